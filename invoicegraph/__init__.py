@@ -1,0 +1,1 @@
+"""invoicegraph: a GraphQL gateway over invoice data."""

@@ -1,0 +1,50 @@
+"""Operator actions behind the CLI: workspaces and API clients."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import col, update
+
+from invoicegraph.auth.secrets import hash_client_secret, new_client_secret
+from invoicegraph.store.engine import Database
+from invoicegraph.store.tables import ApiClientRow, WorkspaceRow
+from invoicegraph.store.workspaces import get_workspace, insert_api_client, insert_workspace
+
+
+@dataclass(frozen=True, slots=True)
+class NewClient:
+    workspace_id: str
+    client_id: str
+    client_secret: str
+    """Shown once: only its hash is stored."""
+
+
+async def create_workspace(db: Database, *, name: str) -> WorkspaceRow:
+    async with db.write() as session:
+        return await insert_workspace(session, name=name)
+
+
+async def create_client(db: Database, *, workspace_public_id: str) -> NewClient | None:
+    """A new API client of the workspace, or None when the workspace does not exist."""
+    secret = new_client_secret()
+    async with db.write() as session:
+        workspace = await get_workspace(session, public_id=workspace_public_id)
+        if workspace is None or workspace.id is None:
+            return None
+        client = await insert_api_client(
+            session, workspace_id=workspace.id, secret_hash=hash_client_secret(secret)
+        )
+    return NewClient(
+        workspace_id=workspace_public_id, client_id=client.public_id, client_secret=secret
+    )
+
+
+async def revoke_client(db: Database, *, client_id: str) -> bool:
+    """Revoke a client's credentials; its tokens stop working on their next request."""
+    async with db.write() as session:
+        result = await session.exec(
+            update(ApiClientRow)
+            .where(col(ApiClientRow.public_id) == client_id, col(ApiClientRow.revoked).is_(None))
+            .values(revoked=datetime.now(UTC))
+        )
+        return bool(result.rowcount)

@@ -1,0 +1,106 @@
+"""create_app(settings) -> Starlette: routes, the lifespan owning the engine, the GraphQL view."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from invoicegraph.auth.endpoint import token_endpoint
+from invoicegraph.auth.principal import authenticate
+from invoicegraph.auth.tokens import InvalidToken
+from invoicegraph.resolvers.context import Context
+from invoicegraph.schema import schema
+from invoicegraph.settings import Settings
+from invoicegraph.store.engine import Database
+from invoicegraph.store.workspaces import get_or_create_server_secret
+
+SIGNING_KEY_NAME = "token-signing-key"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
+        context: Context = request.state.context
+        return context
+
+
+def unauthenticated(reason: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"Unauthenticated: {reason}.",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
+            ]
+        },
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="invoicegraph"'},
+    )
+
+
+class AuthenticatedGraphQL:
+    """Admits only requests with a valid bearer token, then runs them with a fresh Context.
+
+    The Context's read snapshot is closed when the response has been sent.
+    """
+
+    def __init__(self, view: GraphQLView) -> None:
+        self.view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        state = request.app.state
+        try:
+            principal = await authenticate(
+                state.db, authorization=request.headers.get("authorization"), key=state.signing_key
+            )
+        except InvalidToken as error:
+            await unauthenticated(str(error))(scope, receive, send)
+            return
+        context = Context.open(state.db, principal)
+        scope.setdefault("state", {})["context"] = context
+        try:
+            await self.view(scope, receive, send)
+        finally:
+            await context.reader.close()
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def signing_key(db: Database, settings: Settings) -> str:
+    if settings.signing_key:
+        return settings.signing_key
+    async with db.write() as session:
+        return await get_or_create_server_secret(session, name=SIGNING_KEY_NAME)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The ASGI app. The database must already be migrated (`invoicegraph serve` does that)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        app.state.db = db
+        app.state.settings = settings
+        app.state.signing_key = await signing_key(db, settings)
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    view = GraphQLView(schema, graphql_ide=None)
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/oauth2/token", token_endpoint, methods=["POST"]),
+            Route("/graphql", AuthenticatedGraphQL(view), methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

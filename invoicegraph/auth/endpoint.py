@@ -1,0 +1,73 @@
+"""POST /oauth2/token: the client-credentials grant, with RFC 6749 section 5.2 errors."""
+
+import base64
+import binascii
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from invoicegraph.auth.secrets import secret_matches
+from invoicegraph.auth.tokens import issue_token
+from invoicegraph.store.engine import Database
+from invoicegraph.store.workspaces import get_api_client
+
+FORM = "application/x-www-form-urlencoded"
+UNUSABLE_HASH = "0" * 64
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _token_error(status: int, error: str, description: str) -> JSONResponse:
+    headers = dict(NO_STORE)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="invoicegraph"'
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, colon, secret = decoded.partition(":")
+    return (client_id, secret) if colon and client_id and secret else None
+
+
+async def token_endpoint(request: Request) -> JSONResponse:
+    db: Database = request.app.state.db
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != FORM:
+        return _token_error(400, "invalid_request", f"send the body as {FORM}")
+    form = await request.form()
+    grant_type = form.get("grant_type")
+    if not isinstance(grant_type, str) or not grant_type:
+        return _token_error(400, "invalid_request", "grant_type is required")
+    if grant_type != "client_credentials":
+        return _token_error(400, "unsupported_grant_type", "only client_credentials is supported")
+
+    credentials = _basic_credentials(request.headers.get("authorization"))
+    if credentials is None:
+        return _token_error(401, "invalid_client", "send HTTP Basic client credentials")
+    client_id, secret = credentials
+    async with db.read() as session:
+        found = await get_api_client(session, public_id=client_id)
+    # Hash and compare even for an unknown client, so timing does not tell which ids exist.
+    matches = secret_matches(secret, found[0].secret_hash if found else UNUSABLE_HASH)
+    if found is None or found[0].revoked is not None or not matches:
+        return _token_error(401, "invalid_client", "unknown client or wrong secret")
+    client, workspace = found
+
+    ttl = request.app.state.settings.token_ttl_seconds
+    token = issue_token(
+        key=request.app.state.signing_key,
+        client_id=client.public_id,
+        workspace_id=workspace.public_id,
+        ttl_seconds=ttl,
+    )
+    return JSONResponse(
+        {"access_token": token, "token_type": "Bearer", "expires_in": ttl}, headers=NO_STORE
+    )

@@ -1,0 +1,44 @@
+"""Who is calling: resolved once per request from the bearer token."""
+
+from dataclasses import dataclass
+
+from invoicegraph.auth.tokens import InvalidToken, verify_token
+from invoicegraph.store.engine import Database
+from invoicegraph.store.workspaces import get_api_client
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    client_id: str
+    workspace_id: int
+    """The workspace's row id: every read and write is scoped by it."""
+    workspace_public_id: str
+
+
+def bearer_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("send Authorization: Bearer <access_token>")
+    return token.strip()
+
+
+async def authenticate(db: Database, *, authorization: str | None, key: str) -> Principal:
+    """Verify the token, then check the client still exists and is not revoked.
+
+    The database check costs one indexed read per request and makes `client revoke` take
+    effect on the very next request instead of when the token expires.
+    """
+    claims = verify_token(bearer_token(authorization), key=key)
+    async with db.read() as session:
+        found = await get_api_client(session, public_id=claims.client_id)
+    if found is None:
+        raise InvalidToken("unknown client")
+    client, workspace = found
+    if client.revoked is not None or workspace.public_id != claims.workspace_id:
+        raise InvalidToken("the client's credentials were revoked")
+    assert workspace.id is not None
+    return Principal(
+        client_id=client.public_id,
+        workspace_id=workspace.id,
+        workspace_public_id=workspace.public_id,
+    )

@@ -1,0 +1,50 @@
+"""Bearer tokens: HS256 JWTs naming the client and its workspace, valid for a fixed time."""
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+ALGORITHM = "HS256"
+ISSUER = "invoicegraph"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    client_id: str
+    workspace_id: str
+    expires_at: int
+
+
+class InvalidToken(Exception):
+    """Missing, malformed, forged, expired or otherwise unusable credentials."""
+
+
+def issue_token(*, key: str, client_id: str, workspace_id: str, ttl_seconds: int) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "sub": client_id,
+        "ws": workspace_id,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def verify_token(token: str, *, key: str) -> TokenClaims:
+    """Check signature, algorithm (pinned: `none` and every other one is refused) and expiry."""
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidToken(str(error)) from error
+    workspace_id = claims.get("ws")
+    if not isinstance(workspace_id, str) or not isinstance(claims["sub"], str):
+        raise InvalidToken("token claims are malformed")
+    return TokenClaims(client_id=claims["sub"], workspace_id=workspace_id, expires_at=claims["exp"])

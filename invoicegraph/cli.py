@@ -1,0 +1,158 @@
+"""The `invoicegraph` command: serve, workspace, client, export-schema, seed-demo."""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+import uvicorn
+
+from invoicegraph.admin import create_client, create_workspace, revoke_client
+from invoicegraph.app import create_app, signing_key
+from invoicegraph.auth.tokens import issue_token
+from invoicegraph.demo import seed_demo
+from invoicegraph.logs import configure_logging
+from invoicegraph.settings import Settings
+from invoicegraph.store.engine import Database
+from invoicegraph.store.migrate import upgrade
+
+T = TypeVar("T")
+
+database_url_option = click.option(
+    "--database-url",
+    envvar="INVOICEGRAPH_DATABASE_URL",
+    default=None,
+    help="SQLAlchemy URL; default sqlite+aiosqlite:///invoicegraph.db in the working directory.",
+)
+
+
+def _with_database(url: str | None, action: Callable[[Database], Awaitable[T]]) -> T:
+    """Migrate the database, then run one action against it and close it."""
+    settings = Settings().replace(database_url=url)
+    upgrade(settings.database_url)
+
+    async def run() -> T:
+        db = Database(settings.database_url)
+        try:
+            return await action(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+@click.group()
+def main() -> None:
+    """invoicegraph: a GraphQL gateway over invoice data."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to bind (default 8000).")
+@database_url_option
+@click.option("--demo/--no-demo", default=None, help="Seed demo data into an empty database.")
+def serve(host: str | None, port: int | None, database_url: str | None, demo: bool | None) -> None:
+    """Migrate the database, seed the demo on first run, and serve the API."""
+    settings = Settings().replace(host=host, port=port, database_url=database_url, demo=demo)
+    configure_logging()
+    upgrade(settings.database_url)
+
+    async def prepare(db: Database) -> None:
+        client = await seed_demo(db) if settings.demo else None
+        if client is None:
+            return
+        token = issue_token(
+            key=await signing_key(db, settings),
+            client_id=client.client_id,
+            workspace_id=client.workspace_id,
+            ttl_seconds=settings.token_ttl_seconds,
+        )
+        base = f"http://{settings.host}:{settings.port}"
+        click.echo(
+            "\nDemo workspace created with sample invoices.\n"
+            f"  client_id:     {client.client_id}\n"
+            f"  client_secret: {client.client_secret}   (shown once)\n"
+            f"  bearer token:  {token}\n\n"
+            f"  curl -s {base}/graphql -H 'Authorization: Bearer {token}' \\\n"
+            "    -H 'Content-Type: application/json' \\\n"
+            '    -d \'{"query": "{ invoices(first: 3) { nodes { invoiceId status } } }"}\'\n'
+        )
+
+    _with_database(settings.database_url, prepare)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@main.group()
+def workspace() -> None:
+    """Manage workspaces."""
+
+
+@workspace.command("create")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@database_url_option
+def workspace_create(name: str, as_json: bool, database_url: str | None) -> None:
+    """Create a workspace and print its id."""
+    row = _with_database(database_url, lambda db: create_workspace(db, name=name))
+    click.echo(json.dumps({"id": row.public_id, "name": row.name}) if as_json else row.public_id)
+
+
+@main.group()
+def client() -> None:
+    """Manage API clients (OAuth2 client credentials)."""
+
+
+@client.command("create")
+@click.option("--workspace", "workspace_id", required=True, help="The workspace's id (ws_...).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@database_url_option
+def client_create(workspace_id: str, as_json: bool, database_url: str | None) -> None:
+    """Create an API client; its secret is printed once and stored only as a hash."""
+    created = _with_database(
+        database_url, lambda db: create_client(db, workspace_public_id=workspace_id)
+    )
+    if created is None:
+        raise click.ClickException(f"no workspace has the id {workspace_id!r}")
+    if as_json:
+        click.echo(
+            json.dumps({"client_id": created.client_id, "client_secret": created.client_secret})
+        )
+    else:
+        click.echo(f"client_id:     {created.client_id}\nclient_secret: {created.client_secret}")
+
+
+@client.command("revoke")
+@click.argument("client_id")
+@database_url_option
+def client_revoke(client_id: str, database_url: str | None) -> None:
+    """Revoke a client: its tokens are refused from the next request on."""
+    if not _with_database(database_url, lambda db: revoke_client(db, client_id=client_id)):
+        raise click.ClickException(f"no active client has the id {client_id!r}")
+    click.echo(f"revoked {client_id}")
+
+
+@main.command("export-schema")
+def export_schema() -> None:
+    """Print the served GraphQL schema (SDL)."""
+    from invoicegraph.schema import schema
+
+    click.echo(schema.as_str())
+
+
+@main.command("seed-demo")
+@database_url_option
+def seed_demo_command(database_url: str | None) -> None:
+    """Create the demo workspace, client and invoices in an empty database."""
+    created = _with_database(database_url, seed_demo)
+    if created is None:
+        raise click.ClickException("the database already has a workspace; nothing seeded")
+    click.echo(
+        json.dumps(
+            {
+                "workspace_id": created.workspace_id,
+                "client_id": created.client_id,
+                "client_secret": created.client_secret,
+            }
+        )
+    )

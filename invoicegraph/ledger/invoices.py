@@ -1,0 +1,162 @@
+"""Creating an invoice: the command as given, its validation, and its idempotency fingerprint."""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
+from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
+from invoicegraph.ledger.tags import Tag, tag_problems
+
+MAX_LINE_ITEMS = 500
+KEY_MAX = 128
+DESCRIPTION_MAX = 1000
+PRODUCT_ID_MAX = 128
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A user named by exactly one of our id or the caller's externalId."""
+
+    id: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineItemDraft:
+    """A line item as the caller gave it."""
+
+    description: str
+    product_id: str
+    type: FlowType
+    user: UserRef
+    currency: str
+    price: PriceSpec
+    tags: tuple[Tag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LineItemSpec:
+    """A line item that passed validation: its price is complete."""
+
+    description: str
+    product_id: str
+    type: FlowType
+    user: UserRef
+    currency: str
+    price: Price
+    tags: tuple[Tag, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateInvoice:
+    invoice_id: str
+    line_items: tuple[LineItemDraft, ...]
+    tags: tuple[Tag, ...] = ()
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ValidInvoice:
+    invoice_id: str
+    line_items: tuple[LineItemSpec, ...]
+    tags: tuple[Tag, ...]
+    draft: bool
+
+    def fingerprint(self) -> str:
+        """A digest of the request, so a replay can be told from a conflicting reuse of the key."""
+        canonical = {
+            "invoiceId": self.invoice_id,
+            "draft": self.draft,
+            "tags": [[tag.key, tag.value] for tag in self.tags],
+            "lineItems": [
+                {
+                    "description": item.description,
+                    "productId": item.product_id,
+                    "type": item.type.value,
+                    "user": [item.user.id, item.user.external_id],
+                    "currency": item.currency,
+                    "price": [
+                        str(item.price.amount),
+                        str(item.price.unit_price),
+                        item.price.quantity,
+                    ],
+                    "tags": [[tag.key, tag.value] for tag in item.tags],
+                }
+                for item in self.line_items
+            ],
+        }
+        encoded = json.dumps(canonical, separators=(",", ":"), sort_keys=True)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def text_problems(text: str, path: Path, *, maximum: int) -> list[FieldProblem]:
+    if 1 <= len(text) <= maximum:
+        return []
+    return [FieldProblem(path, f"must be 1-{maximum} characters")]
+
+
+def user_ref_problems(user: UserRef, path: Path) -> list[FieldProblem]:
+    if user.external_id is not None:
+        return text_problems(user.external_id, (*path, "externalId"), maximum=KEY_MAX)
+    return []
+
+
+def validate_line_item(draft: LineItemDraft, path: Path) -> LineItemSpec | list[FieldProblem]:
+    problems = [
+        *text_problems(draft.description, (*path, "description"), maximum=DESCRIPTION_MAX),
+        *text_problems(draft.product_id, (*path, "productId"), maximum=PRODUCT_ID_MAX),
+        *user_ref_problems(draft.user, (*path, "user")),
+        *tag_problems(draft.tags, (*path, "tags")),
+    ]
+    price = resolve_price(draft.price, (*path, "price"))
+    if isinstance(price, list):
+        problems.extend(price)
+    if problems or isinstance(price, list):
+        return problems
+    return LineItemSpec(
+        description=draft.description,
+        product_id=draft.product_id,
+        type=draft.type,
+        user=draft.user,
+        currency=draft.currency,
+        price=price,
+        tags=draft.tags,
+    )
+
+
+def validate_line_items(
+    drafts: Sequence[LineItemDraft], path: Path
+) -> tuple[list[LineItemSpec], list[FieldProblem]]:
+    """Validate every line item, collecting all problems rather than stopping at the first."""
+    specs: list[LineItemSpec] = []
+    problems: list[FieldProblem] = []
+    for index, draft in enumerate(drafts):
+        result = validate_line_item(draft, (*path, str(index)))
+        if isinstance(result, list):
+            problems.extend(result)
+        else:
+            specs.append(result)
+    return specs, problems
+
+
+def validate_create(command: CreateInvoice) -> ValidInvoice:
+    """Check every rule of the contract for a new invoice; raise BadRequest listing all problems."""
+    problems = text_problems(command.invoice_id, ("invoiceId",), maximum=KEY_MAX)
+    problems += tag_problems(command.tags, ("tags",))
+    if len(command.line_items) > MAX_LINE_ITEMS:
+        problems.append(
+            FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
+        )
+    specs, item_problems = validate_line_items(command.line_items, ("lineItems",))
+    problems += item_problems
+    if problems:
+        raise BadRequest(problems)
+    return ValidInvoice(
+        invoice_id=command.invoice_id,
+        line_items=tuple(specs),
+        tags=command.tags,
+        draft=command.draft,
+    )

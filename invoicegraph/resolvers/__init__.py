@@ -1,0 +1,1 @@
+"""Turns GraphQL calls into store and ledger calls. Knows nothing of strawberry types."""

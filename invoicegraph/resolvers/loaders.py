@@ -1,0 +1,53 @@
+"""DataLoaders, built fresh for every request: one batched statement per relation per tick."""
+
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from invoicegraph.auth.principal import Principal
+from invoicegraph.store.batch import all_each, one_each
+from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, UserRow
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel
+
+    from invoicegraph.resolvers.context import Reader
+
+Row = TypeVar("Row", bound="SQLModel")
+Key = TypeVar("Key", bound=Hashable)
+
+
+class Loaders:
+    """Named `<things>_by_<key>`; each batch function answers in key order."""
+
+    def __init__(self, reader: "Reader", principal: Principal) -> None:
+        self._reader = reader
+        self._workspace_id = principal.workspace_id
+        self.invoices_by_id = self._one(InvoiceRow, "id", int)
+        self.invoices_by_public_id = self._one(InvoiceRow, "public_id", str)
+        self.invoices_by_invoice_id = self._one(InvoiceRow, "invoice_id", str)
+        self.line_items_by_invoice_id = self._all(LineItemRow, "invoice_id", int)
+        self.line_items_by_public_id = self._one(LineItemRow, "public_id", str)
+        self.tags_by_invoice_id = self._all(InvoiceTagRow, "invoice_id", int)
+        self.users_by_id = self._one(UserRow, "id", int)
+        self.users_by_public_id = self._one(UserRow, "public_id", str)
+        self.users_by_external_id = self._one(UserRow, "external_id", str)
+
+    def _one(self, model: type[Row], column: str, _key: type[Key]) -> DataLoader[Key, Row | None]:
+        async def load(keys: Sequence[Key]) -> list[Row | None]:
+            async with self._reader.session() as session:
+                return await one_each(
+                    session, model, column, workspace_id=self._workspace_id, keys=keys
+                )
+
+        return DataLoader(load_fn=load)
+
+    def _all(self, model: type[Row], column: str, _key: type[Key]) -> DataLoader[Key, list[Row]]:
+        async def load(keys: Sequence[Key]) -> list[list[Row]]:
+            async with self._reader.session() as session:
+                return await all_each(
+                    session, model, column, workspace_id=self._workspace_id, keys=keys
+                )
+
+        return DataLoader(load_fn=load)

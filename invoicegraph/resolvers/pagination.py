@@ -1,0 +1,62 @@
+"""Connection arguments and opaque keyset cursors."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 200
+
+
+class BadUserInput(Exception):
+    """An argument out of range or malformed: a top-level error with code BAD_USER_INPUT."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    limit: int
+    after: str | None
+    before: str | None
+    from_end: bool
+    """True for `last`: the page that ends at `before` (or at the end)."""
+
+
+def page_request(
+    *, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    if first is not None and last is not None:
+        raise BadUserInput("give first or last, not both")
+    size = first if first is not None else last
+    if size is None:
+        size = DEFAULT_PAGE
+    if not 0 <= size <= MAX_PAGE:
+        name = "first" if first is not None else "last"
+        raise BadUserInput(f"{name} must be between 0 and {MAX_PAGE}")
+    return PageRequest(limit=size, after=after, before=before, from_end=last is not None)
+
+
+def encode_cursor(kind: str, *values: Any) -> str:
+    """A cursor names the position of a row in its order; clients must treat it as opaque."""
+    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise BadUserInput("the cursor is not valid") from error
+    if not isinstance(decoded, list) or len(decoded) != arity + 1 or decoded[0] != kind:
+        raise BadUserInput("the cursor is not valid for this list")
+    return decoded[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfoData:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None

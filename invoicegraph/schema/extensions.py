@@ -1,0 +1,73 @@
+"""Top-level error codes, and masking of everything unexpected.
+
+Every top-level error leaves with `extensions.code`: GRAPHQL_PARSE_FAILED,
+GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT or INTERNAL_SERVER_ERROR. An unexpected exception
+never shows its text: the client gets a request id and the log gets the traceback.
+"""
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from invoicegraph.resolvers.pagination import BadUserInput
+
+log = logging.getLogger("invoicegraph.errors")
+
+
+class ErrorCodes(SchemaExtension):
+    _phase = "parse"
+
+    def on_parse(self) -> Iterator[None]:
+        self._phase = "parse"
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        self._phase = "validate"
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        self._phase = "execute"
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [self._coded(error) for error in errors]
+
+    def _coded(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, BadUserInput):
+            return _with_code(error, "BAD_USER_INPUT", str(original))
+        if original is None or isinstance(original, GraphQLError):
+            if self._phase == "parse":
+                return _with_code(error, "GRAPHQL_PARSE_FAILED")
+            if self._phase == "validate":
+                return _with_code(error, "GRAPHQL_VALIDATION_FAILED")
+            if error.message.startswith("Variable '$"):
+                return _with_code(error, "BAD_USER_INPUT")
+        request_id = getattr(self.execution_context.context, "request_id", "unknown")
+        log.error(
+            "unexpected error in %s",
+            ".".join(map(str, error.path or [])) or "operation",
+            exc_info=original or error,
+            extra={"request_id": request_id},
+        )
+        return _with_code(
+            error, "INTERNAL_SERVER_ERROR", f"Internal server error (request id {request_id})."
+        )
+
+
+def _with_code(error: GraphQLError, code: str, message: str | None = None) -> GraphQLError:
+    return GraphQLError(
+        message if message is not None else error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(error.extensions or {}), "code": code},
+    )

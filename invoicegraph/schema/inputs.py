@@ -1,0 +1,116 @@
+"""Input types, each with a `to_*` method that hands the ledger a plain command."""
+
+from typing import TypeVar
+
+import strawberry
+
+from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft, UserRef
+from invoicegraph.ledger.prices import PriceSpec
+from invoicegraph.ledger.tags import Tag
+from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
+
+Value = TypeVar("Value")
+
+
+def given(value: Value | None) -> Value | None:
+    """None for an input field left out (UNSET) as for one given as null."""
+    return None if value is strawberry.UNSET else value
+
+
+@strawberry.input(
+    one_of=True,
+    description=(
+        "Exactly one of id or externalId. A user named by an unknown externalId is created."
+    ),
+)
+class UserMatchInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    external_id: str | None = strawberry.UNSET
+
+    def to_ref(self) -> UserRef:
+        """@oneOf guarantees exactly one member is given and not null."""
+        if isinstance(self.id, str):
+            return UserRef(id=self.id)
+        assert isinstance(self.external_id, str)
+        return UserRef(external_id=self.external_id)
+
+
+@strawberry.input(one_of=True, description="Exactly one of id or invoiceId.")
+class InvoiceMatchInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    invoice_id: str | None = strawberry.UNSET
+
+
+@strawberry.input(
+    description="Key: 1-50 characters, value: 1-200 characters; neither may contain #, / or :."
+)
+class TagInput:
+    key: str
+    value: str
+
+
+def to_tags(tags: list[TagInput] | None) -> tuple[Tag, ...]:
+    return tuple(Tag(key=tag.key, value=tag.value) for tag in given(tags) or ())
+
+
+@strawberry.input(
+    description=(
+        "Give amount, or unitPrice and quantity, or all three with amount = unitPrice * quantity. "
+        "Amounts >= 0, quantity >= 1."
+    )
+)
+class PriceInput:
+    amount: Int96 | None = strawberry.UNSET
+    unit_price: Int96 | None = strawberry.UNSET
+    quantity: int | None = strawberry.UNSET
+
+    def to_spec(self) -> PriceSpec:
+        return PriceSpec(
+            amount=given(self.amount),
+            unit_price=given(self.unit_price),
+            quantity=given(self.quantity),
+        )
+
+
+@strawberry.input
+class LineItemInput:
+    description: str
+    product_id: str
+    type: FlowType
+    user: UserMatchInput
+    price: PriceInput
+    currency: CurrencyCode = strawberry.field(default=currency_code("USD"))
+    tags: list[TagInput] | None = strawberry.UNSET
+
+    def to_draft(self) -> LineItemDraft:
+        return LineItemDraft(
+            description=self.description,
+            product_id=self.product_id,
+            type=self.type,
+            user=self.user.to_ref(),
+            currency=self.currency.value,
+            price=self.price.to_spec(),
+            tags=to_tags(self.tags),
+        )
+
+
+@strawberry.input
+class CreateInvoiceInput:
+    invoice_id: str = strawberry.field(
+        description=(
+            "The caller's unique key: a repeat with the same input returns the stored invoice "
+            "with isIkReplay = true."
+        )
+    )
+    line_items: list[LineItemInput]
+    tags: list[TagInput] | None = strawberry.UNSET
+    draft: bool = strawberry.field(default=False, description="Create as DRAFT instead of OPEN.")
+
+    def to_command(self) -> CreateInvoice:
+        return CreateInvoice(
+            invoice_id=self.invoice_id,
+            line_items=tuple(item.to_draft() for item in self.line_items),
+            tags=to_tags(self.tags),
+            draft=self.draft,
+        )

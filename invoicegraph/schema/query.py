@@ -1,0 +1,79 @@
+"""The Query root: one- to three-line adapters over the resolvers."""
+
+import strawberry
+
+from invoicegraph.resolvers import invoices, nodes
+from invoicegraph.resolvers.context import Info
+from invoicegraph.schema.connections import InvoiceConnection
+from invoicegraph.schema.inputs import InvoiceMatchInput, UserMatchInput, given
+from invoicegraph.schema.invoice import Invoice, LineItem
+from invoicegraph.schema.node import Node, Workspace
+from invoicegraph.schema.user import User
+from invoicegraph.store.tables import InvoiceRow, LineItemRow, UserRow, WorkspaceRow
+
+
+def to_node(row: nodes.NodeRow | None) -> Node | None:
+    match row:
+        case InvoiceRow():
+            return Invoice.from_row(row)
+        case LineItemRow():
+            return LineItem.from_row(row)
+        case UserRow():
+            return User.from_row(row)
+        case WorkspaceRow():
+            return Workspace.from_row(row)
+    return None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return to_node(await nodes.find_node(info.context, str(id)))
+
+    @strawberry.field(description="At most 200 ids; null where an id is unknown or not visible.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        rows = await nodes.find_nodes(info.context, [str(id) for id in ids])
+        return [to_node(row) for row in rows]
+
+    @strawberry.field(description="The workspace of the caller's credentials.")
+    async def workspace(self, info: Info) -> Workspace:
+        return Workspace.from_row(await nodes.caller_workspace(info.context))
+
+    @strawberry.field
+    async def invoice(self, info: Info, invoice: InvoiceMatchInput) -> Invoice | None:
+        loaders = info.context.loaders
+        if isinstance(invoice.id, str):
+            row = await loaders.invoices_by_public_id.load(invoice.id)
+        else:
+            row = await loaders.invoices_by_invoice_id.load(str(invoice.invoice_id))
+        return None if row is None else Invoice.from_row(row)
+
+    @strawberry.field(
+        description="first/last default 20, at most 200. Default order: CREATED DESC."
+    )
+    async def invoices(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> InvoiceConnection:
+        page = await invoices.invoice_page(
+            info.context,
+            first=given(first),
+            after=given(after),
+            last=given(last),
+            before=given(before),
+        )
+        return InvoiceConnection.from_page(page)
+
+    @strawberry.field
+    async def user(self, info: Info, user: UserMatchInput) -> User | None:
+        loaders = info.context.loaders
+        if isinstance(user.id, str):
+            row = await loaders.users_by_public_id.load(user.id)
+        else:
+            row = await loaders.users_by_external_id.load(str(user.external_id))
+        return None if row is None else User.from_row(row)

@@ -1,0 +1,31 @@
+"""One frozen Settings, read once from command-line flags and INVOICEGRAPH_* variables."""
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///invoicegraph.db"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"INVOICEGRAPH_{name.upper()}", default)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = field(default_factory=lambda: _env("database_url", DEFAULT_DATABASE_URL))
+    host: str = field(default_factory=lambda: _env("host", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("port", "8000")))
+    token_ttl_seconds: int = field(default_factory=lambda: int(_env("token_ttl_seconds", "3600")))
+    signing_key: str | None = field(
+        default_factory=lambda: os.environ.get("INVOICEGRAPH_SIGNING_KEY")
+    )
+    """HMAC key for bearer tokens. Unset: a random key is made once and kept in the database."""
+    demo: bool = field(default_factory=lambda: _env("demo", "1") == "1")
+    """Seed a demo workspace, client and invoices when the database has no workspace yet."""
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with the given fields changed; None values (flags not given) are ignored."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update({key: value for key, value in changes.items() if value is not None})
+        return Settings(**values)

@@ -1,0 +1,1 @@
+"""Persistence: tables, the engine, and one module of keyword-only async functions per aggregate."""

@@ -1,0 +1,70 @@
+"""The database handle: one async engine, read sessions, and write transactions.
+
+On SQLite every write transaction starts with `BEGIN IMMEDIATE`, so concurrent writers queue on
+the busy timeout instead of failing with "database is locked" when a read lock would have to be
+upgraded; WAL lets readers go on while one writer writes.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_BEGIN_MODE = "invoicegraph_sqlite_begin"
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the driver so that our own begin listener decides its mode.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """Owns the engine; hands out read sessions and all-or-nothing write transactions."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 20}
+        if not self.is_sqlite:
+            options["pool_pre_ping"] = True
+        self.engine = create_async_engine(self.url, **options)
+        self._writer = self.engine
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+            self._writer = self.engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads; on SQLite its transaction is one consistent WAL snapshot."""
+        async with AsyncSession(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        async with (
+            AsyncSession(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,23 @@
+"""Apply the Alembic migrations: `invoicegraph serve` and the CLI call this before anything else."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Bring the database at `url` to the newest schema; a no-op when it is already there.
+
+    Synchronous, since Alembic runs its own event loop: call it before the server's loop starts.
+    """
+    command.upgrade(alembic_config(url), "head")

@@ -1,0 +1,116 @@
+"""The SQLModel tables. Integer keys join; the prefixed `public_id` is what the API shows.
+
+Every row carries its workspace so that every query can be scoped to the caller's.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from invoicegraph.store.types import Int96Type, UtcDateTime
+
+
+class WorkspaceRow(SQLModel, table=True):
+    __tablename__ = "workspaces"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    created: datetime = Field(sa_type=UtcDateTime)
+
+
+class ApiClientRow(SQLModel, table=True):
+    """OAuth2 client credentials; only a hash of the secret is kept."""
+
+    __tablename__ = "api_clients"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", index=True)
+    secret_hash: str = Field(max_length=128)
+    created: datetime = Field(sa_type=UtcDateTime)
+    revoked: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ServerSecretRow(SQLModel, table=True):
+    """Secrets the server makes for itself, such as the token signing key, shared by all workers."""
+
+    __tablename__ = "server_secrets"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    external_id: str = Field(max_length=128)
+
+
+class InvoiceRow(SQLModel, table=True):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "invoice_id"),
+        Index("ix_invoices_workspace_created", "workspace_id", "created", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    invoice_id: str = Field(max_length=128)
+    status: str = Field(max_length=16)
+    version: int
+    created: datetime = Field(sa_type=UtcDateTime)
+    modified: datetime = Field(sa_type=UtcDateTime)
+    request_hash: str = Field(max_length=64)
+    """Fingerprint of the createInvoice input, to tell an idempotent replay from a conflict."""
+
+
+class LineItemRow(SQLModel, table=True):
+    __tablename__ = "line_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    description: str = Field(max_length=1000)
+    product_id: str = Field(max_length=128)
+    type: str = Field(max_length=8)
+    currency: str = Field(max_length=8)
+    amount: int = Field(sa_type=Int96Type)
+    unit_price: int = Field(sa_type=Int96Type)
+    quantity: int
+    tags: list[list[str]] = Field(default_factory=list, sa_type=JSON)
+    """[[key, value], ...] in the caller's order; only invoice tags are filtered on."""
+
+
+class InvoiceTagRow(SQLModel, table=True):
+    __tablename__ = "invoice_tags"
+
+    invoice_id: int = Field(foreign_key="invoices.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=50)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    value: str = Field(max_length=200)
+    position: int
+
+
+class InvoiceVersionRow(SQLModel, table=True):
+    """One immutable version of an invoice: its snapshot and the changes that produced it."""
+
+    __tablename__ = "invoice_versions"
+
+    invoice_id: int = Field(foreign_key="invoices.id", primary_key=True)
+    version: int = Field(primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    modified: datetime = Field(sa_type=UtcDateTime)
+    status: str = Field(max_length=16)
+    tags: list[list[str]] = Field(sa_type=JSON)
+    line_items: list[dict[str, Any]] = Field(sa_type=JSON)
+    changes: list[dict[str, Any]] = Field(sa_type=JSON)

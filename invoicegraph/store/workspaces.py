@@ -1,0 +1,60 @@
+"""Workspaces, API clients and the server's own secrets."""
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from invoicegraph.store.ids import new_public_id
+from invoicegraph.store.tables import ApiClientRow, ServerSecretRow, WorkspaceRow
+from invoicegraph.store.upsert import insert_ignoring_conflicts
+
+
+async def insert_workspace(session: AsyncSession, *, name: str) -> WorkspaceRow:
+    row = WorkspaceRow(public_id=new_public_id("ws"), name=name, created=datetime.now(UTC))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_workspace(session: AsyncSession, *, public_id: str) -> WorkspaceRow | None:
+    result = await session.exec(select(WorkspaceRow).where(WorkspaceRow.public_id == public_id))
+    return result.first()
+
+
+async def insert_api_client(
+    session: AsyncSession, *, workspace_id: int, secret_hash: str
+) -> ApiClientRow:
+    row = ApiClientRow(
+        public_id=new_public_id("cli"),
+        workspace_id=workspace_id,
+        secret_hash=secret_hash,
+        created=datetime.now(UTC),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_api_client(
+    session: AsyncSession, *, public_id: str
+) -> tuple[ApiClientRow, WorkspaceRow] | None:
+    """The client and its workspace, or None when unknown."""
+    result = await session.exec(
+        select(ApiClientRow, WorkspaceRow)
+        .join(WorkspaceRow, col(WorkspaceRow.id) == ApiClientRow.workspace_id)
+        .where(ApiClientRow.public_id == public_id)
+    )
+    return result.first()
+
+
+async def get_or_create_server_secret(session: AsyncSession, *, name: str) -> str:
+    """A random secret made once and shared by every server process on this database."""
+    await insert_ignoring_conflicts(
+        session,
+        ServerSecretRow,
+        [{"name": name, "value": secrets.token_urlsafe(48)}],
+    )
+    result = await session.exec(select(ServerSecretRow.value).where(ServerSecretRow.name == name))
+    return result.one()
