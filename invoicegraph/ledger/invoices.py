@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
+from invoicegraph.ledger.money import INT96_LIMIT
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
 from invoicegraph.ledger.tags import Tag, tag_problems
 
@@ -142,6 +143,19 @@ def validate_line_items(
     return specs, problems
 
 
+def total_problems(specs: Sequence[LineItemSpec], path: Path) -> list[FieldProblem]:
+    """Every balance must itself be an Int96, so each (currency, type) total stays below 2^96."""
+    totals: dict[tuple[str, FlowType], int] = {}
+    for spec in specs:
+        key = (spec.currency, spec.type)
+        totals[key] = totals.get(key, 0) + spec.price.amount
+    return [
+        FieldProblem(path, f"the {flow.value} amounts in {currency} must sum to below 2^96")
+        for (currency, flow), total in totals.items()
+        if total >= INT96_LIMIT
+    ]
+
+
 def validate_create(command: CreateInvoice) -> ValidInvoice:
     """Check every rule of the contract for a new invoice; raise BadRequest listing all problems."""
     problems = text_problems(command.invoice_id, ("invoiceId",), maximum=KEY_MAX)
@@ -151,7 +165,7 @@ def validate_create(command: CreateInvoice) -> ValidInvoice:
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
         )
     specs, item_problems = validate_line_items(command.line_items, ("lineItems",))
-    problems += item_problems
+    problems += item_problems + total_problems(specs, ("lineItems",))
     if problems:
         raise BadRequest(problems)
     return ValidInvoice(

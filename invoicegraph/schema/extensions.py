@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 
 from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from invoicegraph.resolvers.pagination import BadUserInput
@@ -40,15 +41,19 @@ class ErrorCodes(SchemaExtension):
 
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if self._phase == "parse":
+            return _with_code(error, "GRAPHQL_PARSE_FAILED")
+        if self._phase == "validate":
+            # Our only code that runs here is the scalars' parsers, refusing literals.
+            return _with_code(error, "GRAPHQL_VALIDATION_FAILED")
         if isinstance(original, BadUserInput):
             return _with_code(error, "BAD_USER_INPUT", str(original))
-        if original is None or isinstance(original, GraphQLError):
-            if self._phase == "parse":
-                return _with_code(error, "GRAPHQL_PARSE_FAILED")
-            if self._phase == "validate":
-                return _with_code(error, "GRAPHQL_VALIDATION_FAILED")
-            if error.message.startswith("Variable '$"):
-                return _with_code(error, "BAD_USER_INPUT")
+        if isinstance(error, StrawberryInputCoercionError):
+            # e.g. two members of a @oneOf input given through variables
+            return _with_code(error, "BAD_USER_INPUT")
+        if error.path is None and error.message.startswith("Variable '$"):
+            # Variable values are coerced when execution starts; a bad one is the caller's input.
+            return _with_code(error, "BAD_USER_INPUT")
         request_id = getattr(self.execution_context.context, "request_id", "unknown")
         log.error(
             "unexpected error in %s",

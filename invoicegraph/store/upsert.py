@@ -15,4 +15,4 @@ async def insert_ignoring_conflicts(
         return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(insert(model).values(rows).on_conflict_do_nothing())
+    await session.exec(insert(model).values(rows).on_conflict_do_nothing())

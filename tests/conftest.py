@@ -1,0 +1,97 @@
+"""Fixtures: a fresh, migrated SQLite file per test, the real app, and authenticated clients."""
+
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from invoicegraph.admin import create_client, create_workspace
+from invoicegraph.app import create_app
+from invoicegraph.settings import Settings
+from invoicegraph.store.engine import Database
+from invoicegraph.store.migrate import upgrade
+from tests.support import Api, fetch_token
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; every test copies the file instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(sqlite_url(path))
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, migrated_template: Path) -> str:
+    path = tmp_path / "invoicegraph.db"
+    shutil.copyfile(migrated_template, path)
+    return sqlite_url(path)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, signing_key="test-signing-key-" + "x" * 32)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+MakeApi = Callable[[str], Awaitable[Api]]
+
+
+@pytest.fixture
+def make_api(app: Starlette, http: httpx.AsyncClient) -> MakeApi:
+    """A client of a new workspace, with a token from the real token endpoint."""
+
+    async def make(name: str) -> Api:
+        db: Database = app.state.db
+        workspace = await create_workspace(db, name=name)
+        client = await create_client(db, workspace_public_id=workspace.public_id)
+        assert client is not None
+        token = await fetch_token(http, client.client_id, client.client_secret)
+        return Api(http=http, token=token, workspace_id=workspace.public_id)
+
+    return make
+
+
+@pytest.fixture
+async def api(make_api: MakeApi) -> Api:
+    return await make_api("Acme billing")
+
+
+@pytest.fixture
+async def other_api(make_api: MakeApi) -> Api:
+    """A second workspace's client, for isolation tests."""
+    return await make_api("Globex billing")
+
+
+@pytest.fixture
+def app_db(app: Starlette) -> Database:
+    """The Database the running app uses, for looking at rows directly."""
+    database: Database = app.state.db
+    return database

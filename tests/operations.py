@@ -1,0 +1,100 @@
+"""GraphQL documents the tests send, written once."""
+
+from typing import Any
+
+INVOICE_FIELDS = """
+fragment InvoiceFields on Invoice {
+  id invoiceId workspaceId status version created modified
+  tags { key value }
+  lineItems {
+    id description productId type currency
+    price { amount quantity unitPrice }
+    user { id externalId }
+    tags { key value }
+  }
+  balances {
+    currency
+    payins { expected actual remaining }
+    payouts { expected actual remaining }
+    net { expected actual remaining }
+  }
+  users {
+    user { externalId }
+    balances {
+      currency
+      payins { expected actual remaining }
+      payouts { expected actual remaining }
+      net { expected actual remaining }
+    }
+  }
+}
+"""
+
+CREATE_INVOICE = (
+    """
+mutation Create($input: CreateInvoiceInput!) {
+  createInvoice(input: $input) {
+    __typename
+    ... on CreateInvoiceResult { isIkReplay invoice { ...InvoiceFields } }
+    ... on Error { code message retryable }
+    ... on BadRequestError { fieldErrors { field message } }
+  }
+}
+"""
+    + INVOICE_FIELDS
+)
+
+INVOICE_BY_KEY = (
+    """
+query ByKey($invoiceId: String!) {
+  invoice(invoice: {invoiceId: $invoiceId}) { ...InvoiceFields }
+}
+"""
+    + INVOICE_FIELDS
+)
+
+INVOICE_BY_ID = (
+    """
+query ById($id: ID!) {
+  invoice(invoice: {id: $id}) { ...InvoiceFields }
+}
+"""
+    + INVOICE_FIELDS
+)
+
+INVOICE_PAGE = (
+    """
+query Page($first: Int, $after: String, $last: Int, $before: String) {
+  invoices(first: $first, after: $after, last: $last, before: $before) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { invoiceId } }
+    nodes { ...InvoiceFields }
+  }
+}
+"""
+    + INVOICE_FIELDS
+)
+
+
+def line_item(
+    *,
+    amount: str | None = "1000",
+    user: str = "user_abc123",
+    type: str = "PAYIN",
+    currency: str = "USD",
+    description: str = "Professional services",
+    product_id: str = "prod_1",
+    **price: Any,
+) -> dict[str, Any]:
+    return {
+        "description": description,
+        "productId": product_id,
+        "type": type,
+        "user": {"externalId": user},
+        "currency": currency,
+        "price": {"amount": amount, **price} if amount is not None else price,
+    }
+
+
+def invoice_input(invoice_id: str, *items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"invoiceId": invoice_id, "lineItems": list(items) or [line_item()], **extra}

@@ -1,0 +1,88 @@
+"""Test helpers: a GraphQL client over the real ASGI app, and a SQL statement counter."""
+
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass
+class GraphQLResponse:
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def data(self) -> Any:
+        return self.body.get("data")
+
+    @property
+    def errors(self) -> list[dict[str, Any]] | None:
+        return self.body.get("errors")
+
+    @property
+    def codes(self) -> list[str]:
+        return [error.get("extensions", {}).get("code") for error in self.errors or []]
+
+
+@dataclass
+class Api:
+    """Speaks GraphQL over HTTP to the app, as one workspace's client."""
+
+    http: httpx.AsyncClient
+    token: str
+    workspace_id: str
+
+    async def query(self, document: str, **variables: Any) -> GraphQLResponse:
+        response = await self.http.post(
+            "/graphql",
+            json={"query": document, "variables": variables},
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        return GraphQLResponse(status=response.status_code, body=response.json())
+
+    async def ok(self, document: str, **variables: Any) -> Any:
+        """Run a query that must succeed; return its data."""
+        result = await self.query(document, **variables)
+        assert result.errors is None, result.errors
+        return result.data
+
+
+async def fetch_token(http: httpx.AsyncClient, client_id: str, secret: str) -> str:
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    response = await http.post(
+        "/oauth2/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+@dataclass
+class StatementLog:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
+    """Record every SQL statement the engine sends while the block runs."""
+    log = StatementLog()
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        log.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield log
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
