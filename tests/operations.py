@@ -98,3 +98,28 @@ def line_item(
 
 def invoice_input(invoice_id: str, *items: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"invoiceId": invoice_id, "lineItems": list(items) or [line_item()], **extra}
+
+
+async def make_invoices(
+    api: Any, count: int, *, line_items_each: int = 1, prefix: str = "inv"
+) -> list[str]:
+    """Create `count` invoices through the API, each with its own user; return their invoiceIds."""
+    keys = [f"{prefix}-{index:04d}" for index in range(count)]
+    for index, key in enumerate(keys):
+        items = [
+            line_item(amount=str(100 + n), user=f"user-{index}-{n % 2}", product_id=f"p{n}")
+            for n in range(line_items_each)
+        ]
+        data = await api.ok(
+            CREATE_INVOICE_MINIMAL,
+            input=invoice_input(key, *items, tags=[{"key": "n", "value": str(index)}]),
+        )
+        assert data["createInvoice"]["__typename"] == "CreateInvoiceResult"
+    return keys
+
+
+CREATE_INVOICE_MINIMAL = """
+mutation Create($input: CreateInvoiceInput!) {
+  createInvoice(input: $input) { __typename }
+}
+"""
