@@ -2,8 +2,9 @@
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
@@ -143,7 +144,16 @@ def validate_line_items(
     return specs, problems
 
 
-def total_problems(specs: Sequence[LineItemSpec], path: Path) -> list[FieldProblem]:
+class PricedLine(Protocol):
+    @property
+    def currency(self) -> str: ...
+    @property
+    def type(self) -> FlowType: ...
+    @property
+    def price(self) -> Price: ...
+
+
+def total_problems(specs: Iterable[PricedLine], path: Path) -> list[FieldProblem]:
     """Every balance must itself be an Int96, so each (currency, type) total stays below 2^96."""
     totals: dict[tuple[str, FlowType], int] = {}
     for spec in specs:

@@ -6,8 +6,14 @@ from typing import TYPE_CHECKING, TypeVar
 from strawberry.dataloader import DataLoader
 
 from invoicegraph.auth.principal import Principal
-from invoicegraph.store.batch import all_each, one_each
-from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, UserRow
+from invoicegraph.store.batch import all_each, newest_versions, one_each
+from invoicegraph.store.tables import (
+    InvoiceRow,
+    InvoiceTagRow,
+    InvoiceVersionRow,
+    LineItemRow,
+    UserRow,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import SQLModel
@@ -16,6 +22,9 @@ if TYPE_CHECKING:
 
 Row = TypeVar("Row", bound="SQLModel")
 Key = TypeVar("Key", bound=Hashable)
+
+VersionPageKey = tuple[int, int, int | None]
+"""(invoice row id, how many versions, only versions below this one)."""
 
 
 class Loaders:
@@ -33,6 +42,28 @@ class Loaders:
         self.users_by_id = self._one(UserRow, "id", int)
         self.users_by_public_id = self._one(UserRow, "public_id", str)
         self.users_by_external_id = self._one(UserRow, "external_id", str)
+        self.versions_by_invoice_page: DataLoader[VersionPageKey, list[InvoiceVersionRow]] = (
+            DataLoader(load_fn=self._versions)
+        )
+
+    async def _versions(self, keys: Sequence[VersionPageKey]) -> list[list[InvoiceVersionRow]]:
+        """One statement per distinct page shape, however many invoices ask for it."""
+        shapes: dict[tuple[int, int | None], list[int]] = {}
+        for invoice_id, limit, before in keys:
+            shapes.setdefault((limit, before), []).append(invoice_id)
+        found: dict[VersionPageKey, list[InvoiceVersionRow]] = {}
+        async with self._reader.session() as session:
+            for (limit, before), invoice_ids in shapes.items():
+                pages = await newest_versions(
+                    session,
+                    workspace_id=self._workspace_id,
+                    invoice_ids=invoice_ids,
+                    limit=limit,
+                    before_version=before,
+                )
+                for invoice_id, page in zip(invoice_ids, pages, strict=True):
+                    found[(invoice_id, limit, before)] = page
+        return [found[key] for key in keys]
 
     def _one(self, model: type[Row], column: str, _key: type[Key]) -> DataLoader[Key, Row | None]:
         async def load(keys: Sequence[Key]) -> list[Row | None]:

@@ -8,6 +8,13 @@ from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft, UserRef
 from invoicegraph.ledger.prices import PriceSpec
 from invoicegraph.ledger.tags import Tag
+from invoicegraph.ledger.updates import (
+    AddLineItem,
+    DeleteLineItem,
+    Operation,
+    UpdateInvoice,
+    UpdateLineItem,
+)
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 
 Value = TypeVar("Value")
@@ -113,4 +120,75 @@ class CreateInvoiceInput:
             line_items=tuple(item.to_draft() for item in self.line_items),
             tags=to_tags(self.tags),
             draft=self.draft,
+        )
+
+
+@strawberry.input
+class LineItemUpdate:
+    id: strawberry.ID
+    description: str | None = strawberry.UNSET
+    price: PriceInput | None = strawberry.UNSET
+    tags: list[TagInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the line item's tags."
+    )
+
+    def to_operation(self) -> UpdateLineItem:
+        price, tags = given(self.price), given(self.tags)
+        return UpdateLineItem(
+            line_item_id=self.id,
+            description=given(self.description),
+            price=None if price is None else price.to_spec(),
+            tags=None if tags is None else to_tags(tags),
+        )
+
+
+@strawberry.input
+class LineItemDelete:
+    id: strawberry.ID
+
+
+@strawberry.input(one_of=True, description="Exactly one operation.")
+class LineItemOperation:
+    add: LineItemInput | None = strawberry.UNSET
+    update: LineItemUpdate | None = strawberry.UNSET
+    delete: LineItemDelete | None = strawberry.UNSET
+
+    def to_operation(self) -> Operation:
+        if isinstance(self.add, LineItemInput):
+            return AddLineItem(self.add.to_draft())
+        if isinstance(self.update, LineItemUpdate):
+            return self.update.to_operation()
+        assert isinstance(self.delete, LineItemDelete)
+        return DeleteLineItem(line_item_id=self.delete.id)
+
+
+@strawberry.input
+class TagsUpdate:
+    set: list[TagInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Create or overwrite by key."
+    )
+    remove: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Remove by key."
+    )
+
+
+@strawberry.input
+class UpdateInvoiceInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(
+        description="Must equal the invoice's current version, or nothing is applied."
+    )
+    line_items: list[LineItemOperation] | None = strawberry.field(
+        default=strawberry.UNSET, description="Applied in order, all or nothing."
+    )
+    tags: TagsUpdate | None = strawberry.UNSET
+
+    def to_command(self) -> UpdateInvoice:
+        tags = given(self.tags)
+        return UpdateInvoice(
+            invoice_id=self.id,
+            expected_version=self.expected_version,
+            operations=tuple(op.to_operation() for op in given(self.line_items) or ()),
+            set_tags=to_tags(tags.set) if tags is not None else (),
+            remove_tags=tuple(given(tags.remove) or ()) if tags is not None else (),
         )

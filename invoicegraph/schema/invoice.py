@@ -7,6 +7,9 @@ import strawberry
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.resolvers import balances
 from invoicegraph.resolvers.context import Info
+from invoicegraph.resolvers.history import history_page
+from invoicegraph.schema.history import InvoiceVersionConnection
+from invoicegraph.schema.inputs import given
 from invoicegraph.schema.money import Balance, Price, Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
@@ -118,3 +121,15 @@ class Invoice(Node):
             )
             for entry in entries
         ]
+
+    @strawberry.field(description="Every version, newest first.")
+    async def history(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+    ) -> InvoiceVersionConnection:
+        page = await history_page(
+            info.context, invoice_id=self.db_id, first=given(first), after=given(after)
+        )
+        return InvoiceVersionConnection.from_page(page, total_count=self.version)

@@ -4,10 +4,18 @@ from typing import Annotated
 
 import strawberry
 
-from invoicegraph.resolvers import invoices
+from invoicegraph.resolvers import invoices, updates
 from invoicegraph.resolvers.context import Info
-from invoicegraph.schema.errors import BadRequestError, IkConflictError, InternalError, respond
-from invoicegraph.schema.inputs import CreateInvoiceInput
+from invoicegraph.schema.errors import (
+    BadRequestError,
+    IkConflictError,
+    InternalError,
+    InvalidStateError,
+    NotFoundError,
+    VersionConflictError,
+    respond,
+)
+from invoicegraph.schema.inputs import CreateInvoiceInput, UpdateInvoiceInput
 from invoicegraph.schema.invoice import Invoice
 
 
@@ -24,6 +32,22 @@ CreateInvoiceResponse = Annotated[
 
 
 @strawberry.type
+class UpdateInvoiceResult:
+    invoice: Invoice
+
+
+UpdateInvoiceResponse = Annotated[
+    UpdateInvoiceResult
+    | BadRequestError
+    | NotFoundError
+    | VersionConflictError
+    | InvalidStateError
+    | InternalError,
+    strawberry.union("UpdateInvoiceResponse"),
+]
+
+
+@strawberry.type
 class Mutation:
     @strawberry.mutation
     async def create_invoice(self, info: Info, input: CreateInvoiceInput) -> CreateInvoiceResponse:
@@ -33,4 +57,12 @@ class Mutation:
             lambda created: CreateInvoiceResult(
                 invoice=Invoice.from_row(created.row), is_ik_replay=created.is_replay
             ),
+        )
+
+    @strawberry.mutation
+    async def update_invoice(self, info: Info, input: UpdateInvoiceInput) -> UpdateInvoiceResponse:
+        return await respond(  # type: ignore[return-value]
+            info,
+            updates.update_invoice(info.context, input.to_command()),
+            lambda row: UpdateInvoiceResult(invoice=Invoice.from_row(row)),
         )

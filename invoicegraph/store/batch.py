@@ -7,9 +7,12 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
-from sqlmodel import SQLModel, select
+from sqlalchemy import func, inspect
+from sqlalchemy.orm import aliased
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from invoicegraph.store.tables import InvoiceVersionRow
 
 Row = TypeVar("Row", bound=SQLModel)
 Key = TypeVar("Key", bound=Hashable)
@@ -46,3 +49,44 @@ async def all_each(
     for row in rows:
         grouped[getattr(row, column)].append(row)
     return [grouped.get(key, []) for key in keys]
+
+
+async def newest_versions(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    invoice_ids: Sequence[int],
+    limit: int,
+    before_version: int | None,
+) -> list[list[InvoiceVersionRow]]:
+    """For each invoice, its `limit` newest versions below `before_version`, newest first.
+
+    One statement for any number of invoices: a window function numbers each invoice's versions.
+    """
+    newest_first = col(InvoiceVersionRow.version).desc()
+    conditions = [
+        col(InvoiceVersionRow.workspace_id) == workspace_id,
+        col(InvoiceVersionRow.invoice_id).in_(invoice_ids),
+    ]
+    if before_version is not None:
+        conditions.append(col(InvoiceVersionRow.version) < before_version)
+    numbered = (
+        select(
+            InvoiceVersionRow,
+            func.row_number()
+            .over(partition_by=col(InvoiceVersionRow.invoice_id), order_by=newest_first)
+            .label("rank"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    version = aliased(InvoiceVersionRow, numbered)
+    rows = await session.exec(
+        select(version)
+        .where(numbered.c.rank <= limit)
+        .order_by(numbered.c.invoice_id, numbered.c.version.desc())
+    )
+    grouped: defaultdict[int, list[InvoiceVersionRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.invoice_id].append(row)
+    return [grouped.get(key, []) for key in invoice_ids]

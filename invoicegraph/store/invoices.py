@@ -1,18 +1,32 @@
-"""The invoice aggregate: the invoice row, its tags, its line items and its versions."""
+"""The invoice aggregate: the invoice row, its tags, its line items and its versions.
+
+Writers lock the invoice row first (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite every write
+transaction already holds the database's single write lock from BEGIN IMMEDIATE), and advance
+the version with a conditional UPDATE, so two writers can never both apply to one version.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import delete, func, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.ledger.enums import InvoiceStatus
+from invoicegraph.ledger.errors import VersionConflict
+from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.invoices import UserRef, ValidInvoice
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, InvoiceVersionRow, LineItemRow
+from invoicegraph.store.versions import (
+    change_to_json,
+    current_state,
+    line_item_to_json,
+    tags_to_json,
+)
+
+EMPTY = InvoiceState(status=InvoiceStatus.DRAFT, tags=(), line_items=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +43,7 @@ async def get_invoice(
     workspace_id: int,
     public_id: str | None = None,
     invoice_id: str | None = None,
+    for_update: bool = False,
 ) -> InvoiceRow | None:
     """An invoice of this workspace by our id or the caller's invoiceId; None when not visible."""
     query = select(InvoiceRow).where(InvoiceRow.workspace_id == workspace_id)
@@ -36,23 +51,98 @@ async def get_invoice(
         query = query.where(InvoiceRow.public_id == public_id)
     if invoice_id is not None:
         query = query.where(InvoiceRow.invoice_id == invoice_id)
+    if for_update:
+        query = query.with_for_update()
     return (await session.exec(query)).first()
 
 
-def line_item_snapshot(row: LineItemRow) -> dict[str, Any]:
-    """A line item as it stands, in the JSON form that versions keep forever."""
-    return {
-        "lineItemId": row.public_id,
-        "description": row.description,
-        "productId": row.product_id,
-        "type": row.type,
-        "currency": row.currency,
-        "amount": str(row.amount),
-        "unitPrice": str(row.unit_price),
-        "quantity": row.quantity,
-        "userId": row.user_id,
-        "tags": row.tags,
-    }
+async def get_state(session: AsyncSession, *, invoice: InvoiceRow) -> InvoiceState:
+    """The invoice as it stands: status, tags and line items."""
+    tags = await session.exec(
+        select(InvoiceTagRow)
+        .where(InvoiceTagRow.invoice_id == invoice.id)
+        .order_by(col(InvoiceTagRow.position))
+    )
+    items = await session.exec(
+        select(LineItemRow)
+        .where(LineItemRow.invoice_id == invoice.id)
+        .order_by(col(LineItemRow.id))
+    )
+    return current_state(invoice.status, list(tags), list(items))
+
+
+async def _write_line_items(
+    session: AsyncSession, *, invoice: InvoiceRow, old: InvoiceState, new: InvoiceState
+) -> None:
+    assert invoice.id is not None
+    before = {item.line_item_id: item for item in old.line_items}
+    after = {item.line_item_id: item for item in new.line_items}
+    if gone := [key for key in before if key not in after]:
+        await session.exec(delete(LineItemRow).where(col(LineItemRow.public_id).in_(gone)))
+    for key, item in after.items():
+        if key not in before:
+            session.add(_line_item_row(invoice, item))
+        elif before[key] != item:
+            await session.exec(
+                update(LineItemRow)
+                .where(col(LineItemRow.public_id) == key)
+                .values(
+                    description=item.description,
+                    amount=item.price.amount,
+                    unit_price=item.price.unit_price,
+                    quantity=item.price.quantity,
+                    tags=tags_to_json(item.tags),
+                )
+            )
+
+
+def _line_item_row(invoice: InvoiceRow, item: LineItemState) -> LineItemRow:
+    assert invoice.id is not None
+    return LineItemRow(
+        public_id=item.line_item_id,
+        workspace_id=invoice.workspace_id,
+        invoice_id=invoice.id,
+        user_id=item.user_id,
+        description=item.description,
+        product_id=item.product_id,
+        type=item.type.value,
+        currency=item.currency,
+        amount=item.price.amount,
+        unit_price=item.price.unit_price,
+        quantity=item.price.quantity,
+        tags=tags_to_json(item.tags),
+    )
+
+
+async def _write_tags(session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState) -> None:
+    assert invoice.id is not None
+    await session.exec(delete(InvoiceTagRow).where(col(InvoiceTagRow.invoice_id) == invoice.id))
+    session.add_all(
+        InvoiceTagRow(
+            invoice_id=invoice.id,
+            workspace_id=invoice.workspace_id,
+            key=tag.key,
+            value=tag.value,
+            position=position,
+        )
+        for position, tag in enumerate(state.tags)
+    )
+
+
+def _version_row(
+    invoice: InvoiceRow, state: InvoiceState, changes: list[Change], now: datetime
+) -> InvoiceVersionRow:
+    assert invoice.id is not None
+    return InvoiceVersionRow(
+        invoice_id=invoice.id,
+        version=invoice.version,
+        workspace_id=invoice.workspace_id,
+        modified=now,
+        status=state.status.value,
+        tags=tags_to_json(state.tags),
+        line_items=[line_item_to_json(item) for item in state.line_items],
+        changes=[change_to_json(change) for change in changes],
+    )
 
 
 async def insert_invoice(
@@ -65,12 +155,28 @@ async def insert_invoice(
     now: datetime,
 ) -> InvoiceRow:
     """Write a new invoice with its tags, line items and version 1, in the caller's transaction."""
-    status = InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN
+    state = InvoiceState(
+        status=InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN,
+        tags=invoice.tags,
+        line_items=tuple(
+            LineItemState(
+                line_item_id=new_public_id("li"),
+                description=spec.description,
+                product_id=spec.product_id,
+                type=spec.type,
+                currency=spec.currency,
+                price=spec.price,
+                user_id=user_ids[spec.user],
+                tags=spec.tags,
+            )
+            for spec in invoice.line_items
+        ),
+    )
     row = InvoiceRow(
         public_id=new_public_id("inv"),
         workspace_id=workspace_id,
         invoice_id=invoice.invoice_id,
-        status=status.value,
+        status=state.status.value,
         version=1,
         created=now,
         modified=now,
@@ -78,45 +184,39 @@ async def insert_invoice(
     )
     session.add(row)
     await session.flush()
-    assert row.id is not None
-    session.add_all(
-        InvoiceTagRow(
-            invoice_id=row.id, workspace_id=workspace_id, key=tag.key, value=tag.value, position=i
-        )
-        for i, tag in enumerate(invoice.tags)
-    )
-    items = [
-        LineItemRow(
-            public_id=new_public_id("li"),
-            workspace_id=workspace_id,
-            invoice_id=row.id,
-            user_id=user_ids[spec.user],
-            description=spec.description,
-            product_id=spec.product_id,
-            type=spec.type.value,
-            currency=spec.currency,
-            amount=spec.price.amount,
-            unit_price=spec.price.unit_price,
-            quantity=spec.price.quantity,
-            tags=[[tag.key, tag.value] for tag in spec.tags],
-        )
-        for spec in invoice.line_items
-    ]
-    session.add_all(items)
-    session.add(
-        InvoiceVersionRow(
-            invoice_id=row.id,
-            version=1,
-            workspace_id=workspace_id,
-            modified=now,
-            status=status.value,
-            tags=[[tag.key, tag.value] for tag in invoice.tags],
-            line_items=[line_item_snapshot(item) for item in items],
-            changes=[],
-        )
-    )
+    await _write_tags(session, invoice=row, state=state)
+    await _write_line_items(session, invoice=row, old=EMPTY, new=state)
+    session.add(_version_row(row, state, [], now))
     await session.flush()
     return row
+
+
+async def write_version(
+    session: AsyncSession,
+    *,
+    invoice: InvoiceRow,
+    expected_version: int,
+    old: InvoiceState,
+    new: InvoiceState,
+    changes: list[Change],
+    now: datetime,
+) -> InvoiceRow:
+    """Apply a change to the invoice as its next version, iff it is still at `expected_version`."""
+    bumped = await session.exec(
+        update(InvoiceRow)
+        .where(col(InvoiceRow.id) == invoice.id, col(InvoiceRow.version) == expected_version)
+        .values(version=expected_version + 1, modified=now, status=new.status.value)
+    )
+    if bumped.rowcount != 1:
+        current = await session.exec(select(InvoiceRow.version).where(InvoiceRow.id == invoice.id))
+        raise VersionConflict(expected=expected_version, current=current.one())
+    await session.refresh(invoice)
+    if new.tags != old.tags:
+        await _write_tags(session, invoice=invoice, state=new)
+    await _write_line_items(session, invoice=invoice, old=old, new=new)
+    session.add(_version_row(invoice, new, changes, now))
+    await session.flush()
+    return invoice
 
 
 async def list_invoices(

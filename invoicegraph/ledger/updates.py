@@ -1,0 +1,253 @@
+"""updateInvoice: line-item operations applied in order, all or nothing, and their changes."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from invoicegraph.ledger.enums import InvoiceStatus
+from invoicegraph.ledger.errors import BadRequest, FieldProblem, InvalidState, NotFound
+from invoicegraph.ledger.history import (
+    Change,
+    InvoiceState,
+    LineItemAdded,
+    LineItemDeleted,
+    LineItemState,
+    LineItemUpdated,
+    TagsChanged,
+    apply_change,
+    tags_after,
+)
+from invoicegraph.ledger.invoices import (
+    DESCRIPTION_MAX,
+    MAX_LINE_ITEMS,
+    LineItemDraft,
+    LineItemSpec,
+    UserRef,
+    text_problems,
+    total_problems,
+    validate_line_item,
+)
+from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
+from invoicegraph.ledger.tags import Tag, tag_problems
+
+MAX_OPERATIONS = 500
+LINE_ITEMS_EDITABLE = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.OPEN, InvoiceStatus.PAID})
+
+
+@dataclass(frozen=True, slots=True)
+class AddLineItem:
+    draft: LineItemDraft
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateLineItem:
+    line_item_id: str
+    description: str | None = None
+    price: PriceSpec | None = None
+    tags: tuple[Tag, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteLineItem:
+    line_item_id: str
+
+
+Operation = AddLineItem | UpdateLineItem | DeleteLineItem
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateInvoice:
+    invoice_id: str
+    """Our id of the invoice (inv_...)."""
+    expected_version: int
+    operations: tuple[Operation, ...] = ()
+    set_tags: tuple[Tag, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ValidAdd:
+    spec: LineItemSpec
+
+
+@dataclass(frozen=True, slots=True)
+class ValidUpdate:
+    line_item_id: str
+    description: str | None
+    price: Price | None
+    tags: tuple[Tag, ...] | None
+
+
+ValidOperation = ValidAdd | ValidUpdate | DeleteLineItem
+
+
+@dataclass(frozen=True, slots=True)
+class ValidInvoiceUpdate:
+    invoice_id: str
+    expected_version: int
+    operations: tuple[ValidOperation, ...]
+    set_tags: tuple[Tag, ...]
+    remove_tags: tuple[str, ...]
+
+    def added_users(self) -> list[tuple[tuple[str, ...], UserRef]]:
+        """The users that added line items name, with the input path of each."""
+        return [
+            (("lineItems", str(index), "add", "user"), operation.spec.user)
+            for index, operation in enumerate(self.operations)
+            if isinstance(operation, ValidAdd)
+        ]
+
+
+def _validate_operation(
+    operation: Operation, path: tuple[str, ...]
+) -> ValidOperation | list[FieldProblem]:
+    match operation:
+        case AddLineItem(draft=draft):
+            spec = validate_line_item(draft, (*path, "add"))
+            return spec if isinstance(spec, list) else ValidAdd(spec)
+        case UpdateLineItem():
+            where = (*path, "update")
+            problems: list[FieldProblem] = []
+            if operation.description is not None:
+                problems += text_problems(
+                    operation.description, (*where, "description"), maximum=DESCRIPTION_MAX
+                )
+            price: Price | None = None
+            if operation.price is not None:
+                resolved = resolve_price(operation.price, (*where, "price"))
+                if isinstance(resolved, list):
+                    problems += resolved
+                else:
+                    price = resolved
+            if operation.tags is not None:
+                problems += tag_problems(operation.tags, (*where, "tags"))
+            if problems:
+                return problems
+            return ValidUpdate(operation.line_item_id, operation.description, price, operation.tags)
+        case DeleteLineItem():
+            return operation
+
+
+def validate_update(command: UpdateInvoice) -> ValidInvoiceUpdate:
+    """Check the shape of every operation; raise BadRequest listing every problem."""
+    problems: list[FieldProblem] = []
+    if len(command.operations) > MAX_OPERATIONS:
+        problems.append(
+            FieldProblem(("lineItems",), f"one update takes at most {MAX_OPERATIONS} operations")
+        )
+    operations: list[ValidOperation] = []
+    for index, operation in enumerate(command.operations):
+        result = _validate_operation(operation, ("lineItems", str(index)))
+        if isinstance(result, list):
+            problems += result
+        else:
+            operations.append(result)
+    problems += tag_problems(command.set_tags, ("tags", "set"))
+    both = {tag.key for tag in command.set_tags} & set(command.remove_tags)
+    problems += [
+        FieldProblem(("tags", "remove"), f"the key {key!r} is both set and removed")
+        for key in sorted(both)
+    ]
+    if problems:
+        raise BadRequest(problems)
+    return ValidInvoiceUpdate(
+        invoice_id=command.invoice_id,
+        expected_version=command.expected_version,
+        operations=tuple(operations),
+        set_tags=command.set_tags,
+        remove_tags=command.remove_tags,
+    )
+
+
+def _find(state: InvoiceState, line_item_id: str) -> LineItemState:
+    item = state.line_item(line_item_id)
+    if item is None:
+        raise NotFound(f"The invoice has no line item {line_item_id!r}.")
+    return item
+
+
+def _apply_operation(
+    state: InvoiceState,
+    operation: ValidOperation,
+    *,
+    user_ids: Mapping[UserRef, int],
+    new_line_item_id: Callable[[], str],
+) -> Change | None:
+    match operation:
+        case ValidAdd(spec=spec):
+            return LineItemAdded(
+                LineItemState(
+                    line_item_id=new_line_item_id(),
+                    description=spec.description,
+                    product_id=spec.product_id,
+                    type=spec.type,
+                    currency=spec.currency,
+                    price=spec.price,
+                    user_id=user_ids[spec.user],
+                    tags=spec.tags,
+                )
+            )
+        case ValidUpdate():
+            item = _find(state, operation.line_item_id)
+            after = replace(
+                item,
+                description=item.description
+                if operation.description is None
+                else operation.description,
+                price=item.price if operation.price is None else operation.price,
+                tags=item.tags if operation.tags is None else operation.tags,
+            )
+            if after == item:
+                return None
+            return LineItemUpdated(
+                line_item_id=item.line_item_id,
+                old_price=item.price,
+                new_price=after.price,
+                old_description=item.description,
+                new_description=after.description,
+                old_tags=item.tags,
+                new_tags=after.tags,
+            )
+        case DeleteLineItem():
+            return LineItemDeleted(_find(state, operation.line_item_id))
+
+
+def ensure_allowed(status: InvoiceStatus, update: ValidInvoiceUpdate) -> None:
+    """Tags can always be edited; line items only where the status table allows."""
+    if update.operations and status not in LINE_ITEMS_EDITABLE:
+        raise InvalidState(status=status, action="edit the line items of")
+
+
+def apply_update(
+    state: InvoiceState,
+    update: ValidInvoiceUpdate,
+    *,
+    user_ids: Mapping[UserRef, int],
+    new_line_item_id: Callable[[], str],
+) -> tuple[InvoiceState, list[Change]]:
+    """The state after the update and the changes that lead there; raise if any rule breaks.
+
+    Operations that change nothing (an update to the same values, setting a tag to its value)
+    record no change; an update without changes makes no new version.
+    """
+    ensure_allowed(state.status, update)
+    changes: list[Change] = []
+    for operation in update.operations:
+        change = _apply_operation(
+            state, operation, user_ids=user_ids, new_line_item_id=new_line_item_id
+        )
+        if change is not None:
+            state = apply_change(state, change)
+            changes.append(change)
+    new_tags = tags_after(state.tags, set_tags=update.set_tags, remove=update.remove_tags)
+    if new_tags != state.tags:
+        changes.append(TagsChanged(old_tags=state.tags, new_tags=new_tags))
+        state = replace(state, tags=new_tags)
+
+    problems = total_problems(state.line_items, ("lineItems",))
+    if len(state.line_items) > MAX_LINE_ITEMS:
+        problems.append(
+            FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
+        )
+    if problems:
+        raise BadRequest(problems)
+    return state, changes

@@ -1,0 +1,49 @@
+"""Invoice.history: every version, newest first, paged by version number."""
+
+from dataclasses import dataclass
+
+from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.pagination import (
+    BadUserInput,
+    PageInfoData,
+    decode_cursor,
+    encode_cursor,
+    page_request,
+)
+from invoicegraph.store.tables import InvoiceVersionRow
+
+CURSOR_KIND = "ver"
+
+
+@dataclass(frozen=True, slots=True)
+class VersionPage:
+    rows: list[InvoiceVersionRow]
+    page_info: PageInfoData
+
+
+def version_cursor(row: InvoiceVersionRow) -> str:
+    return encode_cursor(CURSOR_KIND, row.version)
+
+
+async def history_page(
+    context: Context, *, invoice_id: int, first: int | None, after: str | None
+) -> VersionPage:
+    request = page_request(first=first, after=after, last=None, before=None)
+    before_version: int | None = None
+    if after is not None:
+        (before_version,) = decode_cursor(CURSOR_KIND, after, 1)
+        if not isinstance(before_version, int):
+            raise BadUserInput("the cursor is not valid for this list")
+    rows = await context.loaders.versions_by_invoice_page.load(
+        (invoice_id, request.limit + 1, before_version)
+    )
+    page = rows[: request.limit]
+    return VersionPage(
+        rows=page,
+        page_info=PageInfoData(
+            has_next_page=len(rows) > request.limit,
+            has_previous_page=after is not None,
+            start_cursor=version_cursor(page[0]) if page else None,
+            end_cursor=version_cursor(page[-1]) if page else None,
+        ),
+    )
