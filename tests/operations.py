@@ -123,3 +123,54 @@ mutation Create($input: CreateInvoiceInput!) {
   createInvoice(input: $input) { __typename }
 }
 """
+
+
+UPDATE_INVOICE = (
+    """
+mutation Update($input: UpdateInvoiceInput!) {
+  updateInvoice(input: $input) {
+    __typename
+    ... on UpdateInvoiceResult { invoice { ...InvoiceFields } }
+    ... on Error { code message retryable }
+    ... on BadRequestError { fieldErrors { field message } }
+    ... on VersionConflictError { expectedVersion currentVersion }
+    ... on InvalidStateError { status }
+  }
+}
+"""
+    + INVOICE_FIELDS
+)
+
+HISTORY = """
+query History($id: ID!, $first: Int, $after: String) {
+  invoice(invoice: {id: $id}) {
+    version
+    history(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+      nodes {
+        version modified status
+        tags { key value }
+        lineItems {
+          lineItemId description productId type currency
+          price { amount quantity unitPrice }
+          user { externalId }
+          tags { key value }
+        }
+        changes {
+          __typename
+          ... on LineItemAdded { lineItem { lineItemId description price { amount } } }
+          ... on LineItemDeleted { lineItem { lineItemId description } }
+          ... on LineItemUpdated {
+            lineItemId oldDescription newDescription
+            oldPrice { amount quantity unitPrice } newPrice { amount quantity unitPrice }
+            oldTags { key value } newTags { key value }
+          }
+          ... on TagsChanged { oldTags { key value } newTags { key value } }
+          ... on StatusChanged { from to }
+        }
+      }
+    }
+  }
+}
+"""
