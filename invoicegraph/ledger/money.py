@@ -15,6 +15,10 @@ def parse_int96(text: str) -> int:
         raise ValueError(f"Int96 must be a base-10 integer string, got {text!r}")
     if len(digits) > 1 and digits[0] == "0":
         raise ValueError(f"Int96 must not have leading zeros, got {text!r}")
+    if text == "-0":
+        raise ValueError("Int96 zero has no sign: write 0")
+    if len(digits) > len(str(INT96_LIMIT)):
+        raise ValueError("Int96 magnitude must be below 2^96")
     value = int(text)
     if not -INT96_LIMIT < value < INT96_LIMIT:
         raise ValueError("Int96 magnitude must be below 2^96")
