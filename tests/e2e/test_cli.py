@@ -1,0 +1,116 @@
+"""The operator commands of `invoicegraph`, run as processes on real database files."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.server import (
+    Deployment,
+    assert_clean_log,
+    create_client,
+    get_token,
+    graphql,
+    graphql_ok,
+    run_cli,
+    sqlite_url,
+    token_response,
+)
+
+pytestmark = pytest.mark.e2e
+
+WHO_AM_I = "{ invoices(first: 1) { nodes { invoiceId } } }"
+
+
+def test_workspace_and_client_create_print_json_on_an_empty_database_file(workdir: Path) -> None:
+    # given a zero-byte database file that was never migrated
+    path = workdir / "empty.db"
+    path.touch()
+    url = sqlite_url(path)
+    # when
+    workspace = run_cli(
+        "workspace", "create", "Acme billing", "--json", cwd=workdir, database_url=url
+    )
+    workspace_id = workspace.json()["id"]
+    client = run_cli(
+        "client", "create", "--workspace", workspace_id, "--json", cwd=workdir, database_url=url
+    )
+    # then
+    assert isinstance(workspace_id, str)
+    assert workspace_id.startswith("ws_")
+    assert workspace.json()["name"] == "Acme billing"
+    credentials = client.json()
+    assert set(credentials) == {"client_id", "client_secret"}
+    assert all(isinstance(value, str) and value for value in credentials.values())
+    stored = b"".join(file.read_bytes() for file in workdir.glob("empty.db*"))
+    assert credentials["client_secret"].encode() not in stored
+
+
+def test_client_create_for_an_unknown_workspace_fails_with_a_message(workdir: Path) -> None:
+    # given a database file that does not exist yet
+    url = sqlite_url(workdir / "new.db")
+    # when
+    result = run_cli(
+        "client",
+        "create",
+        "--workspace",
+        "ws_doesnotexist",
+        "--json",
+        cwd=workdir,
+        database_url=url,
+    )
+    # then
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "ws_doesnotexist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_revoking_an_unknown_client_fails_with_a_message(workdir: Path) -> None:
+    result = run_cli(
+        "client",
+        "revoke",
+        "cli_nosuchclient",
+        cwd=workdir,
+        database_url=sqlite_url(workdir / "x.db"),
+    )
+    assert result.returncode != 0
+    assert "cli_nosuchclient" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_revoked_client_is_refused_on_its_next_request(
+    deployed: Deployment, http: httpx.Client, token: str
+) -> None:
+    # given a second client, made while the server runs, whose token works
+    client_id, client_secret = create_client(
+        deployed.workspace_id, cwd=deployed.workdir, database_url=deployed.database_url
+    )
+    doomed_token = get_token(http, client_id, client_secret)
+    assert graphql(http, WHO_AM_I, doomed_token).status == 200
+    # when it is revoked through the CLI
+    revoked = run_cli(
+        "client", "revoke", client_id, cwd=deployed.workdir, database_url=deployed.database_url
+    )
+    # then its token and its secret are refused from the next request on
+    assert revoked.returncode == 0, revoked.stderr
+    refused = graphql(http, WHO_AM_I, doomed_token)
+    assert refused.status == 401
+    assert refused.codes == ["UNAUTHENTICATED"]
+    assert token_response(http, client_id, client_secret).status_code == 401
+    # and the workspace's other client goes on working
+    graphql_ok(http, WHO_AM_I, token)
+    # and revoking it again fails
+    again = run_cli(
+        "client", "revoke", client_id, cwd=deployed.workdir, database_url=deployed.database_url
+    )
+    assert again.returncode != 0
+    assert_clean_log(deployed.server)
+
+
+def test_export_schema_prints_the_sdl(workdir: Path) -> None:
+    result = run_cli("export-schema", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "type Invoice implements Node" in result.stdout
+    assert "type Query" in result.stdout
+    assert list(workdir.iterdir()) == []
