@@ -174,3 +174,90 @@ query History($id: ID!, $first: Int, $after: String) {
   }
 }
 """
+
+
+TRANSACTION_FIELDS = """
+fragment TransactionFields on Transaction {
+  id externalId amount currency posted version unallocatedAmount
+  tags { key value }
+  allocations {
+    id type amount currency posted
+    user { externalId }
+    transaction { externalId }
+    invoice { invoiceId status version }
+  }
+}
+"""
+
+RECORD_TRANSACTION = (
+    """
+mutation Record($input: RecordTransactionInput!) {
+  recordTransaction(input: $input) {
+    __typename
+    ... on RecordTransactionResult { isIkReplay transaction { ...TransactionFields } }
+    ... on Error { code message retryable }
+    ... on BadRequestError { fieldErrors { field message } }
+    ... on InvalidStateError { status }
+  }
+}
+"""
+    + TRANSACTION_FIELDS
+)
+
+UPDATE_ALLOCATIONS = (
+    """
+mutation Allocate($input: UpdateAllocationsInput!) {
+  updateAllocations(input: $input) {
+    __typename
+    ... on UpdateAllocationsResult { transaction { ...TransactionFields } }
+    ... on Error { code message retryable }
+    ... on BadRequestError { fieldErrors { field message } }
+    ... on VersionConflictError { expectedVersion currentVersion }
+    ... on InvalidStateError { status }
+  }
+}
+"""
+    + TRANSACTION_FIELDS
+)
+
+TRANSITION = """
+mutation Transition(
+  $input: InvoiceTransitionInput!, $finalize: Boolean! = false, $void: Boolean! = false,
+  $uncollectible: Boolean! = false
+) {
+  finalize: finalizeInvoice(input: $input) @include(if: $finalize) { ...Outcome }
+  void: voidInvoice(input: $input) @include(if: $void) { ...Outcome }
+  uncollectible: markInvoiceUncollectible(input: $input) @include(if: $uncollectible) { ...Outcome }
+}
+fragment Outcome on InvoiceTransitionResponse {
+  __typename
+  ... on InvoiceTransitionResult { invoice { status version } }
+  ... on Error { code message }
+  ... on InvalidStateError { status }
+  ... on VersionConflictError { expectedVersion currentVersion }
+}
+"""
+
+
+def allocation(
+    invoice_id: str, amount: str, *, user: str = "user_abc123", type: str = "PAYIN"
+) -> dict[str, Any]:
+    return {
+        "invoice": {"invoiceId": invoice_id},
+        "type": type,
+        "user": {"externalId": user},
+        "amount": amount,
+    }
+
+
+def transaction_input(
+    external_id: str, amount: str, *allocations: dict[str, Any], currency: str = "USD", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "externalId": external_id,
+        "amount": amount,
+        "currency": currency,
+        "posted": "2026-01-13T00:00:00.000Z",
+        "allocations": list(allocations),
+        **extra,
+    }

@@ -3,8 +3,9 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from invoicegraph.ledger.enums import InvoiceStatus
-from invoicegraph.ledger.errors import BadRequest, FieldProblem, InvalidState, NotFound
+from invoicegraph.ledger.balances import Flow, compute_balances
+from invoicegraph.ledger.enums import FlowType, InvoiceStatus
+from invoicegraph.ledger.errors import BadRequest, FieldProblem, InvalidState, NotFound, Path
 from invoicegraph.ledger.history import (
     Change,
     InvoiceState,
@@ -12,6 +13,7 @@ from invoicegraph.ledger.history import (
     LineItemDeleted,
     LineItemState,
     LineItemUpdated,
+    StatusChanged,
     TagsChanged,
     apply_change,
     tags_after,
@@ -27,6 +29,7 @@ from invoicegraph.ledger.invoices import (
     validate_line_item,
 )
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
+from invoicegraph.ledger.status import settled_status
 from invoicegraph.ledger.tags import Tag, tag_problems
 
 MAX_OPERATIONS = 500
@@ -217,27 +220,83 @@ def ensure_allowed(status: InvoiceStatus, update: ValidInvoiceUpdate) -> None:
         raise InvalidState(status=status, action="edit the line items of")
 
 
+PaidKey = tuple[int, str, FlowType]
+"""(user row id, currency, type): how much of an invoice's line items payments already cover."""
+
+
+def _key(item: LineItemState) -> PaidKey:
+    return (item.user_id, item.currency, item.type)
+
+
+def _blame(index: int, change: Change, state: InvoiceState) -> tuple[PaidKey, Path] | None:
+    """Where an operation may have lowered expected, to name it in an invariant problem."""
+    match change:
+        case LineItemDeleted(line_item=item):
+            return _key(item), ("lineItems", str(index), "delete")
+        case LineItemUpdated(line_item_id=line_item_id):
+            updated = state.line_item(line_item_id)
+            assert updated is not None
+            return _key(updated), ("lineItems", str(index), "update", "price", "amount")
+    return None
+
+
+def paid_problems(
+    state: InvoiceState, paid: Mapping[PaidKey, int], blame: Mapping[PaidKey, Path]
+) -> list[FieldProblem]:
+    """Payments may never exceed what the line items expect, per user, currency and type."""
+    expected: dict[PaidKey, int] = {}
+    for item in state.line_items:
+        expected[_key(item)] = expected.get(_key(item), 0) + item.price.amount
+    return [
+        FieldProblem(
+            blame.get(key, ("lineItems",)),
+            f"would leave {expected.get(key, 0)} {key[1]} {key[2].value} expected for this user, "
+            f"below the {amount} already paid",
+        )
+        for key, amount in paid.items()
+        if amount > expected.get(key, 0)
+    ]
+
+
+def settle(state: InvoiceState, paid: Mapping[PaidKey, int]) -> InvoiceState:
+    """The state with the PAID rule applied to its line items and the payments."""
+    balances = compute_balances(
+        [Flow(item.currency, item.type, item.price.amount) for item in state.line_items],
+        [Flow(currency, flow, amount) for (_, currency, flow), amount in paid.items()],
+    )
+    has_charge = any(item.price.amount > 0 for item in state.line_items)
+    return replace(state, status=settled_status(state.status, balances, has_charge=has_charge))
+
+
 def apply_update(
     state: InvoiceState,
     update: ValidInvoiceUpdate,
     *,
     user_ids: Mapping[UserRef, int],
     new_line_item_id: Callable[[], str],
+    paid: Mapping[PaidKey, int] | None = None,
 ) -> tuple[InvoiceState, list[Change]]:
     """The state after the update and the changes that lead there; raise if any rule breaks.
 
+    `paid` is what payments already cover: no line item update or delete may push expected
+    below it, and the PAID rule is applied to the result in the same version.
     Operations that change nothing (an update to the same values, setting a tag to its value)
     record no change; an update without changes makes no new version.
     """
     ensure_allowed(state.status, update)
+    paid = paid or {}
     changes: list[Change] = []
-    for operation in update.operations:
+    blame: dict[PaidKey, Path] = {}
+    for index, operation in enumerate(update.operations):
         change = _apply_operation(
             state, operation, user_ids=user_ids, new_line_item_id=new_line_item_id
         )
-        if change is not None:
-            state = apply_change(state, change)
-            changes.append(change)
+        if change is None:
+            continue
+        if (blamed := _blame(index, change, state)) is not None:
+            blame[blamed[0]] = blamed[1]
+        state = apply_change(state, change)
+        changes.append(change)
     new_tags = tags_after(state.tags, set_tags=update.set_tags, remove=update.remove_tags)
     if new_tags != state.tags:
         changes.append(TagsChanged(old_tags=state.tags, new_tags=new_tags))
@@ -248,6 +307,10 @@ def apply_update(
         problems.append(
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
         )
+    problems += paid_problems(state, paid, blame)
     if problems:
         raise BadRequest(problems)
-    return state, changes
+    settled = settle(state, paid)
+    if settled.status is not state.status:
+        changes.append(StatusChanged(old=state.status, new=settled.status))
+    return settled, changes

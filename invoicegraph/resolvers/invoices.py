@@ -1,7 +1,7 @@
 """Invoice reads and createInvoice: validation, idempotency on invoiceId, one transaction."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -9,10 +9,11 @@ from invoicegraph.ledger.errors import BadRequest, IkConflict
 from invoicegraph.ledger.invoices import CreateInvoice, validate_create
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
-    BadUserInput,
     PageInfoData,
-    decode_cursor,
+    decode_keyset,
     encode_cursor,
+    micros,
+    page_info,
     page_request,
 )
 from invoicegraph.store.invoices import (
@@ -26,8 +27,6 @@ from invoicegraph.store.tables import InvoiceRow
 from invoicegraph.store.users import resolve_users
 
 CURSOR_KIND = "inv"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,25 +90,20 @@ async def create_invoice(context: Context, command: CreateInvoice) -> CreatedInv
 
 
 def invoice_cursor(row: InvoiceRow) -> str:
-    return encode_cursor(CURSOR_KIND, (row.created - EPOCH) // MICROSECOND, row.id)
+    return encode_cursor(CURSOR_KIND, micros(row.created), row.id)
 
 
 def _key(cursor: str | None) -> InvoiceKey | None:
-    if cursor is None:
-        return None
-    created_us, row_id = decode_cursor(CURSOR_KIND, cursor, 2)
-    if not isinstance(created_us, int) or not isinstance(row_id, int):
-        raise BadUserInput("the cursor is not valid for this list")
-    try:
-        return InvoiceKey(created=EPOCH + created_us * MICROSECOND, id=row_id)
-    except OverflowError as error:
-        raise BadUserInput("the cursor is not valid for this list") from error
+    decoded = decode_keyset(CURSOR_KIND, cursor)
+    return None if decoded is None else InvoiceKey(created=decoded[0], id=decoded[1])
 
 
 @dataclass(frozen=True, slots=True)
 class InvoicePage:
     rows: list[InvoiceRow]
     page_info: PageInfoData
+    user_id: int | None = None
+    """Set when the page lists one user's invoices, so that totalCount counts the same set."""
 
 
 async def invoice_page(
@@ -119,33 +113,26 @@ async def invoice_page(
     after: str | None,
     last: int | None,
     before: str | None,
+    user_id: int | None = None,
 ) -> InvoicePage:
-    """A page of the caller's invoices, newest first, sought by key (no OFFSET at any depth)."""
+    """A page of the caller's invoices (or a user's), newest first, sought by key (no OFFSET)."""
     request = page_request(first=first, after=after, last=last, before=before)
     async with context.reader.session() as session:
         rows = await list_invoices(
             session,
             workspace_id=context.workspace_id,
+            user_id=user_id,
             limit=request.limit + 1,
             after=_key(request.after),
             before=_key(request.before),
             from_end=request.from_end,
         )
-    more = len(rows) > request.limit
-    if more:
-        rows = rows[1:] if request.from_end else rows[:-1]
-    cursors = [invoice_cursor(row) for row in rows[:1] + rows[-1:]]
-    return InvoicePage(
-        rows=rows,
-        page_info=PageInfoData(
-            has_next_page=more if not request.from_end else request.before is not None,
-            has_previous_page=more if request.from_end else request.after is not None,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
-        ),
-    )
+    rows, info = page_info(rows, request, invoice_cursor)
+    return InvoicePage(rows=rows, page_info=info, user_id=user_id)
 
 
-async def count_invoices(context: Context) -> int:
+async def count_invoices(context: Context, *, user_id: int | None = None) -> int:
     async with context.reader.session() as session:
-        return await store_count_invoices(session, workspace_id=context.workspace_id)
+        return await store_count_invoices(
+            session, workspace_id=context.workspace_id, user_id=user_id
+        )

@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING, TypeVar
 from strawberry.dataloader import DataLoader
 
 from invoicegraph.auth.principal import Principal
-from invoicegraph.store.batch import all_each, newest_versions, one_each
+from invoicegraph.store.batch import all_each, live_rows_of_users, newest_versions, one_each
 from invoicegraph.store.tables import (
     InvoiceRow,
     InvoiceTagRow,
     InvoiceVersionRow,
     LineItemRow,
+    PaymentRow,
+    TransactionRow,
+    TransactionTagRow,
     UserRow,
 )
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 
 Row = TypeVar("Row", bound="SQLModel")
 Key = TypeVar("Key", bound=Hashable)
+Flowing = TypeVar("Flowing", LineItemRow, PaymentRow)
 
 VersionPageKey = tuple[int, int, int | None]
 """(invoice row id, how many versions, only versions below this one)."""
@@ -42,6 +46,15 @@ class Loaders:
         self.users_by_id = self._one(UserRow, "id", int)
         self.users_by_public_id = self._one(UserRow, "public_id", str)
         self.users_by_external_id = self._one(UserRow, "external_id", str)
+        self.payments_by_invoice_id = self._all(PaymentRow, "invoice_id", int)
+        self.payments_by_transaction_id = self._all(PaymentRow, "transaction_id", int)
+        self.payments_by_public_id = self._one(PaymentRow, "public_id", str)
+        self.transactions_by_id = self._one(TransactionRow, "id", int)
+        self.transactions_by_public_id = self._one(TransactionRow, "public_id", str)
+        self.transactions_by_external_id = self._one(TransactionRow, "external_id", str)
+        self.tags_by_transaction_id = self._all(TransactionTagRow, "transaction_id", int)
+        self.live_line_items_by_user_id = self._live(LineItemRow)
+        self.live_payments_by_user_id = self._live(PaymentRow)
         self.versions_by_invoice_page: DataLoader[VersionPageKey, list[InvoiceVersionRow]] = (
             DataLoader(load_fn=self._versions)
         )
@@ -70,6 +83,15 @@ class Loaders:
             async with self._reader.session() as session:
                 return await one_each(
                     session, model, column, workspace_id=self._workspace_id, keys=keys
+                )
+
+        return DataLoader(load_fn=load)
+
+    def _live(self, model: type[Flowing]) -> DataLoader[int, list[Flowing]]:
+        async def load(keys: Sequence[int]) -> list[list[Flowing]]:
+            async with self._reader.session() as session:
+                return await live_rows_of_users(
+                    session, model, workspace_id=self._workspace_id, keys=keys
                 )
 
         return DataLoader(load_fn=load)

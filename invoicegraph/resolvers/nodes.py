@@ -5,10 +5,17 @@ import asyncio
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import MAX_PAGE, BadUserInput
 from invoicegraph.store.ids import prefix_of
-from invoicegraph.store.tables import InvoiceRow, LineItemRow, UserRow, WorkspaceRow
+from invoicegraph.store.tables import (
+    InvoiceRow,
+    LineItemRow,
+    PaymentRow,
+    TransactionRow,
+    UserRow,
+    WorkspaceRow,
+)
 from invoicegraph.store.workspaces import get_workspace
 
-NodeRow = InvoiceRow | LineItemRow | UserRow | WorkspaceRow
+NodeRow = InvoiceRow | LineItemRow | UserRow | WorkspaceRow | TransactionRow | PaymentRow
 
 
 async def find_node(context: Context, public_id: str) -> NodeRow | None:
@@ -21,6 +28,10 @@ async def find_node(context: Context, public_id: str) -> NodeRow | None:
             return await loaders.line_items_by_public_id.load(public_id)
         case "usr":
             return await loaders.users_by_public_id.load(public_id)
+        case "txn":
+            return await loaders.transactions_by_public_id.load(public_id)
+        case "pay":
+            return await loaders.payments_by_public_id.load(public_id)
         case "ws" if public_id == context.principal.workspace_public_id:
             return await caller_workspace(context)
         case _:

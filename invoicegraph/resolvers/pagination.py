@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 DEFAULT_PAGE = 20
@@ -60,3 +61,38 @@ class PageInfoData:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(instant: datetime) -> int:
+    """An instant as whole microseconds since the epoch: exact, unlike a float timestamp."""
+    return (instant - EPOCH) // MICROSECOND
+
+
+def decode_keyset(kind: str, cursor: str | None) -> tuple[datetime, int] | None:
+    """The (instant, row id) a keyset cursor of this kind holds; BadUserInput if malformed."""
+    if cursor is None:
+        return None
+    instant_us, row_id = decode_cursor(kind, cursor, 2)
+    if not isinstance(instant_us, int) or not isinstance(row_id, int):
+        raise BadUserInput("the cursor is not valid for this list")
+    try:
+        return EPOCH + instant_us * MICROSECOND, row_id
+    except OverflowError as error:
+        raise BadUserInput("the cursor is not valid for this list") from error
+
+
+def page_info(rows: list[Any], request: PageRequest, cursor: Any) -> tuple[list[Any], PageInfoData]:
+    """Trim the one extra row a page query fetched, and say what lies beyond the page."""
+    more = len(rows) > request.limit
+    if more:
+        rows = rows[1:] if request.from_end else rows[:-1]
+    return rows, PageInfoData(
+        has_next_page=more if not request.from_end else request.before is not None,
+        has_previous_page=more if request.from_end else request.after is not None,
+        start_cursor=cursor(rows[0]) if rows else None,
+        end_cursor=cursor(rows[-1]) if rows else None,
+    )

@@ -6,9 +6,11 @@ from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import BadRequest, NotFound, VersionConflict
 from invoicegraph.ledger.updates import UpdateInvoice, apply_update, ensure_allowed, validate_update
 from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.settlement import paid_on
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.invoices import get_invoice, get_state, write_version
 from invoicegraph.store.tables import InvoiceRow
+from invoicegraph.store.transactions import money_of
 from invoicegraph.store.users import resolve_users
 
 
@@ -26,7 +28,7 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceRow
             invoice = await get_invoice(
                 session, workspace_id=workspace_id, public_id=update.invoice_id, for_update=True
             )
-            if invoice is None:
+            if invoice is None or invoice.id is None:
                 raise NotFound(f"No invoice has the id {update.invoice_id!r}.")
             if invoice.version != update.expected_version:
                 raise VersionConflict(expected=update.expected_version, current=invoice.version)
@@ -37,8 +39,13 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceRow
             if problems:
                 raise BadRequest(problems)
             old = await get_state(session, invoice=invoice)
+            money = await money_of(session, invoice_ids=[invoice.id])
             new, changes = apply_update(
-                old, update, user_ids=user_ids, new_line_item_id=lambda: new_public_id("li")
+                old,
+                update,
+                user_ids=user_ids,
+                new_line_item_id=lambda: new_public_id("li"),
+                paid=paid_on(money, invoice.id),
             )
             if not changes:
                 return invoice

@@ -1,11 +1,22 @@
 """Input types, each with a `to_*` method that hands the ledger a plain command."""
 
+from datetime import datetime
 from typing import TypeVar
 
 import strawberry
 
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft, UserRef
+from invoicegraph.ledger.payments import (
+    AllocationDraft,
+    ChangeAllocation,
+    InvoiceRef,
+    RecordTransaction,
+    RemoveAllocation,
+    TransactionRef,
+    UpdateAllocations,
+)
+from invoicegraph.ledger.payments import AllocationOperation as LedgerAllocationOperation
 from invoicegraph.ledger.prices import PriceSpec
 from invoicegraph.ledger.tags import Tag
 from invoicegraph.ledger.updates import (
@@ -16,6 +27,8 @@ from invoicegraph.ledger.updates import (
     UpdateLineItem,
 )
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
+from invoicegraph.store.filters import TagPattern
+from invoicegraph.store.transactions import TransactionFilter
 
 Value = TypeVar("Value")
 
@@ -191,4 +204,173 @@ class UpdateInvoiceInput:
             operations=tuple(op.to_operation() for op in given(self.line_items) or ()),
             set_tags=to_tags(tags.set) if tags is not None else (),
             remove_tags=tuple(given(tags.remove) or ()) if tags is not None else (),
+        )
+
+
+@strawberry.input(one_of=True, description="Exactly one of id or externalId.")
+class TransactionMatchInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    external_id: str | None = strawberry.UNSET
+
+    def to_ref(self) -> TransactionRef:
+        if isinstance(self.id, str):
+            return TransactionRef(id=self.id)
+        assert isinstance(self.external_id, str)
+        return TransactionRef(external_id=self.external_id)
+
+
+def to_invoice_ref(match: InvoiceMatchInput) -> InvoiceRef:
+    if isinstance(match.id, str):
+        return InvoiceRef(id=match.id)
+    assert isinstance(match.invoice_id, str)
+    return InvoiceRef(invoice_id=match.invoice_id)
+
+
+@strawberry.input
+class AllocationInput:
+    invoice: InvoiceMatchInput
+    type: FlowType
+    user: UserMatchInput
+    amount: Int96 = strawberry.field(description="Positive.")
+
+    def to_draft(self) -> AllocationDraft:
+        return AllocationDraft(
+            invoice=to_invoice_ref(self.invoice),
+            type=self.type,
+            user=self.user.to_ref(),
+            amount=self.amount,
+        )
+
+
+@strawberry.input
+class RecordTransactionInput:
+    external_id: str = strawberry.field(
+        description="The bank's or processor's ID: the idempotency key."
+    )
+    amount: Int96 = strawberry.field(
+        description="Signed: positive is money received, negative is money sent."
+    )
+    currency: CurrencyCode
+    posted: datetime
+    tags: list[TagInput] | None = strawberry.UNSET
+    allocations: list[AllocationInput] | None = strawberry.UNSET
+
+    def to_command(self) -> RecordTransaction:
+        return RecordTransaction(
+            external_id=self.external_id,
+            amount=self.amount,
+            currency=self.currency.value,
+            posted=self.posted,
+            tags=to_tags(self.tags),
+            allocations=tuple(a.to_draft() for a in given(self.allocations) or ()),
+        )
+
+
+@strawberry.input
+class AllocationUpdate:
+    id: strawberry.ID
+    amount: Int96
+
+
+@strawberry.input
+class AllocationDelete:
+    id: strawberry.ID
+
+
+@strawberry.input(one_of=True)
+class AllocationOperation:
+    add: AllocationInput | None = strawberry.UNSET
+    update: AllocationUpdate | None = strawberry.UNSET
+    delete: AllocationDelete | None = strawberry.UNSET
+
+    def to_operation(self) -> LedgerAllocationOperation:
+        if isinstance(self.add, AllocationInput):
+            return self.add.to_draft()
+        if isinstance(self.update, AllocationUpdate):
+            return ChangeAllocation(payment_id=self.update.id, amount=self.update.amount)
+        assert isinstance(self.delete, AllocationDelete)
+        return RemoveAllocation(payment_id=self.delete.id)
+
+
+@strawberry.input
+class UpdateAllocationsInput:
+    transaction: TransactionMatchInput
+    expected_version: int
+    allocations: list[AllocationOperation]
+
+    def to_command(self) -> UpdateAllocations:
+        return UpdateAllocations(
+            transaction=self.transaction.to_ref(),
+            expected_version=self.expected_version,
+            operations=tuple(operation.to_operation() for operation in self.allocations),
+        )
+
+
+@strawberry.input
+class InvoiceTransitionInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET, description="When given, must equal the current version."
+    )
+
+
+@strawberry.input
+class StringFilter:
+    equal_to: str | None = strawberry.UNSET
+    in_: list[str] | None = strawberry.field(default=strawberry.UNSET, name="in")
+
+    def values(self) -> list[str] | None:
+        """The accepted values; None when the filter accepts anything."""
+        accepted: list[str] | None = None
+        if (equal_to := given(self.equal_to)) is not None:
+            accepted = [equal_to]
+        if (among := given(self.in_)) is not None:
+            accepted = [v for v in among if accepted is None or v in accepted]
+        return accepted
+
+
+@strawberry.input
+class DateTimeFilter:
+    after: datetime | None = strawberry.UNSET
+    before: datetime | None = strawberry.UNSET
+
+
+@strawberry.input(
+    description="As TagInput, but value may use * (any run of characters) and ? (one character)."
+)
+class TagMatchInput:
+    key: str
+    value: str
+
+    def to_pattern(self) -> TagPattern:
+        return TagPattern(key=self.key, value=self.value)
+
+
+@strawberry.input
+class TagsFilter:
+    all: list[TagMatchInput] | None = strawberry.UNSET
+    any: list[TagMatchInput] | None = strawberry.UNSET
+
+
+@strawberry.input
+class TransactionsFilter:
+    external_id: StringFilter | None = strawberry.UNSET
+    currency: CurrencyCode | None = strawberry.UNSET
+    posted: DateTimeFilter | None = strawberry.UNSET
+    has_unallocated: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="True: only transactions with unallocatedAmount != 0."
+    )
+    tags: TagsFilter | None = strawberry.UNSET
+
+    def to_filter(self) -> TransactionFilter:
+        external_id, currency = given(self.external_id), given(self.currency)
+        posted, tags = given(self.posted), given(self.tags)
+        return TransactionFilter(
+            external_ids=None if external_id is None else external_id.values(),
+            currency=None if currency is None else currency.value,
+            posted_after=None if posted is None else given(posted.after),
+            posted_before=None if posted is None else given(posted.before),
+            has_unallocated=given(self.has_unallocated),
+            tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
+            tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
         )

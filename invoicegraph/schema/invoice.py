@@ -12,6 +12,7 @@ from invoicegraph.schema.history import InvoiceVersionConnection
 from invoicegraph.schema.inputs import given
 from invoicegraph.schema.money import Balance, Price, Tag
 from invoicegraph.schema.node import Node
+from invoicegraph.schema.payment import Payment
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.schema.user import User
 from invoicegraph.store.tables import InvoiceRow, LineItemRow
@@ -121,6 +122,11 @@ class Invoice(Node):
             )
             for entry in entries
         ]
+
+    @strawberry.field
+    async def payments(self, info: Info) -> list[Payment]:
+        rows = await info.context.loaders.payments_by_invoice_id.load(self.db_id)
+        return [Payment.from_row(row) for row in rows]
 
     @strawberry.field(description="Every version, newest first.")
     async def history(

@@ -4,7 +4,8 @@ from typing import Annotated
 
 import strawberry
 
-from invoicegraph.resolvers import invoices, updates
+from invoicegraph.ledger.status import Transition
+from invoicegraph.resolvers import invoices, transactions, transitions, updates
 from invoicegraph.resolvers.context import Info
 from invoicegraph.schema.errors import (
     BadRequestError,
@@ -15,8 +16,16 @@ from invoicegraph.schema.errors import (
     VersionConflictError,
     respond,
 )
-from invoicegraph.schema.inputs import CreateInvoiceInput, UpdateInvoiceInput
+from invoicegraph.schema.inputs import (
+    CreateInvoiceInput,
+    InvoiceTransitionInput,
+    RecordTransactionInput,
+    UpdateAllocationsInput,
+    UpdateInvoiceInput,
+    given,
+)
 from invoicegraph.schema.invoice import Invoice
+from invoicegraph.schema.payment import Transaction
 
 
 @strawberry.type
@@ -48,6 +57,69 @@ UpdateInvoiceResponse = Annotated[
 
 
 @strawberry.type
+class InvoiceTransitionResult:
+    invoice: Invoice
+
+
+InvoiceTransitionResponse = Annotated[
+    InvoiceTransitionResult
+    | NotFoundError
+    | VersionConflictError
+    | InvalidStateError
+    | InternalError,
+    strawberry.union("InvoiceTransitionResponse"),
+]
+
+
+@strawberry.type
+class RecordTransactionResult:
+    transaction: Transaction
+    is_ik_replay: bool
+
+
+RecordTransactionResponse = Annotated[
+    RecordTransactionResult
+    | BadRequestError
+    | NotFoundError
+    | InvalidStateError
+    | IkConflictError
+    | InternalError,
+    strawberry.union("RecordTransactionResponse"),
+]
+
+
+@strawberry.type
+class UpdateAllocationsResult:
+    transaction: Transaction
+
+
+UpdateAllocationsResponse = Annotated[
+    UpdateAllocationsResult
+    | BadRequestError
+    | NotFoundError
+    | VersionConflictError
+    | InvalidStateError
+    | InternalError,
+    strawberry.union("UpdateAllocationsResponse"),
+]
+
+
+async def _transition(
+    info: Info, input: InvoiceTransitionInput, action: Transition
+) -> InvoiceTransitionResponse:
+    return await respond(  # type: ignore[return-value]
+        info,
+        transitions.transition_invoice(
+            info.context,
+            invoice_id=input.id,
+            expected_version=given(input.expected_version),
+            action=action,
+        ),
+        lambda row: InvoiceTransitionResult(invoice=Invoice.from_row(row)),
+    )
+
+
+@strawberry.type
 class Mutation:
     @strawberry.mutation
     async def create_invoice(self, info: Info, input: CreateInvoiceInput) -> CreateInvoiceResponse:
@@ -65,4 +137,44 @@ class Mutation:
             info,
             updates.update_invoice(info.context, input.to_command()),
             lambda row: UpdateInvoiceResult(invoice=Invoice.from_row(row)),
+        )
+
+    @strawberry.mutation(description="DRAFT -> OPEN.")
+    async def finalize_invoice(
+        self, info: Info, input: InvoiceTransitionInput
+    ) -> InvoiceTransitionResponse:
+        return await _transition(info, input, Transition.FINALIZE)
+
+    @strawberry.mutation(description="OPEN or UNCOLLECTIBLE -> VOID. Irreversible.")
+    async def void_invoice(
+        self, info: Info, input: InvoiceTransitionInput
+    ) -> InvoiceTransitionResponse:
+        return await _transition(info, input, Transition.VOID)
+
+    @strawberry.mutation(description="OPEN -> UNCOLLECTIBLE.")
+    async def mark_invoice_uncollectible(
+        self, info: Info, input: InvoiceTransitionInput
+    ) -> InvoiceTransitionResponse:
+        return await _transition(info, input, Transition.MARK_UNCOLLECTIBLE)
+
+    @strawberry.mutation
+    async def record_transaction(
+        self, info: Info, input: RecordTransactionInput
+    ) -> RecordTransactionResponse:
+        return await respond(  # type: ignore[return-value]
+            info,
+            transactions.record_transaction(info.context, input.to_command()),
+            lambda recorded: RecordTransactionResult(
+                transaction=Transaction.from_row(recorded.row), is_ik_replay=recorded.is_replay
+            ),
+        )
+
+    @strawberry.mutation
+    async def update_allocations(
+        self, info: Info, input: UpdateAllocationsInput
+    ) -> UpdateAllocationsResponse:
+        return await respond(  # type: ignore[return-value]
+            info,
+            transactions.update_allocations(info.context, input.to_command()),
+            lambda row: UpdateAllocationsResult(transaction=Transaction.from_row(row)),
         )

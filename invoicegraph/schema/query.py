@@ -4,12 +4,28 @@ import strawberry
 
 from invoicegraph.resolvers import invoices, nodes
 from invoicegraph.resolvers.context import Info
-from invoicegraph.schema.connections import InvoiceConnection
-from invoicegraph.schema.inputs import InvoiceMatchInput, UserMatchInput, given
+from invoicegraph.resolvers.transaction_pages import transaction_page
+from invoicegraph.schema.connections import InvoiceConnection, TransactionConnection
+from invoicegraph.schema.inputs import (
+    InvoiceMatchInput,
+    TransactionMatchInput,
+    TransactionsFilter,
+    UserMatchInput,
+    given,
+)
 from invoicegraph.schema.invoice import Invoice, LineItem
 from invoicegraph.schema.node import Node, Workspace
+from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.user import User
-from invoicegraph.store.tables import InvoiceRow, LineItemRow, UserRow, WorkspaceRow
+from invoicegraph.store.tables import (
+    InvoiceRow,
+    LineItemRow,
+    PaymentRow,
+    TransactionRow,
+    UserRow,
+    WorkspaceRow,
+)
+from invoicegraph.store.transactions import TransactionFilter
 
 
 def to_node(row: nodes.NodeRow | None) -> Node | None:
@@ -22,6 +38,10 @@ def to_node(row: nodes.NodeRow | None) -> Node | None:
             return User.from_row(row)
         case WorkspaceRow():
             return Workspace.from_row(row)
+        case TransactionRow():
+            return Transaction.from_row(row)
+        case PaymentRow():
+            return Payment.from_row(row)
     return None
 
 
@@ -68,6 +88,39 @@ class Query:
             before=given(before),
         )
         return InvoiceConnection.from_page(page)
+
+    @strawberry.field
+    async def transaction(
+        self, info: Info, transaction: TransactionMatchInput
+    ) -> Transaction | None:
+        loaders = info.context.loaders
+        ref = transaction.to_ref()
+        if ref.id is not None:
+            row = await loaders.transactions_by_public_id.load(ref.id)
+        else:
+            row = await loaders.transactions_by_external_id.load(str(ref.external_id))
+        return None if row is None else Transaction.from_row(row)
+
+    @strawberry.field
+    async def transactions(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+        filter: TransactionsFilter | None = strawberry.UNSET,
+    ) -> TransactionConnection:
+        chosen = given(filter)
+        page = await transaction_page(
+            info.context,
+            first=given(first),
+            after=given(after),
+            last=given(last),
+            before=given(before),
+            filter=TransactionFilter() if chosen is None else chosen.to_filter(),
+        )
+        return TransactionConnection.from_page(page)
 
     @strawberry.field
     async def user(self, info: Info, user: UserMatchInput) -> User | None:

@@ -1,15 +1,54 @@
 """The User type."""
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
+from invoicegraph.resolvers import balances, invoices
+from invoicegraph.resolvers.context import Info
+from invoicegraph.schema.money import Balance
 from invoicegraph.schema.node import Node
 from invoicegraph.store.tables import UserRow
+
+if TYPE_CHECKING:
+    from invoicegraph.schema.connections import InvoiceConnection
 
 
 @strawberry.type
 class User(Node):
     external_id: str
+    db_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: UserRow) -> "User":
-        return cls(id=strawberry.ID(row.public_id), external_id=row.external_id)
+        assert row.id is not None
+        return cls(id=strawberry.ID(row.public_id), external_id=row.external_id, db_id=row.id)
+
+    @strawberry.field(
+        description="Balances over every invoice this user has a line item or payment on."
+    )
+    async def balances(self, info: Info) -> list[Balance]:
+        computed = await balances.user_balances(info.context, user_id=self.db_id)
+        return Balance.from_balances(computed)
+
+    @strawberry.field
+    async def invoices(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> Annotated["InvoiceConnection", strawberry.lazy("invoicegraph.schema.connections")]:
+        from invoicegraph.schema.connections import InvoiceConnection
+        from invoicegraph.schema.inputs import given
+
+        page = await invoices.invoice_page(
+            info.context,
+            first=given(first),
+            after=given(after),
+            last=given(last),
+            before=given(before),
+            user_id=self.db_id,
+        )
+        return InvoiceConnection.from_page(page)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.store.tables import InvoiceVersionRow
+from invoicegraph.ledger.enums import InvoiceStatus
+from invoicegraph.store.tables import InvoiceRow, InvoiceVersionRow, LineItemRow, PaymentRow
 
 Row = TypeVar("Row", bound=SQLModel)
 Key = TypeVar("Key", bound=Hashable)
@@ -90,3 +91,26 @@ async def newest_versions(
     for row in rows:
         grouped[row.invoice_id].append(row)
     return [grouped.get(key, []) for key in invoice_ids]
+
+
+Flowing = TypeVar("Flowing", LineItemRow, PaymentRow)
+
+
+async def live_rows_of_users(
+    session: AsyncSession, model: type[Flowing], *, workspace_id: int, keys: Sequence[int]
+) -> list[list[Flowing]]:
+    """Each user's line items (or payments) on invoices that are not VOID, for User.balances."""
+    rows = await session.exec(
+        select(model)
+        .join(InvoiceRow, col(InvoiceRow.id) == col(model.invoice_id))
+        .where(
+            col(model.workspace_id) == workspace_id,
+            col(model.user_id).in_(keys),
+            col(InvoiceRow.status) != InvoiceStatus.VOID.value,
+        )
+        .order_by(col(model.id))
+    )
+    grouped: defaultdict[int, list[Flowing]] = defaultdict(list)
+    for row in rows:
+        grouped[row.user_id].append(row)
+    return [grouped.get(key, []) for key in keys]

@@ -28,6 +28,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA case_sensitive_like=ON")  # LIKE as on PostgreSQL
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

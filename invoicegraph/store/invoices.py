@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, tuple_, update
+from sqlalchemy import ColumnElement, delete, func, tuple_, union, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +18,13 @@ from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.invoices import UserRef, ValidInvoice
 from invoicegraph.store.ids import new_public_id
-from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, InvoiceVersionRow, LineItemRow
+from invoicegraph.store.tables import (
+    InvoiceRow,
+    InvoiceTagRow,
+    InvoiceVersionRow,
+    LineItemRow,
+    PaymentRow,
+)
 from invoicegraph.store.versions import (
     change_to_json,
     current_state,
@@ -219,11 +225,27 @@ async def write_version(
     return invoice
 
 
+def _scope(workspace_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+    """The caller's invoices; with a user, those where the user has a line item or a payment."""
+    conditions: list[ColumnElement[bool]] = [col(InvoiceRow.workspace_id) == workspace_id]
+    if user_id is not None:
+        conditions.append(
+            col(InvoiceRow.id).in_(
+                union(
+                    select(LineItemRow.invoice_id).where(LineItemRow.user_id == user_id),
+                    select(PaymentRow.invoice_id).where(PaymentRow.user_id == user_id),
+                )
+            )
+        )
+    return conditions
+
+
 async def list_invoices(
     session: AsyncSession,
     *,
     workspace_id: int,
     limit: int,
+    user_id: int | None = None,
     after: InvoiceKey | None = None,
     before: InvoiceKey | None = None,
     from_end: bool = False,
@@ -234,7 +256,7 @@ async def list_invoices(
     is how `last` pages backwards; the rows still come back newest first.
     """
     order_key = tuple_(col(InvoiceRow.created), col(InvoiceRow.id))
-    query = select(InvoiceRow).where(InvoiceRow.workspace_id == workspace_id)
+    query = select(InvoiceRow).where(*_scope(workspace_id, user_id))
     if after is not None:
         query = query.where(order_key < tuple_(after.created, after.id))
     if before is not None:
@@ -247,8 +269,8 @@ async def list_invoices(
     return rows[::-1] if from_end else rows
 
 
-async def count_invoices(session: AsyncSession, *, workspace_id: int) -> int:
-    query = (
-        select(func.count()).select_from(InvoiceRow).where(InvoiceRow.workspace_id == workspace_id)
-    )
+async def count_invoices(
+    session: AsyncSession, *, workspace_id: int, user_id: int | None = None
+) -> int:
+    query = select(func.count()).select_from(InvoiceRow).where(*_scope(workspace_id, user_id))
     return (await session.exec(query)).one()

@@ -114,3 +114,53 @@ class InvoiceVersionRow(SQLModel, table=True):
     tags: list[list[str]] = Field(sa_type=JSON)
     line_items: list[dict[str, Any]] = Field(sa_type=JSON)
     changes: list[dict[str, Any]] = Field(sa_type=JSON)
+
+
+class TransactionRow(SQLModel, table=True):
+    """Money that moved: signed amount, one currency; allocated to invoices as payments."""
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        Index("ix_transactions_workspace_posted", "workspace_id", "posted", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    external_id: str = Field(max_length=128)
+    amount: int = Field(sa_type=Int96Type)
+    currency: str = Field(max_length=8)
+    posted: datetime = Field(sa_type=UtcDateTime)
+    version: int
+    unallocated: int = Field(sa_type=Int96Type)
+    """abs(amount) minus the allocations, kept in step by every allocation write for filtering."""
+    created: datetime = Field(sa_type=UtcDateTime)
+    request_hash: str = Field(max_length=64)
+
+
+class TransactionTagRow(SQLModel, table=True):
+    __tablename__ = "transaction_tags"
+
+    transaction_id: int = Field(foreign_key="transactions.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=50)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    value: str = Field(max_length=200)
+    position: int
+
+
+class PaymentRow(SQLModel, table=True):
+    """An allocation of a transaction to one invoice, for one user, as a payin or a payout."""
+
+    __tablename__ = "payments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    transaction_id: int = Field(foreign_key="transactions.id", index=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    type: str = Field(max_length=8)
+    amount: int = Field(sa_type=Int96Type)
+    currency: str = Field(max_length=8)
+    posted: datetime = Field(sa_type=UtcDateTime)

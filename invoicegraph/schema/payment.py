@@ -1,0 +1,106 @@
+"""Transaction and Payment: money that moved, and its allocations to invoices."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from invoicegraph.ledger.enums import FlowType
+from invoicegraph.resolvers.context import Info
+from invoicegraph.schema.money import Tag
+from invoicegraph.schema.node import Node
+from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
+from invoicegraph.schema.user import User
+from invoicegraph.store.tables import PaymentRow, TransactionRow
+
+if TYPE_CHECKING:
+    from invoicegraph.schema.invoice import Invoice
+
+
+@strawberry.type(
+    description=(
+        "An allocation of a transaction to one invoice, for one user, as a payin or a payout."
+    )
+)
+class Payment(Node):
+    type: FlowType
+    amount: Int96 = strawberry.field(description="Positive.")
+    currency: CurrencyCode
+    posted: datetime
+    user_db_id: strawberry.Private[int]
+    transaction_db_id: strawberry.Private[int]
+    invoice_db_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: PaymentRow) -> "Payment":
+        return cls(
+            id=strawberry.ID(row.public_id),
+            type=FlowType(row.type),
+            amount=Int96(row.amount),
+            currency=currency_code(row.currency),
+            posted=row.posted,
+            user_db_id=row.user_id,
+            transaction_db_id=row.transaction_id,
+            invoice_db_id=row.invoice_id,
+        )
+
+    @strawberry.field
+    async def user(self, info: Info) -> User:
+        row = await info.context.loaders.users_by_id.load(self.user_db_id)
+        assert row is not None, "a payment's user is in its workspace"
+        return User.from_row(row)
+
+    @strawberry.field
+    async def transaction(self, info: Info) -> "Transaction":
+        row = await info.context.loaders.transactions_by_id.load(self.transaction_db_id)
+        assert row is not None, "a payment's transaction is in its workspace"
+        return Transaction.from_row(row)
+
+    @strawberry.field
+    async def invoice(
+        self, info: Info
+    ) -> Annotated["Invoice", strawberry.lazy("invoicegraph.schema.invoice")]:
+        from invoicegraph.schema.invoice import Invoice
+
+        row = await info.context.loaders.invoices_by_id.load(self.invoice_db_id)
+        assert row is not None, "a payment's invoice is in its workspace"
+        return Invoice.from_row(row)
+
+
+@strawberry.type(description="A bank or processor transaction, allocated to invoices as payments.")
+class Transaction(Node):
+    external_id: str
+    amount: Int96 = strawberry.field(
+        description="Signed: positive is money received, negative is money sent."
+    )
+    currency: CurrencyCode
+    posted: datetime
+    version: int
+    unallocated_amount: Int96 = strawberry.field(
+        description="abs(amount) minus the sum of its allocations."
+    )
+    db_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: TransactionRow) -> "Transaction":
+        assert row.id is not None
+        return cls(
+            id=strawberry.ID(row.public_id),
+            external_id=row.external_id,
+            amount=Int96(row.amount),
+            currency=currency_code(row.currency),
+            posted=row.posted,
+            version=row.version,
+            unallocated_amount=Int96(row.unallocated),
+            db_id=row.id,
+        )
+
+    @strawberry.field
+    async def tags(self, info: Info) -> list[Tag]:
+        rows = await info.context.loaders.tags_by_transaction_id.load(self.db_id)
+        return [Tag(key=row.key, value=row.value) for row in rows]
+
+    @strawberry.field
+    async def allocations(self, info: Info) -> list[Payment]:
+        rows = await info.context.loaders.payments_by_transaction_id.load(self.db_id)
+        return [Payment.from_row(row) for row in rows]

@@ -1,0 +1,306 @@
+"""The transaction aggregate: the transaction row, its tags, and its allocations (payments).
+
+Every writer to an invoice's money takes the invoice rows it touches first, in id order
+(`lock_invoices`): `SELECT ... FOR UPDATE` on PostgreSQL, and on SQLite the single write lock
+that BEGIN IMMEDIATE already holds. So two allocations racing for the last of an invoice, or an
+allocation racing a line-item decrease, are checked one after the other, never both past the
+invariant.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, func, inspect, tuple_, update
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.errors import VersionConflict
+from invoicegraph.ledger.payments import InvoiceRef, MoneyKey
+from invoicegraph.ledger.tags import Tag
+from invoicegraph.store.filters import TagPattern, tags_condition
+from invoicegraph.store.ids import new_public_id
+from invoicegraph.store.tables import (
+    InvoiceRow,
+    LineItemRow,
+    PaymentRow,
+    TransactionRow,
+    TransactionTagRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewPayment:
+    invoice_id: int
+    user_id: int
+    type: FlowType
+    amount: int
+
+
+async def get_transaction(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    public_id: str | None = None,
+    external_id: str | None = None,
+    for_update: bool = False,
+) -> TransactionRow | None:
+    query = select(TransactionRow).where(TransactionRow.workspace_id == workspace_id)
+    if public_id is not None:
+        query = query.where(TransactionRow.public_id == public_id)
+    if external_id is not None:
+        query = query.where(TransactionRow.external_id == external_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def insert_transaction(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    external_id: str,
+    amount: int,
+    currency: str,
+    posted: datetime,
+    tags: tuple[Tag, ...],
+    fingerprint: str,
+    now: datetime,
+) -> TransactionRow:
+    row = TransactionRow(
+        public_id=new_public_id("txn"),
+        workspace_id=workspace_id,
+        external_id=external_id,
+        amount=amount,
+        currency=currency,
+        posted=posted,
+        version=1,
+        unallocated=abs(amount),
+        created=now,
+        request_hash=fingerprint,
+    )
+    session.add(row)
+    await session.flush()
+    assert row.id is not None
+    session.add_all(
+        TransactionTagRow(
+            transaction_id=row.id,
+            workspace_id=workspace_id,
+            key=tag.key,
+            value=tag.value,
+            position=position,
+        )
+        for position, tag in enumerate(tags)
+    )
+    return row
+
+
+async def lock_invoices(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    refs: Iterable[InvoiceRef] = (),
+    row_ids: Iterable[int] = (),
+) -> dict[InvoiceRef | int, InvoiceRow]:
+    """Lock, in one statement and in id order, the invoices named by reference or by row id.
+
+    Answers by reference and by row id; unknown references are left out.
+    """
+    refs, row_ids = set(refs), set(row_ids)
+    if not refs and not row_ids:
+        return {}
+    public_ids = {ref.id for ref in refs if ref.id is not None}
+    invoice_ids = {ref.invoice_id for ref in refs if ref.invoice_id is not None}
+    rows = await session.exec(
+        select(InvoiceRow)
+        .where(
+            InvoiceRow.workspace_id == workspace_id,
+            or_(
+                col(InvoiceRow.public_id).in_(public_ids),
+                col(InvoiceRow.invoice_id).in_(invoice_ids),
+                col(InvoiceRow.id).in_(row_ids),
+            ),
+        )
+        .order_by(col(InvoiceRow.id))
+        .with_for_update()
+    )
+    found: dict[InvoiceRef | int, InvoiceRow] = {}
+    for row in rows:
+        assert row.id is not None
+        found[row.id] = row
+        found[InvoiceRef(id=row.public_id)] = row
+        found[InvoiceRef(invoice_id=row.invoice_id)] = row
+    return found
+
+
+async def payments_of(session: AsyncSession, *, transaction_id: int) -> list[PaymentRow]:
+    rows = await session.exec(
+        select(PaymentRow)
+        .where(PaymentRow.transaction_id == transaction_id)
+        .order_by(col(PaymentRow.id))
+    )
+    return list(rows)
+
+
+async def insert_payments(
+    session: AsyncSession, *, transaction: TransactionRow, payments: Sequence[NewPayment]
+) -> list[PaymentRow]:
+    assert transaction.id is not None
+    rows = [
+        PaymentRow(
+            public_id=new_public_id("pay"),
+            workspace_id=transaction.workspace_id,
+            transaction_id=transaction.id,
+            invoice_id=payment.invoice_id,
+            user_id=payment.user_id,
+            type=payment.type.value,
+            amount=payment.amount,
+            currency=transaction.currency,
+            posted=transaction.posted,
+        )
+        for payment in payments
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def set_payment_amount(session: AsyncSession, *, payment_id: int, amount: int) -> None:
+    await session.exec(
+        update(PaymentRow).where(col(PaymentRow.id) == payment_id).values(amount=amount)
+    )
+
+
+async def delete_payments(session: AsyncSession, *, payment_ids: Sequence[int]) -> None:
+    if payment_ids:
+        await session.exec(delete(PaymentRow).where(col(PaymentRow.id).in_(payment_ids)))
+
+
+async def advance_transaction(
+    session: AsyncSession, *, transaction: TransactionRow, expected_version: int, unallocated: int
+) -> None:
+    """Move the transaction to its next version, iff it is still at `expected_version`."""
+    bumped = await session.exec(
+        update(TransactionRow)
+        .where(
+            col(TransactionRow.id) == transaction.id,
+            col(TransactionRow.version) == expected_version,
+        )
+        .values(version=expected_version + 1, unallocated=unallocated)
+    )
+    if bumped.rowcount != 1:
+        raise VersionConflict(expected=expected_version, current=transaction.version)
+    await session.refresh(transaction)
+
+
+async def set_unallocated(
+    session: AsyncSession, *, transaction: TransactionRow, unallocated: int
+) -> None:
+    await session.exec(
+        update(TransactionRow)
+        .where(col(TransactionRow.id) == transaction.id)
+        .values(unallocated=unallocated)
+    )
+    await session.refresh(transaction)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """Expected (line items) and actual (payments) of some invoices, by invariant key."""
+
+    expected: dict[MoneyKey, int]
+    actual: dict[MoneyKey, int]
+
+
+def _sum_by_key(rows: Iterable[LineItemRow | PaymentRow]) -> dict[MoneyKey, int]:
+    sums: dict[MoneyKey, int] = {}
+    for row in rows:
+        key = (row.invoice_id, row.user_id, row.currency, FlowType(row.type))
+        sums[key] = sums.get(key, 0) + row.amount
+    return sums
+
+
+async def money_of(session: AsyncSession, *, invoice_ids: Iterable[int]) -> Money:
+    """Sums per (invoice, user, currency, type); done in Python since SQLite has no exact Int96."""
+    ids = set(invoice_ids)
+    line_items = await session.exec(select(LineItemRow).where(col(LineItemRow.invoice_id).in_(ids)))
+    payments = await session.exec(select(PaymentRow).where(col(PaymentRow.invoice_id).in_(ids)))
+    return Money(expected=_sum_by_key(line_items), actual=_sum_by_key(payments))
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionKey:
+    """Where a transaction sits in the default order (posted, then id)."""
+
+    posted: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionFilter:
+    """Every given part must hold."""
+
+    external_ids: list[str] | None = None
+    currency: str | None = None
+    posted_after: datetime | None = None
+    posted_before: datetime | None = None
+    has_unallocated: bool | None = None
+    tags_all: list[TagPattern] = field(default_factory=list)
+    tags_any: list[TagPattern] = field(default_factory=list)
+
+    def conditions(self, workspace_id: int) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [col(TransactionRow.workspace_id) == workspace_id]
+        if self.external_ids is not None:
+            conditions.append(col(TransactionRow.external_id).in_(self.external_ids))
+        if self.currency is not None:
+            conditions.append(col(TransactionRow.currency) == self.currency)
+        if self.posted_after is not None:
+            conditions.append(col(TransactionRow.posted) > self.posted_after)
+        if self.posted_before is not None:
+            conditions.append(col(TransactionRow.posted) < self.posted_before)
+        if self.has_unallocated is not None:
+            unallocated = col(TransactionRow.unallocated)
+            conditions.append(unallocated != 0 if self.has_unallocated else unallocated == 0)
+        tags = tags_condition(
+            TransactionTagRow,
+            "transaction_id",
+            inspect(TransactionRow).local_table.c["id"],
+            all_of=self.tags_all,
+            any_of=self.tags_any,
+        )
+        if tags is not None:
+            conditions.append(tags)
+        return conditions
+
+
+async def list_transactions(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    filter: TransactionFilter,
+    limit: int,
+    after: TransactionKey | None = None,
+    before: TransactionKey | None = None,
+    from_end: bool = False,
+) -> list[TransactionRow]:
+    """Up to `limit` transactions, latest posted first, strictly between the keys (keyset)."""
+    order_key = tuple_(col(TransactionRow.posted), col(TransactionRow.id))
+    query = select(TransactionRow).where(*filter.conditions(workspace_id))
+    if after is not None:
+        query = query.where(order_key < tuple_(after.posted, after.id))
+    if before is not None:
+        query = query.where(order_key > tuple_(before.posted, before.id))
+    if from_end:
+        query = query.order_by(col(TransactionRow.posted).asc(), col(TransactionRow.id).asc())
+    else:
+        query = query.order_by(col(TransactionRow.posted).desc(), col(TransactionRow.id).desc())
+    rows = list((await session.exec(query.limit(limit))).all())
+    return rows[::-1] if from_end else rows
+
+
+async def count_transactions(
+    session: AsyncSession, *, workspace_id: int, filter: TransactionFilter
+) -> int:
+    query = select(func.count()).select_from(TransactionRow).where(*filter.conditions(workspace_id))
+    return (await session.exec(query)).one()
