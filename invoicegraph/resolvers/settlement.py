@@ -11,7 +11,7 @@ from invoicegraph.ledger.payments import MoneyKey, overdrawn
 from invoicegraph.ledger.updates import PaidKey, settle
 from invoicegraph.store.invoices import get_state, write_version
 from invoicegraph.store.tables import InvoiceRow
-from invoicegraph.store.transactions import Money, money_of
+from invoicegraph.store.transactions import Money, money_of, refresh_money_flags
 
 
 def paid_on(money: Money, invoice_id: int) -> dict[PaidKey, int]:
@@ -46,6 +46,9 @@ async def check_and_settle(
                 for key in bad
             ]
         )
+    await refresh_money_flags(
+        session, invoice_ids=[row.id for row in invoices if row.id is not None], money=money
+    )
     for invoice in invoices:
         assert invoice.id is not None
         state = await get_state(session, invoice=invoice)

@@ -10,7 +10,7 @@ from invoicegraph.resolvers.settlement import paid_on
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.invoices import get_invoice, get_state, write_version
 from invoicegraph.store.tables import InvoiceRow
-from invoicegraph.store.transactions import money_of
+from invoicegraph.store.transactions import money_of, refresh_money_flags
 from invoicegraph.store.users import resolve_users
 
 
@@ -49,7 +49,7 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceRow
             )
             if not changes:
                 return invoice
-            return await write_version(
+            written = await write_version(
                 session,
                 invoice=invoice,
                 expected_version=update.expected_version,
@@ -58,5 +58,7 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceRow
                 changes=changes,
                 now=datetime.now(UTC),
             )
+            await refresh_money_flags(session, invoice_ids=[invoice.id])
+            return written
     finally:
         await context.after_write()

@@ -18,6 +18,7 @@ from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.invoices import UserRef, ValidInvoice
 from invoicegraph.store.ids import new_public_id
+from invoicegraph.store.search import index_invoice
 from invoicegraph.store.tables import (
     InvoiceRow,
     InvoiceTagRow,
@@ -178,6 +179,7 @@ async def insert_invoice(
             for spec in invoice.line_items
         ),
     )
+    has_charge = any(item.price.amount > 0 for item in state.line_items)
     row = InvoiceRow(
         public_id=new_public_id("inv"),
         workspace_id=workspace_id,
@@ -187,12 +189,15 @@ async def insert_invoice(
         created=now,
         modified=now,
         request_hash=fingerprint,
+        has_charge=has_charge,
+        has_remaining=has_charge,  # nothing is paid yet, and amounts are never negative
     )
     session.add(row)
     await session.flush()
     await _write_tags(session, invoice=row, state=state)
     await _write_line_items(session, invoice=row, old=EMPTY, new=state)
     session.add(_version_row(row, state, [], now))
+    await index_invoice(session, invoice=row, state=state)
     await session.flush()
     return row
 
@@ -221,6 +226,8 @@ async def write_version(
         await _write_tags(session, invoice=invoice, state=new)
     await _write_line_items(session, invoice=invoice, old=old, new=new)
     session.add(_version_row(invoice, new, changes, now))
+    if (new.tags, new.line_items) != (old.tags, old.line_items):
+        await index_invoice(session, invoice=invoice, state=new)
     await session.flush()
     return invoice
 

@@ -5,7 +5,14 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from invoicegraph.store.search import SEARCH_TABLE
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Leave the search index to the migrations: it is no plain table (FTS5 makes several)."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
 
 
 def alembic_config(url: str) -> Config:

@@ -58,6 +58,8 @@ class InvoiceRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("workspace_id", "invoice_id"),
         Index("ix_invoices_workspace_created", "workspace_id", "created", "id"),
+        Index("ix_invoices_workspace_modified", "workspace_id", "modified", "id"),
+        Index("ix_invoices_workspace_status_created", "workspace_id", "status", "created", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -70,6 +72,10 @@ class InvoiceRow(SQLModel, table=True):
     modified: datetime = Field(sa_type=UtcDateTime)
     request_hash: str = Field(max_length=64)
     """Fingerprint of the createInvoice input, to tell an idempotent replay from a conflict."""
+    has_charge: bool = Field(default=False)
+    """Some line item has a non-zero amount: kept in step by every write, for `ignoreZero`."""
+    has_remaining: bool = Field(default=False)
+    """Some balance has remaining != 0: kept in step by every write, for `hasRemaining`."""
 
 
 class LineItemRow(SQLModel, table=True):
@@ -81,7 +87,7 @@ class LineItemRow(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     description: str = Field(max_length=1000)
-    product_id: str = Field(max_length=128)
+    product_id: str = Field(max_length=128, index=True)
     type: str = Field(max_length=8)
     currency: str = Field(max_length=8)
     amount: int = Field(sa_type=Int96Type)
@@ -93,6 +99,7 @@ class LineItemRow(SQLModel, table=True):
 
 class InvoiceTagRow(SQLModel, table=True):
     __tablename__ = "invoice_tags"
+    __table_args__ = (Index("ix_invoice_tags_workspace_key_value", "workspace_id", "key", "value"),)
 
     invoice_id: int = Field(foreign_key="invoices.id", primary_key=True)
     key: str = Field(primary_key=True, max_length=50)

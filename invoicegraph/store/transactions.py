@@ -304,3 +304,26 @@ async def count_transactions(
 ) -> int:
     query = select(func.count()).select_from(TransactionRow).where(*filter.conditions(workspace_id))
     return (await session.exec(query)).one()
+
+
+async def refresh_money_flags(
+    session: AsyncSession, *, invoice_ids: Iterable[int], money: Money | None = None
+) -> None:
+    """Recompute the invoices' has_charge and has_remaining after their money changed.
+
+    `money` may be given when the caller has just read it for exactly these invoices.
+    """
+    ids = set(invoice_ids)
+    if money is None:
+        money = await money_of(session, invoice_ids=ids)
+    for invoice_id in ids:
+        expected = {k: v for k, v in money.expected.items() if k[0] == invoice_id}
+        actual = {k: v for k, v in money.actual.items() if k[0] == invoice_id}
+        await session.exec(
+            update(InvoiceRow)
+            .where(col(InvoiceRow.id) == invoice_id)
+            .values(
+                has_charge=any(amount > 0 for amount in expected.values()),
+                has_remaining=any(amount != actual.get(key, 0) for key, amount in expected.items()),
+            )
+        )

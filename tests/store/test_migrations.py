@@ -13,14 +13,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from invoicegraph.store.engine import Database
-from invoicegraph.store.migrate import alembic_config, upgrade
+from invoicegraph.store.migrate import alembic_config, include_name, upgrade
 from tests.conftest import sqlite_url
 from tests.operations import CREATE_INVOICE, invoice_input
 from tests.support import Api
 
 
 def differences(connection: Connection) -> list[Any]:
-    return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))
+    context = MigrationContext.configure(connection, opts={"include_name": include_name})
+    return list(compare_metadata(context, SQLModel.metadata))
 
 
 async def test_migrated_database_matches_the_models(db: Database) -> None:

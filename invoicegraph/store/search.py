@@ -1,0 +1,78 @@
+"""Full-text search over invoices: SQLite FTS5, or a tsvector with a GIN index on PostgreSQL.
+
+`invoice_search` is maintained by the writers (one row per invoice, replaced on every change of
+its words) and kept out of the SQLModel metadata, since neither form is a plain table.
+"""
+
+import re
+
+from sqlalchemy import ColumnElement, column, select, table, text
+from sqlmodel import col
+from sqlmodel import select as model_select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from invoicegraph.ledger.history import InvoiceState
+from invoicegraph.store.tables import InvoiceRow, UserRow
+
+SEARCH_TABLE = "invoice_search"
+_WORD = re.compile(r"\w+")
+
+
+def search_text(invoice_id: str, state: InvoiceState, external_ids: dict[int, str]) -> str:
+    """The words an invoice is found by: its key, line items, their users, and tag values."""
+    words = [invoice_id, *(tag.value for tag in state.tags)]
+    for item in state.line_items:
+        words += [item.description, item.product_id, external_ids.get(item.user_id, "")]
+        words += [tag.value for tag in item.tags]
+    return " ".join(words)
+
+
+async def index_invoice(session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState) -> None:
+    """Replace the invoice's row in the search index with the words of `state`."""
+    user_ids = {item.user_id for item in state.line_items}
+    users = await session.exec(
+        model_select(UserRow.id, UserRow.external_id).where(col(UserRow.id).in_(user_ids))
+    )
+    external_ids = {row_id: external_id for row_id, external_id in users if row_id is not None}
+    body = search_text(invoice.invoice_id, state, external_ids)
+    params = {"id": invoice.id, "ws": invoice.workspace_id, "body": body}
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            text(
+                "INSERT INTO invoice_search (invoice_id, workspace_id, body) "
+                "VALUES (:id, :ws, to_tsvector('simple', :body)) ON CONFLICT (invoice_id) "
+                "DO UPDATE SET body = excluded.body"
+            ),
+            params,
+        )
+    else:
+        await connection.execute(text("DELETE FROM invoice_search WHERE rowid = :id"), params)
+        await connection.execute(
+            text("INSERT INTO invoice_search (rowid, workspace_id, body) VALUES (:id, :ws, :body)"),
+            params,
+        )
+
+
+def search_words(query: str) -> list[str]:
+    return _WORD.findall(query)
+
+
+def matching_invoice_ids(dialect: str, words: list[str]) -> ColumnElement[bool]:
+    """`invoices.id IN (...)` for invoices whose words include every one of `words`."""
+    if dialect == "postgresql":
+        search = table(SEARCH_TABLE, column("invoice_id"), column("body"))
+        tsquery = " & ".join(f"'{word}'" for word in words)
+        matches = select(search.c.invoice_id).where(
+            text("invoice_search.body @@ to_tsquery('simple', :tsquery)").bindparams(
+                tsquery=tsquery
+            )
+        )
+        return col(InvoiceRow.id).in_(matches)
+    # FTS5: each word quoted as a phrase, so no character of the caller's is query syntax.
+    fts_query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    search = table(SEARCH_TABLE, column("rowid"))
+    matches = select(search.c.rowid).where(
+        text("invoice_search MATCH :fts_query").bindparams(fts_query=fts_query)
+    )
+    return col(InvoiceRow.id).in_(matches)
