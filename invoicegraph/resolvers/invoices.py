@@ -1,23 +1,28 @@
 """Invoice reads and createInvoice: validation, idempotency on invoiceId, one transaction."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from invoicegraph.ledger.errors import BadRequest, IkConflict
-from invoicegraph.ledger.invoices import CreateInvoice, validate_create
+from invoicegraph.ledger.invoices import CreateInvoice, UserRef, validate_create
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
+    BadUserInput,
     PageInfoData,
-    decode_keyset,
+    decode_cursor,
     encode_cursor,
+    instant_from_micros,
     micros,
     page_info,
     page_request,
 )
 from invoicegraph.store.invoices import (
+    InvoiceFilter,
     InvoiceKey,
+    InvoiceOrder,
     get_invoice,
     insert_invoice,
     list_invoices,
@@ -89,21 +94,39 @@ async def create_invoice(context: Context, command: CreateInvoice) -> CreatedInv
         await context.after_write()
 
 
-def invoice_cursor(row: InvoiceRow) -> str:
-    return encode_cursor(CURSOR_KIND, micros(row.created), row.id)
+def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceRow], str]:
+    """Cursors name the order they belong to, so one cannot be used with another order."""
+
+    def cursor(row: InvoiceRow) -> str:
+        value = getattr(row, order.field)
+        encoded = micros(value) if isinstance(value, datetime) else value
+        return encode_cursor(CURSOR_KIND, order.field, order.descending, encoded, row.id)
+
+    return cursor
 
 
-def _key(cursor: str | None) -> InvoiceKey | None:
-    decoded = decode_keyset(CURSOR_KIND, cursor)
-    return None if decoded is None else InvoiceKey(created=decoded[0], id=decoded[1])
+def _key(cursor: str | None, order: InvoiceOrder) -> InvoiceKey | None:
+    if cursor is None:
+        return None
+    field, descending, value, row_id = decode_cursor(CURSOR_KIND, cursor, 4)
+    if (field, descending) != (order.field, order.descending):
+        raise BadUserInput("the cursor belongs to another order of this list")
+    if not isinstance(row_id, int):
+        raise BadUserInput("the cursor is not valid for this list")
+    if field == "invoice_id":
+        if not isinstance(value, str):
+            raise BadUserInput("the cursor is not valid for this list")
+        return InvoiceKey(value=value, id=row_id)
+    return InvoiceKey(value=instant_from_micros(value), id=row_id)
 
 
 @dataclass(frozen=True, slots=True)
 class InvoicePage:
     rows: list[InvoiceRow]
     page_info: PageInfoData
-    user_id: int | None = None
-    """Set when the page lists one user's invoices, so that totalCount counts the same set."""
+    filter: InvoiceFilter
+    """Kept so that totalCount counts the same set as the page."""
+    order: InvoiceOrder
 
 
 async def invoice_page(
@@ -113,26 +136,43 @@ async def invoice_page(
     after: str | None,
     last: int | None,
     before: str | None,
-    user_id: int | None = None,
+    filter: InvoiceFilter | None = None,
+    order: InvoiceOrder | None = None,
 ) -> InvoicePage:
-    """A page of the caller's invoices (or a user's), newest first, sought by key (no OFFSET)."""
+    """A page of the caller's matching invoices in order, sought by key (no OFFSET)."""
     request = page_request(first=first, after=after, last=last, before=before)
+    filter, order = filter or InvoiceFilter(), order or InvoiceOrder()
     async with context.reader.session() as session:
         rows = await list_invoices(
             session,
             workspace_id=context.workspace_id,
-            user_id=user_id,
+            filter=filter,
+            order=order,
             limit=request.limit + 1,
-            after=_key(request.after),
-            before=_key(request.before),
+            after=_key(request.after, order),
+            before=_key(request.before, order),
             from_end=request.from_end,
         )
-    rows, info = page_info(rows, request, invoice_cursor)
-    return InvoicePage(rows=rows, page_info=info, user_id=user_id)
+    rows, info = page_info(rows, request, invoice_cursor(order))
+    return InvoicePage(rows=rows, page_info=info, filter=filter, order=order)
 
 
-async def count_invoices(context: Context, *, user_id: int | None = None) -> int:
+async def count_invoices(context: Context, *, filter: InvoiceFilter) -> int:
     async with context.reader.session() as session:
-        return await store_count_invoices(
-            session, workspace_id=context.workspace_id, user_id=user_id
-        )
+        return await store_count_invoices(session, workspace_id=context.workspace_id, filter=filter)
+
+
+NO_USER = -1
+"""A user row id that no row has: filtering by an unknown user finds no invoice."""
+
+
+async def user_filter_id(context: Context, user: UserRef, *, within: int | None = None) -> int:
+    """The row id a filter's user names; NO_USER when unknown (or not `within`, when given)."""
+    loaders = context.loaders
+    if user.id is not None:
+        row = await loaders.users_by_public_id.load(user.id)
+    else:
+        row = await loaders.users_by_external_id.load(str(user.external_id))
+    if row is None or row.id is None or (within is not None and row.id != within):
+        return NO_USER
+    return row.id

@@ -77,10 +77,17 @@ def decode_keyset(kind: str, cursor: str | None) -> tuple[datetime, int] | None:
     if cursor is None:
         return None
     instant_us, row_id = decode_cursor(kind, cursor, 2)
-    if not isinstance(instant_us, int) or not isinstance(row_id, int):
+    if not isinstance(row_id, int):
+        raise BadUserInput("the cursor is not valid for this list")
+    return instant_from_micros(instant_us), row_id
+
+
+def instant_from_micros(value: object) -> datetime:
+    """The inverse of `micros`, for a value read from a cursor (so: BadUserInput if bad)."""
+    if not isinstance(value, int) or isinstance(value, bool):
         raise BadUserInput("the cursor is not valid for this list")
     try:
-        return EPOCH + instant_us * MICROSECOND, row_id
+        return EPOCH + value * MICROSECOND
     except OverflowError as error:
         raise BadUserInput("the cursor is not valid for this list") from error
 

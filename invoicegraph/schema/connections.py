@@ -3,15 +3,23 @@
 import strawberry
 
 from invoicegraph.resolvers.context import Info
-from invoicegraph.resolvers.invoices import InvoicePage, count_invoices, invoice_cursor
+from invoicegraph.resolvers.invoices import (
+    InvoicePage,
+    count_invoices,
+    invoice_cursor,
+    invoice_page,
+    user_filter_id,
+)
 from invoicegraph.resolvers.transaction_pages import (
     TransactionPage,
     total_transactions,
     transaction_cursor,
 )
+from invoicegraph.schema.inputs import InvoiceOrder, InvoicesFilter, given
 from invoicegraph.schema.invoice import Invoice
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.payment import Transaction
+from invoicegraph.store.invoices import InvoiceFilter
 from invoicegraph.store.transactions import TransactionFilter
 
 
@@ -26,24 +34,25 @@ class InvoiceConnection:
     edges: list[InvoiceEdge]
     nodes: list[Invoice]
     page_info: PageInfo
-    user_id: strawberry.Private[int | None]
+    page: strawberry.Private[InvoicePage]
 
     @classmethod
     def from_page(cls, page: InvoicePage) -> "InvoiceConnection":
         nodes = [Invoice.from_row(row) for row in page.rows]
+        cursor = invoice_cursor(page.order)
         return cls(
             edges=[
-                InvoiceEdge(cursor=invoice_cursor(row), node=node)
+                InvoiceEdge(cursor=cursor(row), node=node)
                 for row, node in zip(page.rows, nodes, strict=True)
             ],
             nodes=nodes,
             page_info=PageInfo.from_data(page.page_info),
-            user_id=page.user_id,
+            page=page,
         )
 
     @strawberry.field(description="Computed only when selected.")
     async def total_count(self, info: Info) -> int:
-        return await count_invoices(info.context, user_id=self.user_id)
+        return await count_invoices(info.context, filter=self.page.filter)
 
 
 @strawberry.type
@@ -75,3 +84,30 @@ class TransactionConnection:
     @strawberry.field(description="Computed only when selected.")
     async def total_count(self, info: Info) -> int:
         return await total_transactions(info.context, filter=self.filter)
+
+
+async def invoice_connection(
+    info: Info,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    filter: InvoicesFilter | None,
+    order_by: InvoiceOrder | None,
+    *,
+    user_id: int | None = None,
+) -> InvoiceConnection:
+    """Query.invoices and User.invoices: the same list, the latter within one user."""
+    chosen, order = given(filter), given(order_by)
+    if chosen is not None and (user := given(chosen.user)) is not None:
+        user_id = await user_filter_id(info.context, user.to_ref(), within=user_id)
+    page = await invoice_page(
+        info.context,
+        first=given(first),
+        after=given(after),
+        last=given(last),
+        before=given(before),
+        filter=chosen.to_filter(user_id=user_id) if chosen else InvoiceFilter(user_id=user_id),
+        order=order.to_order() if order else None,
+    )
+    return InvoiceConnection.from_page(page)

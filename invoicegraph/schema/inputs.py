@@ -1,11 +1,12 @@
 """Input types, each with a `to_*` method that hands the ledger a plain command."""
 
 from datetime import datetime
+from enum import Enum
 from typing import TypeVar
 
 import strawberry
 
-from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft, UserRef
 from invoicegraph.ledger.payments import (
     AllocationDraft,
@@ -28,6 +29,9 @@ from invoicegraph.ledger.updates import (
 )
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.store.filters import TagPattern
+from invoicegraph.store.invoices import InvoiceFilter
+from invoicegraph.store.invoices import InvoiceOrder as StoreInvoiceOrder
+from invoicegraph.store.search import search_words
 from invoicegraph.store.transactions import TransactionFilter
 
 Value = TypeVar("Value")
@@ -373,4 +377,95 @@ class TransactionsFilter:
             has_unallocated=given(self.has_unallocated),
             tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
             tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+        )
+
+
+@strawberry.input
+class InvoiceStatusFilter:
+    equal_to: InvoiceStatus | None = strawberry.UNSET
+    in_: list[InvoiceStatus] | None = strawberry.field(default=strawberry.UNSET, name="in")
+
+    def values(self) -> list[str] | None:
+        accepted: list[str] | None = None
+        if (equal_to := given(self.equal_to)) is not None:
+            accepted = [equal_to.value]
+        if (among := given(self.in_)) is not None:
+            accepted = [s.value for s in among if accepted is None or s.value in accepted]
+        return accepted
+
+
+@strawberry.input(description="Every given part must hold (AND).")
+class InvoicesFilter:
+    status: InvoiceStatusFilter | None = strawberry.UNSET
+    tags: TagsFilter | None = strawberry.UNSET
+    user: UserMatchInput | None = strawberry.UNSET
+    currency: CurrencyCode | None = strawberry.UNSET
+    product_id: StringFilter | None = strawberry.UNSET
+    created: DateTimeFilter | None = strawberry.UNSET
+    modified: DateTimeFilter | None = strawberry.UNSET
+    has_remaining: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: some balance has remaining != 0. False: every remaining is 0.",
+    )
+    ignore_zero: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: leave out invoices whose expected amounts are all 0.",
+    )
+    search: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Words matched against invoiceId, line item descriptions and productIds, "
+            "user externalIds and tag values. Every word must match; a search without "
+            "any word filters nothing."
+        ),
+    )
+
+    def to_filter(self, *, user_id: int | None) -> InvoiceFilter:
+        """The store's filter; `user_id` is the row id the `user` part resolved to, if given."""
+        status, tags, currency = given(self.status), given(self.tags), given(self.currency)
+        product, created, modified = (
+            given(self.product_id),
+            given(self.created),
+            given(self.modified),
+        )
+        search = given(self.search)
+        words = search_words(search) if search is not None else None
+        return InvoiceFilter(
+            statuses=None if status is None else status.values(),
+            tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
+            tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+            user_id=user_id,
+            currency=None if currency is None else currency.value,
+            product_ids=None if product is None else product.values(),
+            created_after=given(created.after) if created else None,
+            created_before=given(created.before) if created else None,
+            modified_after=given(modified.after) if modified else None,
+            modified_before=given(modified.before) if modified else None,
+            has_remaining=given(self.has_remaining),
+            ignore_zero=bool(given(self.ignore_zero)),
+            search=words or None,
+        )
+
+
+@strawberry.enum
+class InvoiceOrderField(Enum):
+    CREATED = "created"
+    MODIFIED = "modified"
+    INVOICE_ID = "invoice_id"
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input
+class InvoiceOrder:
+    field: InvoiceOrderField
+    direction: OrderDirection
+
+    def to_order(self) -> StoreInvoiceOrder:
+        return StoreInvoiceOrder(
+            field=self.field.value, descending=self.direction is OrderDirection.DESC
         )

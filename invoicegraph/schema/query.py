@@ -2,12 +2,18 @@
 
 import strawberry
 
-from invoicegraph.resolvers import invoices, nodes
+from invoicegraph.resolvers import nodes
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.transaction_pages import transaction_page
-from invoicegraph.schema.connections import InvoiceConnection, TransactionConnection
+from invoicegraph.schema.connections import (
+    InvoiceConnection,
+    TransactionConnection,
+    invoice_connection,
+)
 from invoicegraph.schema.inputs import (
     InvoiceMatchInput,
+    InvoiceOrder,
+    InvoicesFilter,
     TransactionMatchInput,
     TransactionsFilter,
     UserMatchInput,
@@ -79,15 +85,10 @@ class Query:
         after: str | None = strawberry.UNSET,
         last: int | None = strawberry.UNSET,
         before: str | None = strawberry.UNSET,
+        filter: InvoicesFilter | None = strawberry.UNSET,
+        order_by: InvoiceOrder | None = strawberry.UNSET,
     ) -> InvoiceConnection:
-        page = await invoices.invoice_page(
-            info.context,
-            first=given(first),
-            after=given(after),
-            last=given(last),
-            before=given(before),
-        )
-        return InvoiceConnection.from_page(page)
+        return await invoice_connection(info, first, after, last, before, filter, order_by)
 
     @strawberry.field
     async def transaction(

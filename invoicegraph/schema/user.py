@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from invoicegraph.resolvers import balances, invoices
+from invoicegraph.resolvers import balances
 from invoicegraph.resolvers.context import Info
 from invoicegraph.schema.money import Balance
 from invoicegraph.schema.node import Node
@@ -12,6 +12,7 @@ from invoicegraph.store.tables import UserRow
 
 if TYPE_CHECKING:
     from invoicegraph.schema.connections import InvoiceConnection
+    from invoicegraph.schema.inputs import InvoiceOrder, InvoicesFilter
 
 
 @strawberry.type
@@ -39,16 +40,14 @@ class User(Node):
         after: str | None = strawberry.UNSET,
         last: int | None = strawberry.UNSET,
         before: str | None = strawberry.UNSET,
+        filter: Annotated["InvoicesFilter", strawberry.lazy("invoicegraph.schema.inputs")]
+        | None = strawberry.UNSET,
+        order_by: Annotated["InvoiceOrder", strawberry.lazy("invoicegraph.schema.inputs")]
+        | None = strawberry.UNSET,
     ) -> Annotated["InvoiceConnection", strawberry.lazy("invoicegraph.schema.connections")]:
-        from invoicegraph.schema.connections import InvoiceConnection
-        from invoicegraph.schema.inputs import given
+        """The invoices this user has a line item or payment on; a filter narrows them."""
+        from invoicegraph.schema.connections import invoice_connection
 
-        page = await invoices.invoice_page(
-            info.context,
-            first=given(first),
-            after=given(after),
-            last=given(last),
-            before=given(before),
-            user_id=self.db_id,
+        return await invoice_connection(
+            info, first, after, last, before, filter, order_by, user_id=self.db_id
         )
-        return InvoiceConnection.from_page(page)

@@ -6,10 +6,10 @@ the version with a conditional UPDATE, so two writers can never both apply to on
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, tuple_, union, update
+from sqlalchemy import ColumnElement, delete, exists, false, func, inspect, tuple_, union, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,8 +17,9 @@ from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.invoices import UserRef, ValidInvoice
+from invoicegraph.store.filters import TagPattern, tags_condition
 from invoicegraph.store.ids import new_public_id
-from invoicegraph.store.search import index_invoice
+from invoicegraph.store.search import index_invoice, matching_invoice_ids
 from invoicegraph.store.tables import (
     InvoiceRow,
     InvoiceTagRow,
@@ -38,9 +39,9 @@ EMPTY = InvoiceState(status=InvoiceStatus.DRAFT, tags=(), line_items=())
 
 @dataclass(frozen=True, slots=True)
 class InvoiceKey:
-    """Where an invoice sits in the default order (created, then id): a keyset cursor's content."""
+    """Where an invoice sits in an order: the order column's value, then its id."""
 
-    created: datetime
+    value: datetime | str
     id: int
 
 
@@ -232,19 +233,93 @@ async def write_version(
     return invoice
 
 
-def _scope(workspace_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
-    """The caller's invoices; with a user, those where the user has a line item or a payment."""
-    conditions: list[ColumnElement[bool]] = [col(InvoiceRow.workspace_id) == workspace_id]
-    if user_id is not None:
-        conditions.append(
-            col(InvoiceRow.id).in_(
-                union(
-                    select(LineItemRow.invoice_id).where(LineItemRow.user_id == user_id),
-                    select(PaymentRow.invoice_id).where(PaymentRow.user_id == user_id),
+ORDER_COLUMNS = {
+    "created": InvoiceRow.created,
+    "modified": InvoiceRow.modified,
+    "invoice_id": InvoiceRow.invoice_id,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceOrder:
+    """The order of a list: a column of `ORDER_COLUMNS`, then the row id as a tiebreaker."""
+
+    field: str = "created"
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFilter:
+    """Every given part must hold (AND)."""
+
+    statuses: list[str] | None = None
+    tags_all: list[TagPattern] = field(default_factory=list)
+    tags_any: list[TagPattern] = field(default_factory=list)
+    user_id: int | None = None
+    currency: str | None = None
+    product_ids: list[str] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
+    has_remaining: bool | None = None
+    ignore_zero: bool = False
+    search: list[str] | None = None
+    """Words that must all appear; an empty list matches nothing."""
+
+    def conditions(self, workspace_id: int, dialect: str) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [col(InvoiceRow.workspace_id) == workspace_id]
+        if self.statuses is not None:
+            conditions.append(col(InvoiceRow.status).in_(self.statuses))
+        tags = tags_condition(
+            InvoiceTagRow,
+            "invoice_id",
+            inspect(InvoiceRow).local_table.c["id"],
+            all_of=self.tags_all,
+            any_of=self.tags_any,
+        )
+        if tags is not None:
+            conditions.append(tags)
+        if self.user_id is not None:
+            conditions.append(
+                col(InvoiceRow.id).in_(
+                    union(
+                        select(LineItemRow.invoice_id).where(LineItemRow.user_id == self.user_id),
+                        select(PaymentRow.invoice_id).where(PaymentRow.user_id == self.user_id),
+                    )
                 )
             )
-        )
-    return conditions
+        if self.currency is not None:
+            conditions.append(_has_line_item(col(LineItemRow.currency) == self.currency))
+        if self.product_ids is not None:
+            conditions.append(_has_line_item(col(LineItemRow.product_id).in_(self.product_ids)))
+        for column, after, before in (
+            (col(InvoiceRow.created), self.created_after, self.created_before),
+            (col(InvoiceRow.modified), self.modified_after, self.modified_before),
+        ):
+            if after is not None:
+                conditions.append(column > after)
+            if before is not None:
+                conditions.append(column < before)
+        if self.has_remaining is not None:
+            conditions.append(col(InvoiceRow.has_remaining).is_(self.has_remaining))
+        if self.ignore_zero:
+            conditions.append(col(InvoiceRow.has_charge).is_(True))
+        if self.search is not None:
+            conditions.append(
+                matching_invoice_ids(dialect, self.search) if self.search else false()
+            )
+        return conditions
+
+
+def _has_line_item(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(
+        select(LineItemRow.id).where(col(LineItemRow.invoice_id) == col(InvoiceRow.id), condition)
+    )
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 async def list_invoices(
@@ -252,32 +327,39 @@ async def list_invoices(
     *,
     workspace_id: int,
     limit: int,
-    user_id: int | None = None,
+    filter: InvoiceFilter | None = None,
+    order: InvoiceOrder | None = None,
     after: InvoiceKey | None = None,
     before: InvoiceKey | None = None,
     from_end: bool = False,
 ) -> list[InvoiceRow]:
-    """Up to `limit` invoices newest first, strictly between the keys; a keyset seek, no OFFSET.
+    """Up to `limit` matching invoices in `order`, strictly between the keys: a keyset seek.
 
-    With `from_end` the page is the one that ends at `before` (or at the oldest invoice), which
-    is how `last` pages backwards; the rows still come back newest first.
+    No OFFSET at any depth. With `from_end` the page is the one that ends at `before` (or at
+    the end of the list), which is how `last` pages backwards; rows still come in `order`.
     """
-    order_key = tuple_(col(InvoiceRow.created), col(InvoiceRow.id))
-    query = select(InvoiceRow).where(*_scope(workspace_id, user_id))
+    filter, order = filter or InvoiceFilter(), order or InvoiceOrder()
+    column = col(ORDER_COLUMNS[order.field])
+    key = tuple_(column, col(InvoiceRow.id))
+    query = select(InvoiceRow).where(*filter.conditions(workspace_id, _dialect(session)))
     if after is not None:
-        query = query.where(order_key < tuple_(after.created, after.id))
+        bound = tuple_(after.value, after.id)
+        query = query.where(key < bound if order.descending else key > bound)
     if before is not None:
-        query = query.where(order_key > tuple_(before.created, before.id))
-    if from_end:
-        query = query.order_by(col(InvoiceRow.created).asc(), col(InvoiceRow.id).asc())
+        bound = tuple_(before.value, before.id)
+        query = query.where(key > bound if order.descending else key < bound)
+    descending = order.descending != from_end
+    if descending:
+        query = query.order_by(column.desc(), col(InvoiceRow.id).desc())
     else:
-        query = query.order_by(col(InvoiceRow.created).desc(), col(InvoiceRow.id).desc())
+        query = query.order_by(column.asc(), col(InvoiceRow.id).asc())
     rows = list((await session.exec(query.limit(limit))).all())
     return rows[::-1] if from_end else rows
 
 
 async def count_invoices(
-    session: AsyncSession, *, workspace_id: int, user_id: int | None = None
+    session: AsyncSession, *, workspace_id: int, filter: InvoiceFilter | None = None
 ) -> int:
-    query = select(func.count()).select_from(InvoiceRow).where(*_scope(workspace_id, user_id))
+    conditions = (filter or InvoiceFilter()).conditions(workspace_id, _dialect(session))
+    query = select(func.count()).select_from(InvoiceRow).where(*conditions)
     return (await session.exec(query)).one()
