@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck unit schema clean
+.PHONY: serve test lint typecheck unit schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ unit: $(STAMP)
 
 schema: $(STAMP)  ## re-export schema.graphql after changing the schema
 	$(BIN)/invoicegraph export-schema > schema.graphql
+
+N ?= 10000 1000000
+bench: $(STAMP)  ## invoice-list latency at N invoices (datasets are kept in bench/data/)
+	$(BIN)/python -m bench.run --invoices $(N)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, inspect, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, inspect, or_, select
 from sqlmodel import SQLModel
 
 
@@ -17,6 +17,18 @@ def like_pattern(wildcard: str) -> str:
     """Translate * and ? into LIKE's % and _, escaping LIKE's own metacharacters with \\."""
     escaped = wildcard.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped.replace("*", "%").replace("?", "_")
+
+
+def owners_matching(
+    tag_model: type[SQLModel], owner_column: str, *, workspace_id: int, pattern: TagPattern
+) -> Select[int]:
+    """The ids of the owners (invoices, transactions) that have a tag matching the pattern."""
+    columns = inspect(tag_model).local_table.c
+    return select(columns[owner_column]).where(
+        columns["workspace_id"] == workspace_id,
+        columns["key"] == pattern.key,
+        columns["value"].like(like_pattern(pattern.value), escape="\\"),
+    )
 
 
 def tags_condition(

@@ -6,10 +6,22 @@ the version with a conditional UPDATE, so two writers can never both apply to on
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, false, func, inspect, tuple_, union, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    delete,
+    exists,
+    false,
+    func,
+    inspect,
+    tuple_,
+    union,
+    update,
+)
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,7 +29,7 @@ from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.invoices import UserRef, ValidInvoice
-from invoicegraph.store.filters import TagPattern, tags_condition
+from invoicegraph.store.filters import TagPattern, owners_matching, tags_condition
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.search import index_invoice, matching_invoice_ids
 from invoicegraph.store.tables import (
@@ -266,9 +278,12 @@ class InvoiceFilter:
     ignore_zero: bool = False
     search: list[str] | None = None
     """Words that must all appear; an empty list matches nothing."""
+    id_sets: list[Select[int]] = field(default_factory=list)
+    """Small sets of invoice ids the result must lie in (see `narrowed`)."""
 
     def conditions(self, workspace_id: int, dialect: str) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [col(InvoiceRow.workspace_id) == workspace_id]
+        conditions += [col(InvoiceRow.id).in_(id_set) for id_set in self.id_sets]
         if self.statuses is not None:
             conditions.append(col(InvoiceRow.status).in_(self.statuses))
         tags = tags_condition(
@@ -312,6 +327,51 @@ class InvoiceFilter:
         return conditions
 
 
+SELECTIVE = 2_000
+"""Below this many matching rows, a filter part drives the query instead of being checked."""
+
+
+async def narrowed(
+    session: AsyncSession, filter: InvoiceFilter, workspace_id: int
+) -> InvoiceFilter:
+    """Turn the selective tag and productId parts of a filter into sets of invoice ids.
+
+    A part checked row by row (EXISTS) is fast while it matches often: the newest invoices
+    soon fill the page. A rare one would make the database walk the whole index to fill it.
+    So each such part is first counted, up to SELECTIVE rows, in one indexed statement; a
+    rare part becomes `id IN (...)`, which the database reads first and then sorts.
+    """
+    candidates: list[tuple[Select[int], str, int]] = [
+        (
+            owners_matching(InvoiceTagRow, "invoice_id", workspace_id=workspace_id, pattern=p),
+            "tag",
+            i,
+        )
+        for i, p in enumerate(filter.tags_all)
+    ]
+    if filter.product_ids is not None:
+        products = sql_select(col(LineItemRow.invoice_id)).where(
+            col(LineItemRow.workspace_id) == workspace_id,
+            col(LineItemRow.product_id).in_(filter.product_ids),
+        )
+        candidates.append((products, "product", 0))
+    id_sets, driven_tags, products_driven = list(filter.id_sets), set(), False
+    for id_set, kind, index in candidates:
+        probe = select(func.count()).select_from(id_set.limit(SELECTIVE + 1).subquery())
+        if (await session.exec(probe)).one() <= SELECTIVE:
+            id_sets.append(id_set)
+            if kind == "tag":
+                driven_tags.add(index)
+            else:
+                products_driven = True
+    return replace(
+        filter,
+        id_sets=id_sets,
+        tags_all=[p for i, p in enumerate(filter.tags_all) if i not in driven_tags],
+        product_ids=None if products_driven else filter.product_ids,
+    )
+
+
 def _has_line_item(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists(
         select(LineItemRow.id).where(col(LineItemRow.invoice_id) == col(InvoiceRow.id), condition)
@@ -341,6 +401,7 @@ async def list_invoices(
     filter, order = filter or InvoiceFilter(), order or InvoiceOrder()
     column = col(ORDER_COLUMNS[order.field])
     key = tuple_(column, col(InvoiceRow.id))
+    filter = await narrowed(session, filter, workspace_id)
     query = select(InvoiceRow).where(*filter.conditions(workspace_id, _dialect(session)))
     if after is not None:
         bound = tuple_(after.value, after.id)
@@ -360,6 +421,7 @@ async def list_invoices(
 async def count_invoices(
     session: AsyncSession, *, workspace_id: int, filter: InvoiceFilter | None = None
 ) -> int:
-    conditions = (filter or InvoiceFilter()).conditions(workspace_id, _dialect(session))
+    filter = await narrowed(session, filter or InvoiceFilter(), workspace_id)
+    conditions = filter.conditions(workspace_id, _dialect(session))
     query = select(func.count()).select_from(InvoiceRow).where(*conditions)
     return (await session.exec(query)).one()
