@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -14,8 +15,9 @@ from strawberry.asgi import GraphQL
 from invoicegraph.auth.endpoint import token_endpoint
 from invoicegraph.auth.principal import authenticate
 from invoicegraph.auth.tokens import InvalidToken
+from invoicegraph.http_limits import BodyLimit
 from invoicegraph.resolvers.context import Context
-from invoicegraph.schema import schema
+from invoicegraph.schema import build_schema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.store.workspaces import get_or_create_server_secret
@@ -100,12 +102,13 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await db.dispose()
 
-    view = GraphQLView(schema, graphql_ide=None)
+    view = GraphQLView(build_schema(introspection=settings.introspection), graphql_ide=None)
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/oauth2/token", token_endpoint, methods=["POST"]),
             Route("/graphql", AuthenticatedGraphQL(view), methods=["GET", "POST"]),
         ],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )

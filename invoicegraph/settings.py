@@ -23,6 +23,11 @@ class Settings:
     """HMAC key for bearer tokens. Unset: a random key is made once and kept in the database."""
     demo: bool = field(default_factory=lambda: _env("demo", "1") == "1")
     """Seed a demo workspace, client and invoices when the database has no workspace yet."""
+    introspection: bool = field(default_factory=lambda: _env("introspection", "1") == "1")
+    """Answer introspection queries; production deployments may turn this off."""
+    max_body_bytes: int = field(
+        default_factory=lambda: int(_env("max_body_bytes", str(1024 * 1024)))
+    )
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with the given fields changed; None values (flags not given) are ignored."""

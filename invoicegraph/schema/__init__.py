@@ -1,10 +1,12 @@
 """The strawberry schema: types only; every field adapts a resolver call."""
 
 import strawberry
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from invoicegraph.schema.extensions import ErrorCodes
 from invoicegraph.schema.invoice import Invoice, LineItem
+from invoicegraph.schema.limits import QueryLimits
 from invoicegraph.schema.mutation import Mutation
 from invoicegraph.schema.node import Workspace
 from invoicegraph.schema.payment import Payment, Transaction
@@ -12,12 +14,21 @@ from invoicegraph.schema.query import Query
 from invoicegraph.schema.scalars import SCALAR_MAP
 from invoicegraph.schema.user import User
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Invoice, LineItem, User, Workspace, Transaction, Payment],
-    extensions=[ErrorCodes],
-    config=StrawberryConfig(scalar_map=SCALAR_MAP),
-)
 
-__all__ = ["schema"]
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema with its extensions; production deployments may turn introspection off."""
+    extensions: list[type[SchemaExtension]] = [ErrorCodes, QueryLimits]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Invoice, LineItem, User, Workspace, Transaction, Payment],
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )
+
+
+schema = build_schema()
+
+__all__ = ["build_schema", "schema"]

@@ -41,7 +41,11 @@ class ErrorCodes(SchemaExtension):
 
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if (error.extensions or {}).get("code"):
+            return error  # coded where it was raised, e.g. QUERY_TOO_COMPLEX
         if self._phase == "parse":
+            if "Document contains more than" in error.message:
+                return _with_code(error, "QUERY_TOO_COMPLEX")  # the parser's token limit
             return _with_code(error, "GRAPHQL_PARSE_FAILED")
         if self._phase == "validate":
             # Our only code that runs here is the scalars' parsers, refusing literals.

@@ -72,7 +72,7 @@ async def test_client_credentials_get_a_bearer_token(
         headers={"Authorization": f"Bearer {body['access_token']}"},
     )
     assert graphql.status_code == 200
-    assert graphql.json() == {"data": {"__typename": "Query"}}
+    assert graphql.json()["data"] == {"__typename": "Query"}
 
 
 async def test_a_content_type_with_charset_is_still_a_form(

@@ -1,0 +1,103 @@
+"""Query limits: depth, aliases, tokens and cost are refused before anything executes."""
+
+from typing import Any
+
+import pytest
+from graphql import get_introspection_query, parse
+
+from invoicegraph.schema.limits import MAX_COST, measure
+from invoicegraph.store.engine import Database
+from tests.operations import make_invoices
+from tests.support import Api, count_statements
+
+
+def nested_depth(levels: int) -> str:
+    """A valid query exactly `levels` fields deep (the leaf field counts as a level)."""
+    inner = levels - 2  # invoices and nodes
+    selection = "id" if inner % 2 else "lineItems { id }"
+    for _ in range((inner - 1) // 2):
+        selection = f"lineItems {{ invoice {{ {selection} }} }}"
+    return f"{{ invoices(first: 1) {{ nodes {{ {selection} }} }} }}"
+
+
+def only_credentials(statements: list[str]) -> bool:
+    """Nothing but the bearer check (one read of api_clients) ran."""
+    reads = [s for s in statements if not s.startswith(("BEGIN", "ROLLBACK", "COMMIT"))]
+    return len(reads) == 1 and "FROM api_clients" in reads[0]
+
+
+async def refused(api: Api, db: Database, document: str, **variables: Any) -> str:
+    with count_statements(db.engine) as seen:
+        result = await api.query(document, **variables)
+    assert result.status == 200
+    assert result.data is None
+    assert result.codes == ["QUERY_TOO_COMPLEX"], result.errors
+    assert only_credentials(seen.statements), seen.statements
+    message: str = result.errors[0]["message"]  # type: ignore[index]
+    return message
+
+
+async def test_depth_ten_is_allowed_and_eleven_is_refused(api: Api, app_db: Database) -> None:
+    assert measure(parse(nested_depth(10)), None, {}).depth == 10
+    assert measure(parse(nested_depth(11)), None, {}).depth == 11
+    ok = await api.query(nested_depth(10))
+    assert ok.errors is None
+    assert "11 levels deep" in await refused(api, app_db, nested_depth(11))
+
+
+async def test_thirty_aliases_are_allowed_and_thirty_one_refused(
+    api: Api, app_db: Database
+) -> None:
+    def aliased(count: int) -> str:
+        return "{ " + " ".join(f"a{n}: workspace {{ id }}" for n in range(count)) + " }"
+
+    assert (await api.query(aliased(30))).errors is None
+    assert "31 aliases" in await refused(api, app_db, aliased(31))
+
+
+async def test_more_than_five_thousand_tokens_is_refused_before_parsing_finishes(
+    api: Api, app_db: Database
+) -> None:
+    document = "{ " + "workspace { id } " * 1300 + "}"
+    with count_statements(app_db.engine) as seen:
+        result = await api.query(document)
+    assert result.codes == ["QUERY_TOO_COMPLEX"]
+    assert only_credentials(seen.statements)
+
+
+async def test_cost_over_the_limit_is_refused_also_through_variables(
+    api: Api, app_db: Database
+) -> None:
+    nested = """query Q($outer: Int!, $inner: Int!) {
+      invoices(first: $outer) { nodes { history(first: $inner) { nodes { version } } } }
+    }"""
+    ok = await api.query(nested, outer=100, inner=100)
+    assert ok.errors is None
+    assert ok.body["extensions"]["cost"] == {"requested": 100 * (1 + 100), "limit": MAX_COST}
+    message = await refused(api, app_db, nested, outer=200, inner=200)
+    assert "costs 40200" in message
+
+
+async def test_every_response_reports_its_cost(api: Api) -> None:
+    await make_invoices(api, 2)
+    result = await api.query("{ invoices(first: 50) { nodes { lineItems { user { id } } } } }")
+    assert result.body["extensions"]["cost"]["requested"] == 50 * (1 + 2)
+    default = await api.query("{ invoices { nodes { id } } }")
+    assert default.body["extensions"]["cost"]["requested"] == 20
+    nodes = await api.query('{ nodes(ids: ["a", "b", "c"]) { id } }')
+    assert nodes.body["extensions"]["cost"]["requested"] == 3
+
+
+async def test_introspection_is_free_and_never_refused(api: Api) -> None:
+    result = await api.query(get_introspection_query(descriptions=True))
+    assert result.errors is None
+    assert result.body["extensions"]["cost"]["requested"] == 0
+
+
+@pytest.mark.parametrize("count", [201, 500])
+async def test_nodes_takes_at_most_two_hundred_ids(api: Api, app_db: Database, count: int) -> None:
+    ids = [f"inv_{n}" for n in range(count)]
+    with count_statements(app_db.engine) as seen:
+        result = await api.query("query N($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids=ids)
+    assert result.codes == ["BAD_USER_INPUT"]
+    assert only_credentials(seen.statements)

@@ -1,0 +1,63 @@
+"""HTTP-level limits and production switches."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+from graphql import get_introspection_query
+
+from invoicegraph.app import create_app
+from invoicegraph.settings import Settings
+from tests.support import Api
+
+
+async def test_a_body_over_one_mebibyte_is_refused_with_413(api: Api) -> None:
+    padding = "x" * (1024 * 1024)
+    response = await api.http.post(
+        "/graphql",
+        json={"query": "{ workspace { id } }", "variables": {"padding": padding}},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_streamed_body_without_length_is_cut_off_too(api: Api) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ workspace { id } }", "variables": {"padding": "'
+        for _ in range(20):
+            yield b"x" * 65536
+        yield b'"}}'
+
+    response = await api.http.post(
+        "/graphql",
+        content=chunks(),
+        headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+async def test_a_body_just_under_the_limit_is_served(api: Api) -> None:
+    padding = "x" * (1024 * 1024 - 200)
+    response = await api.http.post(
+        "/graphql",
+        json={"query": "{ workspace { id } }", "variables": {"padding": padding}},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 200
+
+
+async def test_introspection_can_be_turned_off(settings: Settings, api: Api) -> None:
+    closed = create_app(settings.replace(introspection=False))
+    async with closed.router.lifespan_context(closed):
+        transport = httpx.ASGITransport(app=closed)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            headers = {"Authorization": f"Bearer {api.token}"}
+            refused = await http.post(
+                "/graphql", json={"query": get_introspection_query()}, headers=headers
+            )
+            served = await http.post(
+                "/graphql", json={"query": "{ workspace { id } }"}, headers=headers
+            )
+    assert refused.json()["data"] is None
+    assert refused.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert served.json()["data"] == {"workspace": {"id": api.workspace_id}}
