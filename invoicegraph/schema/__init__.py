@@ -1,8 +1,10 @@
 """The strawberry schema: types only; every field adapts a resolver call."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from invoicegraph.schema.extensions import ErrorCodes
 from invoicegraph.schema.invoice import Invoice, LineItem
@@ -15,12 +17,20 @@ from invoicegraph.schema.scalars import SCALAR_MAP
 from invoicegraph.schema.user import User
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+class InvoiceSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log nothing here: ErrorCodes logs each unexpected error once, with its request id;
+        the caller's own mistakes (syntax, validation, bad input) are answered, not logged."""
+
+
+def build_schema(*, introspection: bool = True) -> InvoiceSchema:
     """The schema with its extensions; production deployments may turn introspection off."""
     extensions: list[type[SchemaExtension]] = [ErrorCodes, QueryLimits]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return InvoiceSchema(
         query=Query,
         mutation=Mutation,
         types=[Invoice, LineItem, User, Workspace, Transaction, Payment],
