@@ -1,11 +1,11 @@
 """Operator actions behind the CLI: workspaces and API clients."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlmodel import col, update
 
 from invoicegraph.auth.secrets import hash_client_secret, new_client_secret
+from invoicegraph.clock import now
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import ApiClientRow, WorkspaceRow
 from invoicegraph.store.workspaces import get_workspace, insert_api_client, insert_workspace
@@ -45,6 +45,6 @@ async def revoke_client(db: Database, *, client_id: str) -> bool:
         result = await session.exec(
             update(ApiClientRow)
             .where(col(ApiClientRow.public_id) == client_id, col(ApiClientRow.revoked).is_(None))
-            .values(revoked=datetime.now(UTC))
+            .values(revoked=now())
         )
         return bool(result.rowcount)

@@ -2,10 +2,11 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from invoicegraph.clock import now
 from invoicegraph.ledger.errors import BadRequest, IkConflict
 from invoicegraph.ledger.invoices import CreateInvoice, UserRef, validate_create
 from invoicegraph.resolvers.context import Context
@@ -79,7 +80,7 @@ async def create_invoice(context: Context, command: CreateInvoice) -> CreatedInv
                 invoice=invoice,
                 user_ids=user_ids,
                 fingerprint=fingerprint,
-                now=datetime.now(UTC),
+                now=now(),
             )
             return CreatedInvoice(row=row, is_replay=False)
     except IntegrityError:
@@ -166,13 +167,11 @@ NO_USER = -1
 """A user row id that no row has: filtering by an unknown user finds no invoice."""
 
 
-async def user_filter_id(context: Context, user: UserRef, *, within: int | None = None) -> int:
-    """The row id a filter's user names; NO_USER when unknown (or not `within`, when given)."""
+async def user_filter_id(context: Context, user: UserRef) -> int:
+    """The row id of the user a filter names; NO_USER when unknown or in another workspace."""
     loaders = context.loaders
     if user.id is not None:
         row = await loaders.users_by_public_id.load(user.id)
     else:
         row = await loaders.users_by_external_id.load(str(user.external_id))
-    if row is None or row.id is None or (within is not None and row.id != within):
-        return NO_USER
-    return row.id
+    return NO_USER if row is None or row.id is None else row.id

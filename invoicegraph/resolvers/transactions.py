@@ -2,11 +2,11 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from invoicegraph.clock import now
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.errors import (
     BadRequest,
@@ -127,7 +127,7 @@ async def record_transaction(context: Context, command: RecordTransaction) -> Re
                 session, workspace_id=workspace_id, drafts=drafts
             )
             user_ids = await _users_for(session, workspace_id=workspace_id, drafts=drafts)
-            now = datetime.now(UTC)
+            written_at = now()
             transaction = await insert_transaction(
                 session,
                 workspace_id=workspace_id,
@@ -137,7 +137,7 @@ async def record_transaction(context: Context, command: RecordTransaction) -> Re
                 posted=record.posted,
                 tags=record.tags,
                 fingerprint=fingerprint,
-                now=now,
+                now=written_at,
             )
             payments = [
                 NewPayment(
@@ -158,7 +158,7 @@ async def record_transaction(context: Context, command: RecordTransaction) -> Re
                 _money_key(transaction, p.invoice_id, p.user_id, p.type): (*path, "amount")
                 for (path, _), p in zip(drafts, payments, strict=True)
             }
-            await check_and_settle(session, invoices=invoices, touched=touched, now=now)
+            await check_and_settle(session, invoices=invoices, touched=touched, now=written_at)
             return RecordedTransaction(row=transaction, is_replay=False)
     except IntegrityError:
         async with context.db.read() as session:
@@ -237,9 +237,7 @@ async def update_allocations(context: Context, command: UpdateAllocations) -> Tr
                 _money_key(transaction, p.invoice_id, p.user_id, FlowType(p.type)): path
                 for p, path in ((plan.payments[pid], path) for pid, path in plan.blame.items())
             }
-            await check_and_settle(
-                session, invoices=invoices, touched=touched, now=datetime.now(UTC)
-            )
+            await check_and_settle(session, invoices=invoices, touched=touched, now=now())
             return transaction
     finally:
         await context.after_write()

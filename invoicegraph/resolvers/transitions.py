@@ -1,8 +1,8 @@
 """finalizeInvoice, voidInvoice, markInvoiceUncollectible: explicit moves in the status table."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
+from invoicegraph.clock import now
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import NotFound, VersionConflict
 from invoicegraph.ledger.history import StatusChanged
@@ -35,7 +35,7 @@ async def transition_invoice(
                 old=state,
                 new=replace(state, status=target),
                 changes=[StatusChanged(old=current, new=target)],
-                now=datetime.now(UTC),
+                now=now(),
             )
     finally:
         await context.after_write()

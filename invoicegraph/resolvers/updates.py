@@ -1,7 +1,6 @@
 """updateInvoice: operations under an expected version, in one transaction, as one new version."""
 
-from datetime import UTC, datetime
-
+from invoicegraph.clock import now
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import BadRequest, NotFound, VersionConflict
 from invoicegraph.ledger.updates import UpdateInvoice, apply_update, ensure_allowed, validate_update
@@ -56,7 +55,7 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceRow
                 old=old,
                 new=new,
                 changes=changes,
-                now=datetime.now(UTC),
+                now=now(),
             )
             await refresh_money_flags(session, invoice_ids=[invoice.id])
             return written

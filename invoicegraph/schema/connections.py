@@ -97,17 +97,22 @@ async def invoice_connection(
     *,
     user_id: int | None = None,
 ) -> InvoiceConnection:
-    """Query.invoices and User.invoices: the same list, the latter within one user."""
+    """Query.invoices and User.invoices: the same list, the latter narrowed to one user.
+
+    A `user` in the filter narrows further: User.invoices of alice filtered by bob lists the
+    invoices both are on.
+    """
     chosen, order = given(filter), given(order_by)
+    user_ids: tuple[int, ...] = () if user_id is None else (user_id,)
     if chosen is not None and (user := given(chosen.user)) is not None:
-        user_id = await user_filter_id(info.context, user.to_ref(), within=user_id)
+        user_ids += (await user_filter_id(info.context, user.to_ref()),)
     page = await invoice_page(
         info.context,
         first=given(first),
         after=given(after),
         last=given(last),
         before=given(before),
-        filter=chosen.to_filter(user_id=user_id) if chosen else InvoiceFilter(user_id=user_id),
+        filter=chosen.to_filter(user_ids=user_ids) if chosen else InvoiceFilter(user_ids=user_ids),
         order=order.to_order() if order else None,
     )
     return InvoiceConnection.from_page(page)

@@ -420,8 +420,9 @@ class InvoicesFilter:
         ),
     )
 
-    def to_filter(self, *, user_id: int | None) -> InvoiceFilter:
-        """The store's filter; `user_id` is the row id the `user` part resolved to, if given."""
+    def to_filter(self, *, user_ids: tuple[int, ...]) -> InvoiceFilter:
+        """The store's filter; `user_ids` are the row ids of the users the list is narrowed to
+        (the `user` part, resolved, and the user of User.invoices)."""
         status, tags, currency = given(self.status), given(self.tags), given(self.currency)
         product, created, modified = (
             given(self.product_id),
@@ -434,7 +435,7 @@ class InvoicesFilter:
             statuses=None if status is None else status.values(),
             tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
             tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
-            user_id=user_id,
+            user_ids=user_ids,
             currency=None if currency is None else currency.value,
             product_ids=None if product is None else product.values(),
             created_after=given(created.after) if created else None,

@@ -267,7 +267,8 @@ class InvoiceFilter:
     statuses: list[str] | None = None
     tags_all: list[TagPattern] = field(default_factory=list)
     tags_any: list[TagPattern] = field(default_factory=list)
-    user_id: int | None = None
+    user_ids: tuple[int, ...] = ()
+    """Each of these users has a line item or payment on the invoice."""
     currency: str | None = None
     product_ids: list[str] | None = None
     created_after: datetime | None = None
@@ -295,12 +296,12 @@ class InvoiceFilter:
         )
         if tags is not None:
             conditions.append(tags)
-        if self.user_id is not None:
+        for user_id in self.user_ids:
             conditions.append(
                 col(InvoiceRow.id).in_(
                     union(
-                        select(LineItemRow.invoice_id).where(LineItemRow.user_id == self.user_id),
-                        select(PaymentRow.invoice_id).where(PaymentRow.user_id == self.user_id),
+                        select(LineItemRow.invoice_id).where(LineItemRow.user_id == user_id),
+                        select(PaymentRow.invoice_id).where(PaymentRow.user_id == user_id),
                     )
                 )
             )

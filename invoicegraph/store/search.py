@@ -15,7 +15,8 @@ from invoicegraph.ledger.history import InvoiceState
 from invoicegraph.store.tables import InvoiceRow, UserRow
 
 SEARCH_TABLE = "invoice_search"
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+"""Runs of letters and digits: the tokens of FTS5's unicode61 tokenizer, which splits at `_`."""
 
 
 def search_text(invoice_id: str, state: InvoiceState, external_ids: dict[int, str]) -> str:

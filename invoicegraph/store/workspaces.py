@@ -1,18 +1,18 @@
 """Workspaces, API clients and the server's own secrets."""
 
 import secrets
-from datetime import UTC, datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from invoicegraph.clock import now
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.tables import ApiClientRow, ServerSecretRow, WorkspaceRow
 from invoicegraph.store.upsert import insert_ignoring_conflicts
 
 
 async def insert_workspace(session: AsyncSession, *, name: str) -> WorkspaceRow:
-    row = WorkspaceRow(public_id=new_public_id("ws"), name=name, created=datetime.now(UTC))
+    row = WorkspaceRow(public_id=new_public_id("ws"), name=name, created=now())
     session.add(row)
     await session.flush()
     return row
@@ -30,7 +30,7 @@ async def insert_api_client(
         public_id=new_public_id("cli"),
         workspace_id=workspace_id,
         secret_hash=secret_hash,
-        created=datetime.now(UTC),
+        created=now(),
     )
     session.add(row)
     await session.flush()
