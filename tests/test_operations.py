@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from graphql import parse, validate
+from graphql import OperationDefinitionNode, parse, validate
 
 from invoicegraph.schema import schema
 
@@ -19,5 +19,6 @@ def test_each_example_operation_validates(path: Path) -> None:
     document = parse(path.read_text())
     assert validate(schema._schema, document) == []
     [operation] = document.definitions
+    assert isinstance(operation, OperationDefinitionNode)
     assert operation.name is not None
     assert operation.name.value == path.stem
