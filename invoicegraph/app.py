@@ -5,18 +5,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from invoicegraph.auth.endpoint import token_endpoint
 from invoicegraph.auth.principal import authenticate
 from invoicegraph.auth.tokens import InvalidToken
+from invoicegraph.events import EventBus
 from invoicegraph.http_limits import BodyLimit
-from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.context import NOBODY, Context
 from invoicegraph.schema import build_schema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
@@ -26,9 +30,30 @@ SIGNING_KEY_NAME = "token-signing-key"
 
 
 class GraphQLView(GraphQL[Context, None]):
+    app_state: State | None = None
+    """The app's state once its lifespan started: the database and the signing key."""
+
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
         context: Context = request.state.context
         return context
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:
+        """Authenticate a WebSocket by the Authorization in its connection_init payload."""
+        assert self.app_state is not None
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        try:
+            principal = await authenticate(
+                self.app_state.db,
+                authorization=authorization if isinstance(authorization, str) else None,
+                key=self.app_state.signing_key,
+            )
+        except InvalidToken as error:
+            raise ConnectionRejectionError(
+                {"code": "UNAUTHENTICATED", "message": str(error)}
+            ) from error
+        context.authenticated_as(principal)
+        return {"workspace": principal.workspace_public_id}
 
 
 def unauthenticated(reason: str) -> JSONResponse:
@@ -65,7 +90,24 @@ class AuthenticatedGraphQL:
         except InvalidToken as error:
             await unauthenticated(str(error))(scope, receive, send)
             return
-        context = Context.open(state.db, principal)
+        context = Context.open(state.db, principal, state.events)
+        scope.setdefault("state", {})["context"] = context
+        try:
+            await self.view(scope, receive, send)
+        finally:
+            await context.reader.close()
+
+
+class GraphQLSocket:
+    """Subscriptions over graphql-transport-ws on the same path; credentials come with the
+    connection_init message (browsers cannot set headers on a WebSocket)."""
+
+    def __init__(self, view: GraphQLView) -> None:
+        self.view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["app"].state
+        context = Context.open(state.db, NOBODY, state.events)
         scope.setdefault("state", {})["context"] = context
         try:
             await self.view(scope, receive, send)
@@ -93,6 +135,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.db = db
         app.state.settings = settings
         app.state.signing_key = await signing_key(db, settings)
+        app.state.events = EventBus()
+        view.app_state = app.state
         # Everything alive now (schema, modules, the engine) lives as long as the process:
         # moving it out of the collector's generations keeps full collections short, which
         # measured p95 of a 50-invoice page from about 150 ms down to about 50 ms.
@@ -102,12 +146,17 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await db.dispose()
 
-    view = GraphQLView(build_schema(introspection=settings.introspection), graphql_ide=None)
+    view = GraphQLView(
+        build_schema(introspection=settings.introspection),
+        graphql_ide=None,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    )
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/oauth2/token", token_endpoint, methods=["POST"]),
             Route("/graphql", AuthenticatedGraphQL(view), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", GraphQLSocket(view)),
         ],
         middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,

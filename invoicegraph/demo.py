@@ -4,6 +4,7 @@ from sqlmodel import select
 
 from invoicegraph.admin import NewClient, create_client, create_workspace
 from invoicegraph.auth.principal import Principal
+from invoicegraph.events import EventBus
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft, UserRef
 from invoicegraph.ledger.prices import PriceSpec
@@ -149,5 +150,5 @@ async def seed_demo(db: Database) -> NewClient | None:
         workspace_public_id=workspace.public_id,
     )
     for command in DEMO_INVOICES:
-        await create_invoice(Context.open(db, principal), command)
+        await create_invoice(Context.open(db, principal, EventBus()), command)
     return client

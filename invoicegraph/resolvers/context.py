@@ -10,6 +10,7 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.auth.principal import Principal
+from invoicegraph.events import EventBus
 from invoicegraph.resolvers.loaders import Loaders
 from invoicegraph.store.engine import Database
 
@@ -45,18 +46,36 @@ class Reader:
             self._session = None
 
 
+NOBODY = Principal(client_id="", workspace_id=-1, workspace_public_id="")
+"""The principal of a WebSocket before it authenticates: a workspace with no rows."""
+
+
 @dataclass
 class Context:
     db: Database
     principal: Principal
     reader: Reader
     loaders: Loaders
+    events: EventBus
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    connection_params: dict[str, object] | None = None
+    """The payload of a WebSocket's connection_init, where its credentials travel."""
 
     @classmethod
-    def open(cls, db: Database, principal: Principal) -> "Context":
+    def open(cls, db: Database, principal: Principal, events: EventBus) -> "Context":
         reader = Reader(db)
-        return cls(db=db, principal=principal, reader=reader, loaders=Loaders(reader, principal))
+        return cls(
+            db=db,
+            principal=principal,
+            reader=reader,
+            loaders=Loaders(reader, principal),
+            events=events,
+        )
+
+    def authenticated_as(self, principal: Principal) -> None:
+        """Bind a WebSocket's context to the principal its connection_init proved."""
+        self.principal = principal
+        self.loaders = Loaders(self.reader, principal)
 
     @property
     def workspace_id(self) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from invoicegraph.clock import now
+from invoicegraph.events import EventType, invoice_event
 from invoicegraph.ledger.errors import BadRequest, IkConflict
 from invoicegraph.ledger.invoices import CreateInvoice, UserRef, validate_create
 from invoicegraph.resolvers.context import Context
@@ -82,7 +83,8 @@ async def create_invoice(context: Context, command: CreateInvoice) -> CreatedInv
                 fingerprint=fingerprint,
                 now=now(),
             )
-            return CreatedInvoice(row=row, is_replay=False)
+        await context.events.publish([invoice_event(EventType.CREATED, row)])
+        return CreatedInvoice(row=row, is_replay=False)
     except IntegrityError:
         async with context.db.read() as session:
             existing = await get_invoice(

@@ -28,8 +28,10 @@ async def check_and_settle(
     invoices: Sequence[InvoiceRow],
     touched: Mapping[MoneyKey, Path],
     now: datetime,
-) -> None:
+) -> list[InvoiceRow]:
     """Refuse allocations beyond what remains; then move settled invoices to PAID (or back).
+
+    Returns the invoices whose status changed.
 
     `touched` names, for every key an allocation changed, the input path to blame. A status
     change is a new version of the invoice with a StatusChanged; otherwise its version stays.
@@ -49,11 +51,13 @@ async def check_and_settle(
     await refresh_money_flags(
         session, invoice_ids=[row.id for row in invoices if row.id is not None], money=money
     )
+    changed = []
     for invoice in invoices:
         assert invoice.id is not None
         state = await get_state(session, invoice=invoice)
         settled = settle(state, paid_on(money, invoice.id))
         if settled.status is not state.status:
+            changed.append(invoice)
             await write_version(
                 session,
                 invoice=invoice,
@@ -63,3 +67,4 @@ async def check_and_settle(
                 changes=[StatusChanged(old=state.status, new=settled.status)],
                 now=now,
             )
+    return changed

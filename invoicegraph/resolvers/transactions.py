@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
+from invoicegraph.events import EventType, InvoiceEvent, invoice_event
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.errors import (
     BadRequest,
@@ -158,8 +159,11 @@ async def record_transaction(context: Context, command: RecordTransaction) -> Re
                 _money_key(transaction, p.invoice_id, p.user_id, p.type): (*path, "amount")
                 for (path, _), p in zip(drafts, payments, strict=True)
             }
-            await check_and_settle(session, invoices=invoices, touched=touched, now=written_at)
-            return RecordedTransaction(row=transaction, is_replay=False)
+            flipped = await check_and_settle(
+                session, invoices=invoices, touched=touched, now=written_at
+            )
+        await context.events.publish(payment_events(invoices, flipped))
+        return RecordedTransaction(row=transaction, is_replay=False)
     except IntegrityError:
         async with context.db.read() as session:
             existing = await get_transaction(
@@ -170,6 +174,15 @@ async def record_transaction(context: Context, command: RecordTransaction) -> Re
         return _replay_or_conflict(existing, fingerprint)
     finally:
         await context.after_write()
+
+
+def payment_events(
+    invoices: Sequence[InvoiceRow], flipped: Sequence[InvoiceRow]
+) -> list[InvoiceEvent]:
+    """PAYMENT_RECORDED for every invoice whose payments changed, and STATUS_CHANGED too for
+    those the payments settled (or unsettled)."""
+    events = [invoice_event(EventType.PAYMENT_RECORDED, invoice) for invoice in invoices]
+    return events + [invoice_event(EventType.STATUS_CHANGED, invoice) for invoice in flipped]
 
 
 def _row_id(row: InvoiceRow | PaymentRow) -> int:
@@ -237,8 +250,9 @@ async def update_allocations(context: Context, command: UpdateAllocations) -> Tr
                 _money_key(transaction, p.invoice_id, p.user_id, FlowType(p.type)): path
                 for p, path in ((plan.payments[pid], path) for pid, path in plan.blame.items())
             }
-            await check_and_settle(session, invoices=invoices, touched=touched, now=now())
-            return transaction
+            flipped = await check_and_settle(session, invoices=invoices, touched=touched, now=now())
+        await context.events.publish(payment_events(invoices, flipped))
+        return transaction
     finally:
         await context.after_write()
 

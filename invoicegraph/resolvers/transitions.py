@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from invoicegraph.clock import now
+from invoicegraph.events import EventType, invoice_event
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import NotFound, VersionConflict
 from invoicegraph.ledger.history import StatusChanged
@@ -28,7 +29,7 @@ async def transition_invoice(
             current = InvoiceStatus(invoice.status)
             target = transition(current, action)
             state = await get_state(session, invoice=invoice)
-            return await write_version(
+            written = await write_version(
                 session,
                 invoice=invoice,
                 expected_version=invoice.version,
@@ -37,5 +38,7 @@ async def transition_invoice(
                 changes=[StatusChanged(old=current, new=target)],
                 now=now(),
             )
+        await context.events.publish([invoice_event(EventType.STATUS_CHANGED, written)])
+        return written
     finally:
         await context.after_write()

@@ -1,8 +1,10 @@
 """updateInvoice: operations under an expected version, in one transaction, as one new version."""
 
 from invoicegraph.clock import now
+from invoicegraph.events import EventType, invoice_event
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import BadRequest, NotFound, VersionConflict
+from invoicegraph.ledger.history import StatusChanged
 from invoicegraph.ledger.updates import UpdateInvoice, apply_update, ensure_allowed, validate_update
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.settlement import paid_on
@@ -58,6 +60,10 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceRow
                 now=now(),
             )
             await refresh_money_flags(session, invoice_ids=[invoice.id])
-            return written
+        events = [invoice_event(EventType.UPDATED, written)]
+        if any(isinstance(change, StatusChanged) for change in changes):
+            events.append(invoice_event(EventType.STATUS_CHANGED, written))
+        await context.events.publish(events)
+        return written
     finally:
         await context.after_write()

@@ -14,6 +14,7 @@ from invoicegraph.schema.node import Workspace
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.query import Query
 from invoicegraph.schema.scalars import SCALAR_MAP
+from invoicegraph.schema.subscription import Subscription
 from invoicegraph.schema.user import User
 
 
@@ -33,6 +34,7 @@ def build_schema(*, introspection: bool = True) -> InvoiceSchema:
     return InvoiceSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Invoice, LineItem, User, Workspace, Transaction, Payment],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

@@ -50,8 +50,6 @@ class ErrorCodes(SchemaExtension):
         if self._phase == "validate":
             # Our only code that runs here is the scalars' parsers, refusing literals.
             return _with_code(error, "GRAPHQL_VALIDATION_FAILED")
-        if isinstance(original, BadUserInput):
-            return _with_code(error, "BAD_USER_INPUT", str(original))
         if isinstance(error, StrawberryInputCoercionError):
             # e.g. two members of a @oneOf input given through variables
             return _with_code(error, "BAD_USER_INPUT")
@@ -59,15 +57,7 @@ class ErrorCodes(SchemaExtension):
             # Variable values are coerced when execution starts; a bad one is the caller's input.
             return _with_code(error, "BAD_USER_INPUT")
         request_id = getattr(self.execution_context.context, "request_id", "unknown")
-        log.error(
-            "unexpected error in %s",
-            ".".join(map(str, error.path or [])) or "operation",
-            exc_info=original or error,
-            extra={"request_id": request_id},
-        )
-        return _with_code(
-            error, "INTERNAL_SERVER_ERROR", f"Internal server error (request id {request_id})."
-        )
+        return coded(original or error, request_id, like=error)
 
 
 def _with_code(error: GraphQLError, code: str, message: str | None = None) -> GraphQLError:
@@ -79,4 +69,21 @@ def _with_code(error: GraphQLError, code: str, message: str | None = None) -> Gr
         path=error.path,
         original_error=None,
         extensions={**(error.extensions or {}), "code": code},
+    )
+
+
+def coded(error: Exception, request_id: str, *, like: GraphQLError | None = None) -> GraphQLError:
+    """The top-level error for an exception a resolver raised: the caller's bad input is told
+    as BAD_USER_INPUT; anything else is logged with the request id and masked."""
+    where = like or GraphQLError("")
+    if isinstance(error, BadUserInput):
+        return _with_code(where, "BAD_USER_INPUT", str(error))
+    log.error(
+        "unexpected error in %s",
+        ".".join(map(str, where.path or [])) or "operation",
+        exc_info=error,
+        extra={"request_id": request_id},
+    )
+    return _with_code(
+        where, "INTERNAL_SERVER_ERROR", f"Internal server error (request id {request_id})."
     )

@@ -9,13 +9,9 @@ from invoicegraph.schema import schema
 ROOT = Path(__file__).parents[2]
 CONTRACT = ROOT.parent / "shared" / "contract" / "schema.graphql"
 
-# Contract parts that later issues add. Each issue deletes its lines; the set must end empty.
-NOT_YET_SERVED = {
-    # "Front ends: a self-hosted GraphiQL playground ... and typed clients" (subscriptions)
-    "InvoiceEventType was removed.",
-    "InvoiceEvent was removed.",
-    "Subscription was removed.",
-}
+# Contract parts that later issues add. Each issue deleted its lines; it has ended empty, and
+# the test below keeps it so: the served schema now breaks nothing in the contract.
+NOT_YET_SERVED: set[str] = set()
 
 
 def served_sdl() -> str:

@@ -1,0 +1,41 @@
+"""The Subscription root: invoice events over graphql-transport-ws on /graphql."""
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from invoicegraph.events import EventType
+from invoicegraph.resolvers import subscriptions
+from invoicegraph.resolvers.context import Info
+from invoicegraph.schema.extensions import coded
+from invoicegraph.schema.inputs import InvoiceMatchInput, given, to_invoice_ref
+from invoicegraph.schema.invoice import Invoice
+
+InvoiceEventType = strawberry.enum(EventType, name="InvoiceEventType")
+
+
+@strawberry.type
+class InvoiceEvent:
+    type: InvoiceEventType  # type: ignore[valid-type]
+    invoice: Invoice
+    version: int
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Events of the caller's workspace, for one invoice or all."
+    )
+    async def invoice_events(
+        self, info: Info, invoice: InvoiceMatchInput | None = strawberry.UNSET
+    ) -> AsyncGenerator[InvoiceEvent, None]:
+        chosen = given(invoice)
+        only = None if chosen is None else to_invoice_ref(chosen)
+        try:
+            async for event in subscriptions.invoice_events(info.context, only):
+                yield InvoiceEvent(
+                    type=event.type, invoice=Invoice.from_row(event.invoice), version=event.version
+                )
+        except Exception as error:
+            # A stream's errors do not pass through ErrorCodes: code and mask them here.
+            raise coded(error, info.context.request_id) from None
