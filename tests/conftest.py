@@ -1,7 +1,7 @@
 """Fixtures: a fresh, migrated SQLite file per test, the real app, and authenticated clients."""
 
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -13,26 +13,46 @@ from invoicegraph.app import create_app
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.store.migrate import upgrade
+from tests.backends import (
+    ON_POSTGRES,
+    create_database,
+    drop_database,
+    postgres_url,
+    require_postgres,
+    sqlite_url,
+)
 from tests.support import Api, fetch_token
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
-
-
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrate once; every test copies the file instead of migrating again."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade(sqlite_url(path))
-    return path
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate once; every test copies the result instead of migrating again.
+
+    On SQLite the template is a file; on PostgreSQL it is a database that tests clone.
+    """
+    if not ON_POSTGRES:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade(sqlite_url(path))
+        yield str(path)
+        return
+    require_postgres()
+    template = create_database()
+    upgrade(postgres_url(template))
+    yield template
+    drop_database(template)
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, migrated_template: Path) -> str:
-    path = tmp_path / "invoicegraph.db"
-    shutil.copyfile(migrated_template, path)
-    return sqlite_url(path)
+def database_url(tmp_path: Path, migrated_template: str) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    if not ON_POSTGRES:
+        path = tmp_path / "invoicegraph.db"
+        shutil.copyfile(migrated_template, path)
+        yield sqlite_url(path)
+        return
+    name = create_database(template=migrated_template)
+    yield postgres_url(name)
+    drop_database(name)
 
 
 @pytest.fixture

@@ -36,8 +36,12 @@ async def index_invoice(session: AsyncSession, *, invoice: InvoiceRow, state: In
     )
     external_ids = {row_id: external_id for row_id, external_id in users if row_id is not None}
     body = search_text(invoice.invoice_id, state, external_ids)
-    params = {"id": invoice.id, "ws": invoice.workspace_id, "body": body}
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL's parser keeps "-0007" or "user_abc" as single tokens; index exactly the
+        # words that queries are split into, so both sides agree on what a word is.
+        body = " ".join(search_words(body))
+    params = {"id": invoice.id, "ws": invoice.workspace_id, "body": body}
     if connection.dialect.name == "postgresql":
         await connection.execute(
             text(

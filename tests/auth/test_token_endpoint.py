@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from invoicegraph.admin import NewClient, create_client, create_workspace, revoke_client
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import ApiClientRow
+from tests.backends import ON_POSTGRES
 
 GRANT = {"grant_type": "client_credentials"}
 
@@ -262,6 +263,8 @@ async def test_the_secret_is_stored_only_as_a_hash(
     assert row.secret_hash == hashlib.sha256(client.client_secret.encode()).hexdigest()
     assert all(client.client_secret not in str(value) for value in row.model_dump().values())
     # and no byte of the database files (WAL included) spells the secret
+    if ON_POSTGRES:
+        return  # the server's files are not ours to read; the row check above holds there
     files = database_files(tmp_path)
     assert files
     for name, content in files.items():

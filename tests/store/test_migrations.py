@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 from invoicegraph.store.engine import Database
 from invoicegraph.store.migrate import alembic_config, include_name, upgrade
-from tests.conftest import sqlite_url
+from tests.backends import ON_POSTGRES, sqlite_url
 from tests.operations import CREATE_INVOICE, invoice_input
 from tests.support import Api
 
@@ -29,6 +29,7 @@ async def test_migrated_database_matches_the_models(db: Database) -> None:
         assert await connection.run_sync(differences) == []
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's connection settings")
 async def test_connections_use_wal_foreign_keys_and_a_busy_timeout(db: Database) -> None:
     async with db.read() as session:
         connection = await session.connection()

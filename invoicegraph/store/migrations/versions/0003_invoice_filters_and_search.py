@@ -5,6 +5,7 @@ Revises: 0002
 """
 
 import json
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -103,6 +104,7 @@ def _backfill() -> None:
             words += [description, product_id, external_id, *(value for _, value in pairs)]
         body = " ".join(words)
         if bind.dialect.name == "postgresql":
+            body = " ".join(re.findall(r"[^\W_]+", body))  # the words queries are split into
             statement = "INSERT INTO invoice_search VALUES (:id, :ws, to_tsvector('simple', :body))"
         else:
             statement = (
