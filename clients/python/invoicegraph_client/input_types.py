@@ -1,0 +1,233 @@
+from typing import Annotated, Optional
+
+from pydantic import Field, PlainSerializer
+
+from .base_model import BaseModel
+from .enums import (
+    CurrencyCode,
+    FlowType,
+    InvoiceOrderField,
+    InvoiceStatus,
+    OrderDirection,
+)
+from .scalars import (
+    Int96,
+    UtcDateTime,
+    serialize_datetime,
+    serialize_int96,
+)
+
+
+class AllocationDelete(BaseModel):
+    id: str
+
+
+class AllocationInput(BaseModel):
+    invoice: "InvoiceMatchInput"
+    type_: FlowType = Field(alias="type")
+    user: "UserMatchInput"
+    amount: Annotated[Int96, PlainSerializer(serialize_int96)]
+    "Positive."
+
+
+class AllocationOperation(BaseModel):
+    add: Optional["AllocationInput"] = None
+    update: Optional["AllocationUpdate"] = None
+    delete: Optional["AllocationDelete"] = None
+
+
+class AllocationUpdate(BaseModel):
+    id: str
+    amount: Annotated[Int96, PlainSerializer(serialize_int96)]
+
+
+class CreateInvoiceInput(BaseModel):
+    invoice_id: str = Field(alias="invoiceId")
+    "The caller's unique key: a repeat with the same input returns the stored invoice with isIkReplay = true."
+    line_items: list["LineItemInput"] = Field(alias="lineItems")
+    tags: Optional[list["TagInput"]] = None
+    draft: bool = False
+    "Create as DRAFT instead of OPEN."
+
+
+class DateTimeFilter(BaseModel):
+    after: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
+    before: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
+
+
+class InvoiceMatchInput(BaseModel):
+    """Exactly one of id or invoiceId."""
+
+    id: Optional[str] = None
+    invoice_id: Optional[str] = Field(alias="invoiceId", default=None)
+
+
+class InvoiceOrder(BaseModel):
+    field: InvoiceOrderField
+    direction: OrderDirection
+
+
+class InvoiceStatusFilter(BaseModel):
+    equal_to: Optional[InvoiceStatus] = Field(alias="equalTo", default=None)
+    in_: Optional[list[InvoiceStatus]] = Field(alias="in", default=None)
+
+
+class InvoiceTransitionInput(BaseModel):
+    id: str
+    expected_version: Optional[int] = Field(alias="expectedVersion", default=None)
+    "When given, must equal the current version."
+
+
+class InvoicesFilter(BaseModel):
+    """Every given part must hold (AND)."""
+
+    status: Optional["InvoiceStatusFilter"] = None
+    tags: Optional["TagsFilter"] = None
+    user: Optional["UserMatchInput"] = None
+    currency: Optional[CurrencyCode] = None
+    product_id: Optional["StringFilter"] = Field(alias="productId", default=None)
+    created: Optional["DateTimeFilter"] = None
+    modified: Optional["DateTimeFilter"] = None
+    has_remaining: Optional[bool] = Field(alias="hasRemaining", default=None)
+    "True: some balance has remaining != 0. False: every remaining is 0."
+    ignore_zero: Optional[bool] = Field(alias="ignoreZero", default=None)
+    "True: leave out invoices whose expected amounts are all 0."
+    search: Optional[str] = None
+    "Words matched against invoiceId, line item descriptions and productIds, user externalIds and tag values. Every word must match; a search without any word filters nothing."
+
+
+class LineItemDelete(BaseModel):
+    id: str
+
+
+class LineItemInput(BaseModel):
+    description: str
+    product_id: str = Field(alias="productId")
+    type_: FlowType = Field(alias="type")
+    user: "UserMatchInput"
+    price: "PriceInput"
+    currency: CurrencyCode = CurrencyCode.USD
+    tags: Optional[list["TagInput"]] = None
+
+
+class LineItemOperation(BaseModel):
+    """Exactly one operation."""
+
+    add: Optional["LineItemInput"] = None
+    update: Optional["LineItemUpdate"] = None
+    delete: Optional["LineItemDelete"] = None
+
+
+class LineItemUpdate(BaseModel):
+    id: str
+    description: Optional[str] = None
+    price: Optional["PriceInput"] = None
+    tags: Optional[list["TagInput"]] = None
+    "Replaces the line item's tags."
+
+
+class PriceInput(BaseModel):
+    """Give amount, or unitPrice and quantity, or all three with amount = unitPrice * quantity. Amounts >= 0, quantity >= 1."""
+
+    amount: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    unit_price: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = Field(
+        alias="unitPrice", default=None
+    )
+    quantity: Optional[int] = None
+
+
+class RecordTransactionInput(BaseModel):
+    external_id: str = Field(alias="externalId")
+    "The bank's or processor's ID: the idempotency key."
+    amount: Annotated[Int96, PlainSerializer(serialize_int96)]
+    "Signed: positive is money received, negative is money sent."
+    currency: CurrencyCode
+    posted: Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
+    tags: Optional[list["TagInput"]] = None
+    allocations: Optional[list["AllocationInput"]] = None
+
+
+class StringFilter(BaseModel):
+    equal_to: Optional[str] = Field(alias="equalTo", default=None)
+    in_: Optional[list[str]] = Field(alias="in", default=None)
+
+
+class TagInput(BaseModel):
+    """Key: 1-50 characters, value: 1-200 characters; neither may contain #, / or :."""
+
+    key: str
+    value: str
+
+
+class TagMatchInput(BaseModel):
+    """As TagInput, but value may use * (any run of characters) and ? (one character)."""
+
+    key: str
+    value: str
+
+
+class TagsFilter(BaseModel):
+    all: Optional[list["TagMatchInput"]] = None
+    any: Optional[list["TagMatchInput"]] = None
+
+
+class TagsUpdate(BaseModel):
+    set_: Optional[list["TagInput"]] = Field(alias="set", default=None)
+    "Create or overwrite by key."
+    remove: Optional[list[str]] = None
+    "Remove by key."
+
+
+class TransactionMatchInput(BaseModel):
+    """Exactly one of id or externalId."""
+
+    id: Optional[str] = None
+    external_id: Optional[str] = Field(alias="externalId", default=None)
+
+
+class TransactionsFilter(BaseModel):
+    external_id: Optional["StringFilter"] = Field(alias="externalId", default=None)
+    currency: Optional[CurrencyCode] = None
+    posted: Optional["DateTimeFilter"] = None
+    has_unallocated: Optional[bool] = Field(alias="hasUnallocated", default=None)
+    "True: only transactions with unallocatedAmount != 0."
+    tags: Optional["TagsFilter"] = None
+
+
+class UpdateAllocationsInput(BaseModel):
+    transaction: "TransactionMatchInput"
+    expected_version: int = Field(alias="expectedVersion")
+    allocations: list["AllocationOperation"]
+
+
+class UpdateInvoiceInput(BaseModel):
+    id: str
+    expected_version: int = Field(alias="expectedVersion")
+    "Must equal the invoice's current version, or nothing is applied."
+    line_items: Optional[list["LineItemOperation"]] = Field(
+        alias="lineItems", default=None
+    )
+    "Applied in order, all or nothing."
+    tags: Optional["TagsUpdate"] = None
+
+
+class UserMatchInput(BaseModel):
+    """Exactly one of id or externalId. A user named by an unknown externalId is created."""
+
+    id: Optional[str] = None
+    external_id: Optional[str] = Field(alias="externalId", default=None)
+
+
+AllocationInput.model_rebuild()
+AllocationOperation.model_rebuild()
+CreateInvoiceInput.model_rebuild()
+InvoicesFilter.model_rebuild()
+LineItemInput.model_rebuild()
+LineItemOperation.model_rebuild()
+LineItemUpdate.model_rebuild()
+RecordTransactionInput.model_rebuild()
+TagsFilter.model_rebuild()
+TagsUpdate.model_rebuild()
+TransactionsFilter.model_rebuild()
+UpdateAllocationsInput.model_rebuild()
+UpdateInvoiceInput.model_rebuild()
