@@ -1,16 +1,18 @@
 """create_app(settings) -> Starlette: routes, the lifespan owning the engine, the GraphQL view."""
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -19,7 +21,11 @@ from invoicegraph.auth.endpoint import token_endpoint
 from invoicegraph.auth.principal import authenticate
 from invoicegraph.auth.tokens import InvalidToken
 from invoicegraph.events import EventBus
+from invoicegraph.events_postgres import PostgresEventBus
 from invoicegraph.http_limits import BodyLimit
+from invoicegraph.media_type import GraphQLResponseMediaType
+from invoicegraph.playground import Playground
+from invoicegraph.request_body import StrictJsonBody
 from invoicegraph.resolvers.context import NOBODY, Context
 from invoicegraph.schema import build_schema
 from invoicegraph.settings import Settings
@@ -29,13 +35,25 @@ from invoicegraph.store.workspaces import get_or_create_server_secret
 SIGNING_KEY_NAME = "token-signing-key"
 
 
-class GraphQLView(GraphQL[Context, None]):
+class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
     app_state: State | None = None
     """The app's state once its lifespan started: the database and the signing key."""
 
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
         context: Context = request.state.context
         return context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a refused HTTP request gets a JSON error with a code, like
+        every other error of this API, instead of a plain-text body."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as refused:
+            response = request_error(refused.reason, refused.status_code)
+        await response(scope, receive, send)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
         """Authenticate a WebSocket by the Authorization in its connection_init payload."""
@@ -53,7 +71,12 @@ class GraphQLView(GraphQL[Context, None]):
                 {"code": "UNAUTHENTICATED", "message": str(error)}
             ) from error
         context.authenticated_as(principal)
-        return {"workspace": principal.workspace_public_id}
+        return {"workspace": principal.workspace_public_id, "worker": os.getpid()}
+
+
+def request_error(reason: str, status: int) -> JSONResponse:
+    error = {"message": reason, "extensions": {"code": "BAD_USER_INPUT"}}
+    return JSONResponse({"errors": [error]}, status_code=status)
 
 
 def unauthenticated(reason: str) -> JSONResponse:
@@ -77,7 +100,7 @@ class AuthenticatedGraphQL:
     The Context's read snapshot is closed when the response has been sent.
     """
 
-    def __init__(self, view: GraphQLView) -> None:
+    def __init__(self, view: ASGIApp) -> None:
         self.view = view
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -116,7 +139,7 @@ class GraphQLSocket:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", "worker": os.getpid()})
 
 
 async def signing_key(db: Database, settings: Settings) -> str:
@@ -124,6 +147,15 @@ async def signing_key(db: Database, settings: Settings) -> str:
         return settings.signing_key
     async with db.write() as session:
         return await get_or_create_server_secret(session, name=SIGNING_KEY_NAME)
+
+
+DEMO_TOKEN_VARIABLE = "INVOICEGRAPH_SEEDED_DEMO_TOKEN"
+"""Set by `serve --workers N` only, to hand its freshly seeded demo token to the workers."""
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker process of `invoicegraph serve --workers N`."""
+    return create_app(Settings().replace(demo_token=os.environ.get(DEMO_TOKEN_VARIABLE)))
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -135,7 +167,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.db = db
         app.state.settings = settings
         app.state.signing_key = await signing_key(db, settings)
-        app.state.events = EventBus()
+        app.state.events = EventBus() if db.is_sqlite else PostgresEventBus(db)
+        await app.state.events.start()
         view.app_state = app.state
         # Everything alive now (schema, modules, the engine) lives as long as the process:
         # moving it out of the collector's generations keeps full collections short, which
@@ -144,6 +177,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await app.state.events.close()
             await db.dispose()
 
     view = GraphQLView(
@@ -151,12 +185,18 @@ def create_app(settings: Settings) -> Starlette:
         graphql_ide=None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
+    graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
+    # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
+    playground = Playground.load(settings) if settings.playground else None
+    if playground is not None:
+        graphql = playground.in_front_of(graphql)
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/oauth2/token", token_endpoint, methods=["POST"]),
-            Route("/graphql", AuthenticatedGraphQL(view), methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", GraphQLSocket(view)),
+            *(playground.routes if playground is not None else []),
         ],
         middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,

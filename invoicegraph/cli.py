@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -9,7 +10,7 @@ import click
 import uvicorn
 
 from invoicegraph.admin import create_client, create_workspace, revoke_client
-from invoicegraph.app import create_app, signing_key
+from invoicegraph.app import DEMO_TOKEN_VARIABLE, create_app, signing_key
 from invoicegraph.auth.tokens import issue_token
 from invoicegraph.demo import seed_demo
 from invoicegraph.logs import configure_logging
@@ -52,16 +53,33 @@ def main() -> None:
 @click.option("--port", type=int, default=None, help="Port to bind (default 8000).")
 @database_url_option
 @click.option("--demo/--no-demo", default=None, help="Seed demo data into an empty database.")
-def serve(host: str | None, port: int | None, database_url: str | None, demo: bool | None) -> None:
+@click.option(
+    "--workers", type=int, default=None, help="Server processes (above 1 needs PostgreSQL)."
+)
+def serve(
+    host: str | None,
+    port: int | None,
+    database_url: str | None,
+    demo: bool | None,
+    workers: int | None,
+) -> None:
     """Migrate the database, seed the demo on first run, and serve the API."""
-    settings = Settings().replace(host=host, port=port, database_url=database_url, demo=demo)
+    settings = Settings().replace(
+        host=host, port=port, database_url=database_url, demo=demo, workers=workers
+    )
+    if settings.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise click.ClickException(
+            "--workers above 1 needs PostgreSQL: subscriptions reach clients of every process "
+            "through LISTEN/NOTIFY, which SQLite has no counterpart of"
+        )
     configure_logging()
     upgrade(settings.database_url)
 
-    async def prepare(db: Database) -> None:
+    async def prepare(db: Database) -> str | None:
+        """Seed the demo on first run; return its client's bearer token (None if not seeded)."""
         client = await seed_demo(db) if settings.demo else None
         if client is None:
-            return
+            return None
         token = issue_token(
             key=await signing_key(db, settings),
             client_id=client.client_id,
@@ -77,10 +95,32 @@ def serve(host: str | None, port: int | None, database_url: str | None, demo: bo
             f"  curl -s {base}/graphql -H 'Authorization: Bearer {token}' \\\n"
             "    -H 'Content-Type: application/json' \\\n"
             '    -d \'{"query": "{ invoices(first: 3) { nodes { invoiceId status } } }"}\'\n'
+            + (
+                f"\n  playground:    {base}/graphql in a browser, with this token filled in\n"
+                if settings.playground
+                else ""
+            )
         )
+        return token
 
-    _with_database(settings.database_url, prepare)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    demo_token = _with_database(settings.database_url, prepare)
+    # Only in the run that seeded the demo does the playground embed the demo token.
+    if settings.workers <= 1:
+        app = create_app(settings.replace(demo_token=demo_token))
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        return
+    # Worker processes import the app themselves and read these settings back.
+    os.environ.update(settings.environment())
+    if demo_token is not None:
+        os.environ[DEMO_TOKEN_VARIABLE] = demo_token
+    uvicorn.run(
+        "invoicegraph.app:app_from_environment",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 @main.group()

@@ -54,12 +54,19 @@ class EventBus:
     def __init__(self) -> None:
         self._subscribers: defaultdict[int, set[asyncio.Queue[InvoiceEvent]]] = defaultdict(set)
 
+    async def start(self) -> None:
+        """Nothing to set up in one process; the PostgreSQL bus starts listening here."""
+
     async def publish(self, events: Iterable[InvoiceEvent]) -> None:
         for event in events:
-            for queue in self._subscribers.get(event.workspace_id, ()):
-                if queue.full():
-                    queue.get_nowait()
-                queue.put_nowait(event)
+            self.deliver(event)
+
+    def deliver(self, event: InvoiceEvent) -> None:
+        """Hand one event to this process's subscribers of its workspace."""
+        for queue in self._subscribers.get(event.workspace_id, ()):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)
 
     @asynccontextmanager
     async def subscribe(self, workspace_id: int) -> AsyncIterator["asyncio.Queue[InvoiceEvent]"]:

@@ -28,6 +28,26 @@ class Settings:
     max_body_bytes: int = field(
         default_factory=lambda: int(_env("max_body_bytes", str(1024 * 1024)))
     )
+    playground: bool = field(default_factory=lambda: _env("playground", "1") == "1")
+    """Serve the GraphiQL playground to browsers at GET /graphql (no token needed for the page)."""
+    demo_token: str | None = None
+    """The demo client's bearer token, set only by `invoicegraph serve` in the run that seeded the
+    demo: the playground then fills it in. Never read from the environment."""
+
+    workers: int = field(default_factory=lambda: int(_env("workers", "1")))
+    """Server processes; more than one needs PostgreSQL (events cross processes there)."""
+
+    def environment(self) -> dict[str, str]:
+        """These settings as INVOICEGRAPH_* variables, for worker processes to read back."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.pop("demo_token")
+        return {
+            f"INVOICEGRAPH_{name.upper()}": ("1" if value else "0")
+            if isinstance(value, bool)
+            else str(value)
+            for name, value in values.items()
+            if value is not None
+        }
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with the given fields changed; None values (flags not given) are ignored."""

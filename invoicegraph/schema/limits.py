@@ -31,15 +31,19 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    value_from_ast_untyped,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
-from invoicegraph.resolvers.pagination import DEFAULT_PAGE
+from invoicegraph.resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_COST = 25_000
+MAX_INTROSPECTIONS = 3
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 
 
@@ -48,6 +52,8 @@ class Measure:
     depth: int
     aliases: int
     cost: int
+    introspections: int = 0
+    """`__schema` and `__type` selections: free, but not unlimited."""
 
 
 @cache
@@ -79,6 +85,7 @@ class _Walker:
         self.variables = variables
         self.connections = connections
         self.aliases = 0
+        self.introspections = 0
 
     def fields(self, selection_set: SelectionSetNode) -> Iterator[FieldNode]:
         """The fields of a selection set, with fragments expanded in place."""
@@ -98,7 +105,7 @@ class _Walker:
                 continue
             value = argument.value
             if isinstance(value, VariableNode):
-                return self.variables.get(value.name.value)
+                return self.variables.get(value.name.value)  # defaults are filled in already
             if isinstance(value, IntValueNode):
                 return int(value.value)
             if isinstance(value, ListValueNode):
@@ -111,8 +118,10 @@ class _Walker:
             size = self.argument(field, "last")
         if size is None and field.name.value in self.connections:
             size = DEFAULT_PAGE
-        if isinstance(size, int):
-            return max(size, 0)
+        if isinstance(size, int) and not isinstance(size, bool):
+            # A page is never larger than MAX_PAGE: a bigger request is refused as
+            # BAD_USER_INPUT when it runs, so cost it as the largest page it could be.
+            return min(max(size, 0), MAX_PAGE)
         ids = self.argument(field, "ids")
         return len(ids) if isinstance(ids, list) else 1
 
@@ -120,10 +129,12 @@ class _Walker:
         """(depth, cost) of a selection set; counts aliases on the way."""
         depth = cost = 0
         for field in self.fields(selection_set):
-            if field.name.value.startswith("__"):
-                continue
             if field.alias is not None:
                 self.aliases += 1
+            if field.name.value in ("__schema", "__type"):
+                self.introspections += 1
+            if field.name.value.startswith("__"):
+                continue
             if field.selection_set is None:
                 depth = max(depth, 1)
                 continue
@@ -157,9 +168,16 @@ def measure(
     )
     if chosen is None:
         return Measure(depth=0, aliases=0, cost=0)
-    walker = _Walker(fragments, variables, connections)
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in chosen.variable_definitions or ()
+        if definition.default_value is not None
+    }
+    walker = _Walker(fragments, {**defaults, **variables}, connections)
     depth, cost = walker.measure(chosen.selection_set)
-    return Measure(depth=depth, aliases=walker.aliases, cost=cost)
+    return Measure(
+        depth=depth, aliases=walker.aliases, cost=cost, introspections=walker.introspections
+    )
 
 
 def refusal(found: Measure) -> str | None:
@@ -169,7 +187,14 @@ def refusal(found: Measure) -> str | None:
         return f"The query uses {found.aliases} aliases; at most {MAX_ALIASES} are allowed."
     if found.cost > MAX_COST:
         return f"The query costs {found.cost}; at most {MAX_COST} is allowed."
+    if found.introspections > MAX_INTROSPECTIONS:
+        return f"The query introspects {found.introspections} times; at most {MAX_INTROSPECTIONS}."
     return None
+
+
+def over_websocket(context: ExecutionContext) -> bool:
+    """A WebSocket's context holds its connection_init payload; an HTTP request's holds none."""
+    return getattr(context.context, "connection_params", None) is not None
 
 
 class QueryLimits(SchemaExtension):
@@ -192,6 +217,11 @@ class QueryLimits(SchemaExtension):
         if (reason := refusal(found)) is not None:
             context.result = ExecutionResult(
                 data=None, errors=[GraphQLError(reason, extensions={"code": TOO_COMPLEX})]
+            )
+        elif context.operation_type is OperationType.SUBSCRIPTION and not over_websocket(context):
+            message = "Subscriptions run over WebSocket (graphql-transport-ws) on this path."
+            context.result = ExecutionResult(
+                data=None, errors=[GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})]
             )
         yield
 

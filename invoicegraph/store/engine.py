@@ -48,14 +48,20 @@ class Database:
             options["pool_pre_ping"] = True
         self.engine = create_async_engine(self.url, **options)
         self._writer = self.engine
+        self._reader = self.engine
+        if not self.is_sqlite:
+            # One consistent snapshot per request, as SQLite's WAL read transactions give.
+            self._reader = self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
         if self.is_sqlite:
             _configure_sqlite(self.engine)
             self._writer = self.engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads; on SQLite its transaction is one consistent WAL snapshot."""
-        async with AsyncSession(self.engine, expire_on_commit=False) as session:
+        """A session for reads: one consistent snapshot (SQLite WAL, PostgreSQL REPEATABLE READ)."""
+        async with AsyncSession(self._reader, expire_on_commit=False) as session:
             yield session
 
     @asynccontextmanager

@@ -22,16 +22,21 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.backends import (
+    ON_POSTGRES,
+    create_database,
+    drop_database,
+    postgres_url,
+    require_postgres,
+    sqlite_url,
+)
 from tests.support import GraphQLResponse
 
 INVOICEGRAPH = Path(sys.executable).parent / "invoicegraph"
 STARTUP_TIMEOUT_SECONDS = 20.0
+POSTGRES_WORKERS = 4
 STOP_TIMEOUT_SECONDS = 5.0
 CLI_TIMEOUT_SECONDS = 60.0
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
 
 
 def free_port() -> int:
@@ -149,7 +154,9 @@ class Server:
 
 
 @contextmanager
-def running_server(database_url: str, *, demo: bool, workdir: Path) -> Iterator[Server]:
+def running_server(
+    database_url: str, *, demo: bool, workdir: Path, workers: int = 1
+) -> Iterator[Server]:
     """Start `invoicegraph serve` on a free port, wait until it is healthy, stop it afterwards."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -162,6 +169,7 @@ def running_server(database_url: str, *, demo: bool, workdir: Path) -> Iterator[
         "--port", str(port),
         "--database-url", database_url,
         "--demo" if demo else "--no-demo",
+        "--workers", str(workers),
     ]  # fmt: skip
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         process = subprocess.Popen(
@@ -192,14 +200,35 @@ class Deployment:
 
 
 @contextmanager
+def fresh_database(workdir: Path) -> Iterator[str]:
+    """An empty database of the suite's backend: a SQLite file, or a new PostgreSQL database."""
+    if not ON_POSTGRES:
+        yield sqlite_url(workdir / "invoicegraph.db")
+        return
+    require_postgres()
+    name = create_database()
+    try:
+        yield postgres_url(name)
+    finally:
+        drop_database(name)
+
+
+@contextmanager
 def deployment(workdir: Path) -> Iterator[Deployment]:
-    """A fresh SQLite file, a workspace and a client made by the CLI, and a server without demo."""
+    """A fresh database, a workspace and a client made by the CLI, and a server without demo.
+
+    On PostgreSQL the server runs four worker processes, as deployments that outgrow one
+    machine do, so every concurrency test also runs across processes.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
-    database_url = sqlite_url(workdir / "invoicegraph.db")
-    workspace_id = create_workspace("E2E billing", cwd=workdir, database_url=database_url)
-    client_id, client_secret = create_client(workspace_id, cwd=workdir, database_url=database_url)
-    with running_server(database_url, demo=False, workdir=workdir) as server:
-        yield Deployment(server, database_url, workdir, workspace_id, client_id, client_secret)
+    with fresh_database(workdir) as database_url:
+        workspace_id = create_workspace("E2E billing", cwd=workdir, database_url=database_url)
+        client_id, client_secret = create_client(
+            workspace_id, cwd=workdir, database_url=database_url
+        )
+        workers = POSTGRES_WORKERS if ON_POSTGRES else 1
+        with running_server(database_url, demo=False, workdir=workdir, workers=workers) as server:
+            yield Deployment(server, database_url, workdir, workspace_id, client_id, client_secret)
 
 
 # --- HTTP ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.backends import sqlite_url
 from tests.e2e.server import (
     Deployment,
     assert_clean_log,
@@ -13,7 +14,6 @@ from tests.e2e.server import (
     graphql,
     graphql_ok,
     run_cli,
-    sqlite_url,
     token_response,
 )
 

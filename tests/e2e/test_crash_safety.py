@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import httpx
 import pytest
 
+from tests.backends import sqlite_url
 from tests.e2e.server import (
     INVOICEGRAPH,
     STOP_TIMEOUT_SECONDS,
@@ -43,7 +44,6 @@ from tests.e2e.server import (
     create_client,
     create_workspace,
     free_port,
-    sqlite_url,
 )
 from tests.operations import (
     CREATE_INVOICE,

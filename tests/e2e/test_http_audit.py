@@ -31,50 +31,9 @@ AUDIT_TIMEOUT_SECONDS = 120.0
 MIN_NODE_MAJOR = 18  # global fetch, Request, Response and Headers
 PINNED_PACKAGES = ("graphql-http", "graphql")
 
-_NO_GRAPHQL_RESPONSE_JSON = (
-    "strawberry 0.341's ASGI view does no content negotiation: GraphQL.create_response renders "
-    "every response as application/json with status 200, whatever the Accept header asks for, "
-    "so the server never speaks application/graphql-response+json"
-)
-_JSON_STATUS_RULES = (
-    "the server answers by the application/json rules (see 22EB), which prescribe 200 for "
-    "request errors (572B, FDE2 and 7B9B pass); strawberry offers no hook to choose 4xx for "
-    "parse, validation or variable coercion failures"
-)
-_DATA_ALWAYS_PRESENT = (
-    "strawberry.http.process_result always writes the data entry, so a request error is "
-    'answered {"data": null, "errors": [...]} instead of leaving data out'
-)
-
 KNOWN_FAILURES: dict[str, str] = {
-    # SHOULD accept application/graphql-response+json and match the content-type
-    "22EB": (
-        f"{_NO_GRAPHQL_RESPONSE_JSON}; the server answers 200 application/json. Our contract "
-        "(Errors, limits, transport) does promise application/graphql-response+json when the "
-        "client accepts it: this is a gap against the contract, listed until the server has it"
-    ),
-    # SHOULD use 4xx or 5xx status codes on document parsing failure when accepting
-    # application/graphql-response+json
-    "865D": f"answers 200 with GRAPHQL_PARSE_FAILED: {_JSON_STATUS_RULES}",
-    # SHOULD use 400 status code on document parsing failure when accepting
-    # application/graphql-response+json
-    "556A": f"answers 200 with GRAPHQL_PARSE_FAILED: {_JSON_STATUS_RULES}",
-    # SHOULD not contain the data entry on document parsing failure when accepting
-    # application/graphql-response+json
-    "D586": _DATA_ALWAYS_PRESENT,
-    # SHOULD use 4xx or 5xx status codes on document validation failure when accepting
-    # application/graphql-response+json (the audit's document `{ 8f31...a7 }` is a syntax
-    # error to graphql-core: a name cannot start with a digit)
-    "51FE": f"answers 200 with GRAPHQL_PARSE_FAILED: {_JSON_STATUS_RULES}",
-    # SHOULD use 400 status code on document validation failure when accepting
-    # application/graphql-response+json
-    "74FF": f"answers 200 with GRAPHQL_PARSE_FAILED: {_JSON_STATUS_RULES}",
-    # SHOULD not contain the data entry on document validation failure when accepting
-    # application/graphql-response+json
-    "5E5B": _DATA_ALWAYS_PRESENT,
-    # SHOULD use a status code of 400 on variable coercion failure when accepting
-    # application/graphql-response+json (the audit's `$id` is unused, so validation fails first)
-    "86EE": f"answers 200 with GRAPHQL_VALIDATION_FAILED: {_JSON_STATUS_RULES}",
+    # Every audit passes: application/graphql-response+json is served to clients that prefer
+    # it (invoicegraph/media_type.py), with 400 and no `data` entry for request errors.
 }
 
 

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import WorkspaceRow
+from tests.backends import sqlite_url
 from tests.e2e.server import (
     Deployment,
     Server,
@@ -19,7 +20,6 @@ from tests.e2e.server import (
     graphql_ok,
     http_client,
     running_server,
-    sqlite_url,
 )
 from tests.operations import CREATE_INVOICE, INVOICE_BY_KEY, invoice_input, line_item
 

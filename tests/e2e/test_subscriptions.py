@@ -10,6 +10,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.backends import ON_POSTGRES
 from tests.e2e.server import (
     Deployment,
     create_client,
@@ -165,3 +166,32 @@ async def test_an_unknown_invoice_is_a_clear_error(deployed: Deployment, token: 
     assert message["payload"]["data"] is None
     [error] = message["payload"]["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="one process serves SQLite; workers need PostgreSQL")
+async def test_an_event_written_through_another_worker_arrives(
+    deployed: Deployment, token: str
+) -> None:
+    async with connect(ws_url(deployed), subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+        await socket.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        listening_worker = ack["payload"]["worker"]
+        await socket.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": EVENTS}})
+        )
+        await asyncio.sleep(0.3)
+        for attempt in range(60):
+            with http_client(deployed.base_url) as http:  # a new connection: maybe a new worker
+                writing_worker = http.get("/healthz").json()["worker"]
+                if writing_worker == listening_worker:
+                    continue
+                graphql_ok(http, CREATE_INVOICE, token, input=invoice_input(f"far-{attempt}"))
+                break
+        else:
+            pytest.fail("every connection landed on the subscriber's worker")
+        [event] = await next_events(socket, 1)
+    assert writing_worker != listening_worker
+    assert event["type"] == "CREATED"
+    assert event["invoice"]["invoiceId"] == f"far-{attempt}"

@@ -1,0 +1,47 @@
+"""Request bodies that strawberry would turn into a 500 are refused as the 400s they are.
+
+Strawberry catches only JSONDecodeError. A body that is JSON but not an object, nested past
+Python's recursion limit, not UTF-8, or holding a number of more than 4,300 digits raised
+something else; so did strings no database can store (lone surrogates, NUL). All of them are
+the caller's mistakes, answered here with 400 before any of our code runs.
+"""
+
+import json
+from typing import Any
+
+from cross_web import HTTPException
+
+
+def _storable(value: Any) -> bool:
+    """No string anywhere in the value holds a lone surrogate or a NUL character."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+class StrictJsonBody:
+    """Mixed into the GraphQL view: JSON bodies and `variables` are parsed strictly."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            decoded = json.loads(data)
+        except (ValueError, RecursionError) as error:  # JSONDecodeError, bad UTF-8, huge ints
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+        if not isinstance(decoded, dict):
+            raise HTTPException(400, "The request body (and variables) must be a JSON object")
+        if not _storable(decoded):
+            raise HTTPException(400, "Strings must be valid Unicode without NUL characters")
+        return decoded
