@@ -8,6 +8,7 @@ from typing import Protocol
 
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
+from invoicegraph.ledger.history import LineItemState
 from invoicegraph.ledger.money import INT96_LIMIT
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
 from invoicegraph.ledger.tags import Tag, tag_problems
@@ -50,6 +51,19 @@ class LineItemSpec:
     currency: str
     price: Price
     tags: tuple[Tag, ...]
+
+    def placed(self, *, line_item_id: str, user_id: int) -> "LineItemState":
+        """The line item as it stands on an invoice, once it has an id and its user a row."""
+        return LineItemState(
+            line_item_id=line_item_id,
+            description=self.description,
+            product_id=self.product_id,
+            type=self.type,
+            currency=self.currency,
+            price=self.price,
+            user_id=user_id,
+            tags=self.tags,
+        )
 
 
 @dataclass(frozen=True, slots=True)

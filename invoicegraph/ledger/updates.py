@@ -178,16 +178,7 @@ def _apply_operation(
     match operation:
         case ValidAdd(spec=spec):
             return LineItemAdded(
-                LineItemState(
-                    line_item_id=new_line_item_id(),
-                    description=spec.description,
-                    product_id=spec.product_id,
-                    type=spec.type,
-                    currency=spec.currency,
-                    price=spec.price,
-                    user_id=user_ids[spec.user],
-                    tags=spec.tags,
-                )
+                spec.placed(line_item_id=new_line_item_id(), user_id=user_ids[spec.user])
             )
         case ValidUpdate():
             item = _find(state, operation.line_item_id)

@@ -179,16 +179,7 @@ async def insert_invoice(
         status=InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN,
         tags=invoice.tags,
         line_items=tuple(
-            LineItemState(
-                line_item_id=new_public_id("li"),
-                description=spec.description,
-                product_id=spec.product_id,
-                type=spec.type,
-                currency=spec.currency,
-                price=spec.price,
-                user_id=user_ids[spec.user],
-                tags=spec.tags,
-            )
+            spec.placed(line_item_id=new_public_id("li"), user_id=user_ids[spec.user])
             for spec in invoice.line_items
         ),
     )
