@@ -8,6 +8,7 @@ the reason; under CI=true it fails instead, so a CI run can never pass without P
 import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -44,7 +45,9 @@ async def _admin(statement: str) -> None:
 
 
 def run_admin(statement: str) -> None:
-    asyncio.run(_admin(statement))
+    """Run one statement as the admin, also from inside a running event loop (in a thread)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, _admin(statement)).result()
 
 
 def require_postgres() -> None:

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from graphql import (
+    BREAK,
     DocumentNode,
     ExecutionResult,
     FieldNode,
@@ -29,9 +30,12 @@ from graphql import (
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
     value_from_ast_untyped,
+    visit,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
@@ -192,6 +196,24 @@ def refusal(found: Measure) -> str | None:
     return None
 
 
+class _NulFinder(Visitor):
+    found = False
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> object:
+        if "\x00" in node.value:
+            self.found = True
+            return BREAK
+        return None
+
+
+def holds_nul(document: DocumentNode) -> bool:
+    """A string literal of the document holds NUL (written \\u0000 in GraphQL), which no
+    database stores the same way; variables are checked with the request body."""
+    finder = _NulFinder()
+    visit(document, finder)
+    return finder.found
+
+
 def over_websocket(context: ExecutionContext) -> bool:
     """A WebSocket's context holds its connection_init payload; an HTTP request's holds none."""
     return getattr(context.context, "connection_params", None) is not None
@@ -217,6 +239,11 @@ class QueryLimits(SchemaExtension):
         if (reason := refusal(found)) is not None:
             context.result = ExecutionResult(
                 data=None, errors=[GraphQLError(reason, extensions={"code": TOO_COMPLEX})]
+            )
+        elif holds_nul(context.graphql_document):
+            message = "Strings must not contain NUL characters."
+            context.result = ExecutionResult(
+                data=None, errors=[GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})]
             )
         elif context.operation_type is OperationType.SUBSCRIPTION and not over_websocket(context):
             message = "Subscriptions run over WebSocket (graphql-transport-ws) on this path."

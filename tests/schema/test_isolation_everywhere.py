@@ -33,7 +33,6 @@ import shutil
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import astuple, dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -56,6 +55,13 @@ from invoicegraph.schema import schema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.store.ids import new_public_id, prefix_of
+from tests.backends import (
+    ON_POSTGRES,
+    create_database,
+    drop_database,
+    postgres_url,
+    sqlite_url,
+)
 from tests.operations import INVOICE_FIELDS, TRANSACTION_FIELDS, invoice_input, line_item
 from tests.support import Api, fetch_token
 
@@ -1177,20 +1183,27 @@ async def snapshot(api: Api, keys: Keys, ids: frozenset[str]) -> dict[str, Any]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served(
-    tmp_path_factory: pytest.TempPathFactory, migrated_template: Path
+    tmp_path_factory: pytest.TempPathFactory, migrated_template: str
 ) -> AsyncIterator[Served]:
-    """The app on its own migrated SQLite file, as in tests/conftest.py but once per module:
+    """The app on its own migrated database, as in tests/conftest.py but once per module:
     A's world is built once, and every case gets a new workspace B of its own."""
-    path = tmp_path_factory.mktemp("isolation") / "invoicegraph.db"
-    shutil.copyfile(migrated_template, path)
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{path}", signing_key="test-signing-key-" + "x" * 32
-    )
+    if ON_POSTGRES:
+        name = create_database(template=migrated_template)
+        database_url = postgres_url(name)
+    else:
+        path = tmp_path_factory.mktemp("isolation") / "invoicegraph.db"
+        shutil.copyfile(migrated_template, path)
+        database_url = sqlite_url(path)
+    settings = Settings(database_url=database_url, signing_key="test-signing-key-" + "x" * 32)
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield Served(app=app, http=http)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                yield Served(app=app, http=http)
+    finally:
+        if ON_POSTGRES:
+            drop_database(name)
 
 
 @pytest_asyncio.fixture(loop_scope="module")
