@@ -6,14 +6,20 @@ what remains are checked one after the other, a refused transaction leaves nothi
 PAID rule fires once, and concurrent repeats of one externalId record one transaction.
 """
 
-import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.e2e.concurrent import (
+    concurrent_client,
+    data_of,
+    post,
+    query,
+    released_together,
+)
 from tests.e2e.server import Deployment, assert_clean_log
 from tests.operations import (
     CREATE_INVOICE,
@@ -30,7 +36,6 @@ from tests.operations import (
 
 pytestmark = pytest.mark.e2e
 
-T = TypeVar("T")
 
 CONCURRENCY = 25
 USER = "u1"
@@ -69,55 +74,11 @@ query Transactions($externalId: String!) {
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-def concurrent_client(deployed: Deployment) -> httpx.AsyncClient:
-    """A client with a connection per concurrent request, so that none waits for a free one."""
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=0)
-    return httpx.AsyncClient(
-        base_url=deployed.base_url, trust_env=False, timeout=60.0, limits=limits
-    )
-
-
-async def post(
-    http: httpx.AsyncClient, token: str, document: str, variables: dict[str, Any]
-) -> httpx.Response:
-    return await http.post(
-        "/graphql",
-        json={"query": document, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-
-
-def data_of(response: httpx.Response) -> Any:
-    """The data of a response that must have no HTTP failure (no 5xx) and no top-level errors."""
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body.get("errors") is None, body
-    return body["data"]
-
-
-async def query(http: httpx.AsyncClient, token: str, document: str, **variables: Any) -> Any:
-    return data_of(await post(http, token, document, variables))
-
-
 def sender(
     http: httpx.AsyncClient, token: str, document: str, variables: dict[str, Any]
 ) -> Callable[[], Awaitable[httpx.Response]]:
     """A worker for `released_together` that posts one request."""
     return lambda: post(http, token, document, variables)
-
-
-async def released_together(workers: list[Callable[[], Awaitable[T]]]) -> list[T]:
-    """Start every worker, let them all wait on one event, set it, and gather the results."""
-    start = asyncio.Event()
-
-    async def run(worker: Callable[[], Awaitable[T]]) -> T:
-        await start.wait()
-        return await worker()
-
-    tasks = [asyncio.create_task(run(worker)) for worker in workers]
-    await asyncio.sleep(0)
-    start.set()
-    return await asyncio.gather(*tasks)
 
 
 def results_of(responses: list[httpx.Response], field: str) -> list[dict[str, Any]]:
@@ -224,7 +185,7 @@ def assert_refused(result: dict[str, Any], path: list[str]) -> None:
 async def test_concurrent_payments_beyond_the_invoice_settle_it_exactly_once(
     deployed: Deployment, token: str
 ) -> None:
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         # given an invoice expecting 1000 from u1
         invoice = await create_invoice(http, token, "race-to-paid")
         # when 25 transactions of 100, each allocating all of it to the invoice, go at once
@@ -308,7 +269,7 @@ async def test_concurrent_payments_beyond_the_invoice_settle_it_exactly_once(
 async def test_two_transactions_racing_for_the_last_100_let_exactly_one_through(
     deployed: Deployment, token: str
 ) -> None:
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         for round_ in range(RACE_ROUNDS // 2):
             # given an invoice of 1000 with 900 already allocated
             invoice_id = f"last-hundred-{round_}"
@@ -359,7 +320,7 @@ async def test_two_transactions_racing_for_the_last_100_let_exactly_one_through(
 async def test_two_allocation_updates_racing_for_the_last_100_let_exactly_one_through(
     deployed: Deployment, token: str
 ) -> None:
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         for round_ in range(RACE_ROUNDS // 2):
             # given an invoice of 1000 with 900 allocated, and two unallocated receipts of 100
             invoice_id = f"last-hundred-update-{round_}"
@@ -442,7 +403,7 @@ async def test_an_allocation_racing_a_line_item_decrease_keeps_the_invariant(
     deployed: Deployment, token: str, new_price: str, both_can_win: bool
 ) -> None:
     outcomes: Counter[str] = Counter()
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         for round_ in range(RACE_ROUNDS):
             # given an invoice with one line item of 1000 and 600 of it allocated
             invoice_id = f"decrease-{new_price}-{round_}"
@@ -521,7 +482,7 @@ async def test_concurrent_repeats_of_one_transaction_record_it_once(
     deployed: Deployment, token: str
 ) -> None:
     repeats = 20
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         # given an invoice of 1000
         await create_invoice(http, token, "repeated-payment")
         same = payment("repeated-txn", "repeated-payment", "100")

@@ -9,17 +9,23 @@ import asyncio
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.e2e.concurrent import (
+    concurrent_client,
+    data_of,
+    post,
+    query,
+    released_together,
+)
 from tests.e2e.server import Deployment, assert_clean_log
 from tests.operations import CREATE_INVOICE, HISTORY, UPDATE_INVOICE, invoice_input, line_item
 
 pytestmark = pytest.mark.e2e
 
-T = TypeVar("T")
 
 CONCURRENCY = 24
 MAX_ATTEMPTS = 60
@@ -29,52 +35,6 @@ query Version($id: ID!) {
   invoice(invoice: {id: $id}) { version }
 }
 """
-
-
-def concurrent_client(deployed: Deployment) -> httpx.AsyncClient:
-    """A client with a connection per concurrent request, so that none waits for a free one."""
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=0)
-    return httpx.AsyncClient(
-        base_url=deployed.base_url, trust_env=False, timeout=60.0, limits=limits
-    )
-
-
-async def post(
-    http: httpx.AsyncClient, token: str, document: str, variables: dict[str, Any]
-) -> httpx.Response:
-    return await http.post(
-        "/graphql",
-        json={"query": document, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-
-
-def data_of(response: httpx.Response) -> Any:
-    """The data of a response that must have no HTTP failure and no top-level errors."""
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body.get("errors") is None, body
-    return body["data"]
-
-
-async def query(http: httpx.AsyncClient, token: str, document: str, **variables: Any) -> Any:
-    return data_of(await post(http, token, document, variables))
-
-
-async def released_together(
-    workers: list[Callable[[], Awaitable[T]]],
-) -> list[T]:
-    """Start every worker, let them all wait on one event, set it, and gather the results."""
-    start = asyncio.Event()
-
-    async def run(worker: Callable[[], Awaitable[T]]) -> T:
-        await start.wait()
-        return await worker()
-
-    tasks = [asyncio.create_task(run(worker)) for worker in workers]
-    await asyncio.sleep(0)
-    start.set()
-    return await asyncio.gather(*tasks)
 
 
 async def create(http: httpx.AsyncClient, token: str, invoice_id: str) -> dict[str, Any]:
@@ -101,7 +61,7 @@ def writer_tags(value: str) -> dict[str, Any]:
 async def test_concurrent_updates_with_one_expected_version_let_exactly_one_win(
     deployed: Deployment, token: str
 ) -> None:
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         # given an invoice at version 1
         invoice = await create(http, token, "one-winner")
 
@@ -147,7 +107,7 @@ async def test_concurrent_updates_with_one_expected_version_let_exactly_one_win(
 async def test_concurrent_writers_that_retry_on_conflict_lose_no_update(
     deployed: Deployment, token: str
 ) -> None:
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         # given an invoice at version 1 with one line item
         invoice = await create(http, token, "retrying-writers")
         attempts: list[int] = []
@@ -209,7 +169,7 @@ async def test_concurrent_writers_that_retry_on_conflict_lose_no_update(
 async def test_concurrent_updates_of_different_invoices_all_succeed(
     deployed: Deployment, token: str
 ) -> None:
-    async with concurrent_client(deployed) as http:
+    async with concurrent_client(deployed, CONCURRENCY) as http:
         # given 24 invoices, each at version 1
         invoices = [await create(http, token, f"separate-{n:02d}") for n in range(CONCURRENCY)]
 
