@@ -9,6 +9,7 @@ the caller's mistakes, answered here with 400 before any of our code runs.
 import json
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 
 
@@ -33,7 +34,12 @@ def _storable(value: Any) -> bool:
 
 
 class StrictJsonBody:
-    """Mixed into the GraphQL view: JSON bodies and `variables` are parsed strictly."""
+    """Mixed into the GraphQL view: JSON bodies and `variables` are parsed strictly, and
+    responses are encoded with orjson (several times faster than json for large pages)."""
+
+    def encode_json(self, data: object) -> str:
+        # str, not bytes: graphql-transport-ws messages must go out as text frames.
+        return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         try:

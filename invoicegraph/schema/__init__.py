@@ -1,8 +1,14 @@
 """The strawberry schema: types only; every field adapts a resolver call."""
 
+from collections.abc import Callable
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.extensions import (
+    DisableIntrospection,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -28,7 +34,14 @@ class InvoiceSchema(strawberry.Schema):
 
 def build_schema(*, introspection: bool = True) -> InvoiceSchema:
     """The schema with its extensions; production deployments may turn introspection off."""
-    extensions: list[type[SchemaExtension]] = [ErrorCodes, QueryLimits]
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        ErrorCodes,
+        QueryLimits,
+        # Front ends send the same few documents over and over: validate each once (the cache
+        # lives at module level; each request gets a fresh extension around it). Parsing is
+        # not cached: strawberry's ParserCache raises past the token limit's error code.
+        lambda: ValidationCache(maxsize=256),
+    ]
     if not introspection:
         extensions.append(DisableIntrospection)
     return InvoiceSchema(
