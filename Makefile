@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck unit unit-postgres schema bench clean playground
+.PHONY: serve test lint typecheck unit unit-postgres schema bench bench-peers clean playground
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ bench: $(STAMP)  ## invoice-list latency at N invoices (datasets are kept in ben
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# Installs what is missing first: PostgreSQL, Debian's wrk, PostGraphile v4 (npm ci; Node 20).
+bench-peers: $(STAMP)  ## invoicegraph against PostGraphile v4 on one PostgreSQL data set, with wrk
+	bench/peers/install
+	$(BIN)/python -m bench.peers.run
