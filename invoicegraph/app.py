@@ -26,7 +26,7 @@ from invoicegraph.http_limits import BodyLimit
 from invoicegraph.media_type import GraphQLResponseMediaType
 from invoicegraph.playground import Playground
 from invoicegraph.request_body import StrictJsonBody
-from invoicegraph.resolvers.context import NOBODY, Context
+from invoicegraph.resolvers.context import NOBODY, Context, Reader
 from invoicegraph.schema import build_schema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
@@ -62,7 +62,7 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
         authorization = params.get("Authorization", params.get("authorization"))
         try:
             principal = await authenticate(
-                self.app_state.db,
+                self.app_state.db.read,
                 authorization=authorization if isinstance(authorization, str) else None,
                 key=self.app_state.signing_key,
             )
@@ -106,19 +106,23 @@ class AuthenticatedGraphQL:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         state = request.app.state
+        reader = Reader(state.db)
         try:
-            principal = await authenticate(
-                state.db, authorization=request.headers.get("authorization"), key=state.signing_key
+            try:
+                principal = await authenticate(
+                    reader.session,
+                    authorization=request.headers.get("authorization"),
+                    key=state.signing_key,
+                )
+            except InvalidToken as error:
+                await unauthenticated(str(error))(scope, receive, send)
+                return
+            scope.setdefault("state", {})["context"] = Context.open(
+                state.db, principal, state.events, reader
             )
-        except InvalidToken as error:
-            await unauthenticated(str(error))(scope, receive, send)
-            return
-        context = Context.open(state.db, principal, state.events)
-        scope.setdefault("state", {})["context"] = context
-        try:
             await self.view(scope, receive, send)
         finally:
-            await context.reader.close()
+            await reader.close()
 
 
 class GraphQLSocket:

@@ -1,10 +1,15 @@
 """Who is calling: resolved once per request from the bearer token."""
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from invoicegraph.auth.tokens import InvalidToken, verify_token
-from invoicegraph.store.engine import Database
 from invoicegraph.store.workspaces import get_api_client
+
+SessionSource = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +27,15 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-async def authenticate(db: Database, *, authorization: str | None, key: str) -> Principal:
+async def authenticate(read: SessionSource, *, authorization: str | None, key: str) -> Principal:
     """Verify the token, then check the client still exists and is not revoked.
 
     The database check costs one indexed read per request and makes `client revoke` take
-    effect on the very next request instead of when the token expires.
+    effect on the very next request instead of when the token expires. `read` is the
+    request's own read session, so the check shares its snapshot and its connection.
     """
     claims = verify_token(bearer_token(authorization), key=key)
-    async with db.read() as session:
+    async with read() as session:
         found = await get_api_client(session, public_id=claims.client_id)
     if found is None:
         raise InvalidToken("unknown client")

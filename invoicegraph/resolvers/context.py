@@ -60,10 +60,15 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     connection_params: dict[str, object] | None = None
     """The payload of a WebSocket's connection_init, where its credentials travel."""
+    selections: dict[str, tuple[object, frozenset[str]]] = field(default_factory=dict)
+    """Field names selected below each path (schema/selection.py), with their operation."""
 
     @classmethod
-    def open(cls, db: Database, principal: Principal, events: EventBus) -> "Context":
-        reader = Reader(db)
+    def open(
+        cls, db: Database, principal: Principal, events: EventBus, reader: Reader | None = None
+    ) -> "Context":
+        """`reader`: the one the credentials were checked in, if any, to share its snapshot."""
+        reader = reader or Reader(db)
         return cls(
             db=db,
             principal=principal,

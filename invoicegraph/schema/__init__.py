@@ -12,6 +12,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from invoicegraph.schema.execution import PlainExecutionContext
 from invoicegraph.schema.extensions import ErrorCodes
 from invoicegraph.schema.invoice import Invoice, LineItem
 from invoicegraph.schema.limits import QueryLimits
@@ -51,6 +52,7 @@ def build_schema(*, introspection: bool = True) -> InvoiceSchema:
         types=[Invoice, LineItem, User, Workspace, Transaction, Payment],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=PlainExecutionContext,
     )
 
 

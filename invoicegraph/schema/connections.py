@@ -2,7 +2,7 @@
 
 import strawberry
 
-from invoicegraph.resolvers.context import Info
+from invoicegraph.resolvers.context import Context, Info
 from invoicegraph.resolvers.invoices import (
     InvoicePage,
     count_invoices,
@@ -16,9 +16,10 @@ from invoicegraph.resolvers.transaction_pages import (
     transaction_cursor,
 )
 from invoicegraph.schema.inputs import InvoiceOrder, InvoicesFilter, given
-from invoicegraph.schema.invoice import Invoice
+from invoicegraph.schema.invoice import Invoice, build_invoices
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.payment import Transaction
+from invoicegraph.schema.selection import InvoiceParts
 from invoicegraph.store.invoices import InvoiceFilter
 from invoicegraph.store.transactions import TransactionFilter
 
@@ -37,8 +38,10 @@ class InvoiceConnection:
     page: strawberry.Private[InvoicePage]
 
     @classmethod
-    def from_page(cls, page: InvoicePage) -> "InvoiceConnection":
-        nodes = [Invoice.from_row(row) for row in page.rows]
+    async def build(
+        cls, context: Context, page: InvoicePage, parts: InvoiceParts
+    ) -> "InvoiceConnection":
+        nodes = await build_invoices(context, page.rows, parts)
         cursor = invoice_cursor(page.order)
         return cls(
             edges=[
@@ -115,4 +118,4 @@ async def invoice_connection(
         filter=chosen.to_filter(user_ids=user_ids) if chosen else InvoiceFilter(user_ids=user_ids),
         order=order.to_order() if order else None,
     )
-    return InvoiceConnection.from_page(page)
+    return await InvoiceConnection.build(info.context, page, InvoiceParts.selected(info))

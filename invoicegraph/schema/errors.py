@@ -130,7 +130,7 @@ Result = TypeVar("Result")
 
 
 async def respond(
-    info: Info, action: Awaitable[Value], success: Callable[[Value], Result]
+    info: Info, action: Awaitable[Value], success: Callable[[Value], Awaitable[Result]]
 ) -> Result | ErrorType:
     """Run a mutation's action and turn its outcome into a member of the result union.
 
@@ -149,4 +149,4 @@ async def respond(
             message=f"Internal error (request id {request_id}).",
             retryable=True,
         )
-    return success(value)
+    return await success(value)

@@ -1,12 +1,18 @@
-"""Invoice, LineItem and InvoiceUser. Fields that need I/O go through the request's loaders."""
+"""Invoice, LineItem and InvoiceUser.
 
+An invoice's relations (line items with their users, payments, balances, users, tags) are
+plain attributes, filled by `build_invoices` from a few batched loads for a whole page at once
+and only for what the selection reads; see schema/selection.py.
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
 
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.resolvers import balances
-from invoicegraph.resolvers.context import Info
+from invoicegraph.resolvers.context import Context, Info
 from invoicegraph.resolvers.history import history_page
 from invoicegraph.schema.history import InvoiceVersionConnection
 from invoicegraph.schema.inputs import given
@@ -14,8 +20,9 @@ from invoicegraph.schema.money import Balance, Price, Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.payment import Payment
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
+from invoicegraph.schema.selection import NOT_LOADED, InvoiceParts, selected_names
 from invoicegraph.schema.user import User
-from invoicegraph.store.tables import InvoiceRow, LineItemRow
+from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, PaymentRow
 
 
 @strawberry.type
@@ -32,12 +39,11 @@ class LineItem(Node):
     currency: CurrencyCode
     price: Price
     tags: list[Tag]
-    user_db_id: strawberry.Private[int]
+    user: User
     invoice_db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: LineItemRow) -> "LineItem":
-        assert row.id is not None
+    def from_row(cls, row: LineItemRow, user: User) -> "LineItem":
         return cls(
             id=strawberry.ID(row.public_id),
             description=row.description,
@@ -48,21 +54,16 @@ class LineItem(Node):
                 amount=Int96(row.amount), quantity=row.quantity, unit_price=Int96(row.unit_price)
             ),
             tags=Tag.from_pairs(row.tags),
-            user_db_id=row.user_id,
+            user=user,
             invoice_db_id=row.invoice_id,
         )
-
-    @strawberry.field
-    async def user(self, info: Info) -> User:
-        row = await info.context.loaders.users_by_id.load(self.user_db_id)
-        assert row is not None, "a line item's user is in its workspace"
-        return User.from_row(row)
 
     @strawberry.field
     async def invoice(self, info: Info) -> "Invoice":
         row = await info.context.loaders.invoices_by_id.load(self.invoice_db_id)
         assert row is not None, "a line item's invoice is in its workspace"
-        return Invoice.from_row(row)
+        (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
+        return invoice
 
 
 @strawberry.type
@@ -78,55 +79,17 @@ class Invoice(Node):
     )
     created: datetime
     modified: datetime
+    workspace_id: strawberry.ID  # every invoice a caller can see is in the caller's workspace
+    tags: list[Tag]
+    line_items: list[LineItem]
+    balances: list[Balance] = strawberry.field(
+        description="One per currency that appears in its line items or payments."
+    )
+    users: list[InvoiceUser] = strawberry.field(
+        description="One per user that appears in its line items or payments."
+    )
+    payments: list[Payment]
     db_id: strawberry.Private[int]
-
-    @classmethod
-    def from_row(cls, row: InvoiceRow) -> "Invoice":
-        assert row.id is not None
-        return cls(
-            id=strawberry.ID(row.public_id),
-            invoice_id=row.invoice_id,
-            status=InvoiceStatus(row.status),
-            version=row.version,
-            created=row.created,
-            modified=row.modified,
-            db_id=row.id,
-        )
-
-    @strawberry.field
-    def workspace_id(self, info: Info) -> strawberry.ID:
-        """Every invoice a caller can see is in the caller's workspace."""
-        return strawberry.ID(info.context.principal.workspace_public_id)
-
-    @strawberry.field
-    async def tags(self, info: Info) -> list[Tag]:
-        rows = await info.context.loaders.tags_by_invoice_id.load(self.db_id)
-        return [Tag(key=row.key, value=row.value) for row in rows]
-
-    @strawberry.field
-    async def line_items(self, info: Info) -> list[LineItem]:
-        rows = await info.context.loaders.line_items_by_invoice_id.load(self.db_id)
-        return [LineItem.from_row(row) for row in rows]
-
-    @strawberry.field(description="One per currency that appears in its line items or payments.")
-    async def balances(self, info: Info) -> list[Balance]:
-        computed = await balances.invoice_balances(info.context, invoice_id=self.db_id)
-        return Balance.from_balances(computed)
-
-    @strawberry.field(description="One per user that appears in its line items or payments.")
-    async def users(self, info: Info) -> list[InvoiceUser]:
-        entries = await balances.invoice_users(info.context, invoice_id=self.db_id)
-        return [
-            InvoiceUser(
-                user=User.from_row(entry.user), balances=Balance.from_balances(entry.balances)
-            )
-            for entry in entries
-        ]
-
-    @strawberry.field
-    async def payments(self, info: Info) -> list[Payment]:
-        rows = await info.context.loaders.payments_by_invoice_id.load(self.db_id)
-        return [Payment.from_row(row) for row in rows]
 
     @strawberry.field(description="Every version, newest first.")
     async def history(
@@ -139,3 +102,98 @@ class Invoice(Node):
             info.context, invoice_id=self.db_id, first=given(first), after=given(after)
         )
         return InvoiceVersionConnection.from_page(page, total_count=self.version)
+
+
+async def users_by_id(context: Context, user_ids: Sequence[int]) -> dict[int, User]:
+    unique = list(dict.fromkeys(user_ids))
+    rows = await context.loaders.users_by_id.load_many(unique)
+    found: dict[int, User] = {}
+    for row in rows:
+        assert row is not None, "a line item's or payment's user is in its workspace"
+        found[row.id or 0] = User.from_row(row)
+    return found
+
+
+async def build_invoices(
+    context: Context, rows: Sequence[InvoiceRow], parts: InvoiceParts
+) -> list[Invoice]:
+    """The invoices of `rows` with the parts asked for: one batched load per relation, so
+    a page costs the same few statements whatever its size (concurrent callers in the same
+    tick share the batches too)."""
+    ids = [row.id or 0 for row in rows]
+    loaders = context.loaders
+    items = await loaders.line_items_by_invoice_id.load_many(ids) if parts.line_item_rows else None
+    paid = await loaders.payments_by_invoice_id.load_many(ids) if parts.payment_rows else None
+    tags = await loaders.tags_by_invoice_id.load_many(ids) if parts.tags else None
+    users: dict[int, User] | None = None
+    if parts.user_rows:
+        user_ids = [r.user_id for group in (items or ()) for r in group]
+        user_ids += [r.user_id for group in (paid or ()) for r in group]
+        users = await users_by_id(context, user_ids)
+    workspace_id = strawberry.ID(context.principal.workspace_public_id)
+    return [
+        _invoice(
+            row,
+            parts,
+            workspace_id,
+            None if items is None else items[index],
+            None if paid is None else paid[index],
+            None if tags is None else tags[index],
+            users,
+        )
+        for index, row in enumerate(rows)
+    ]
+
+
+def _invoice(
+    row: InvoiceRow,
+    parts: InvoiceParts,
+    workspace_id: strawberry.ID,
+    items: Sequence[LineItemRow] | None,
+    paid: Sequence[PaymentRow] | None,
+    tags: Sequence[InvoiceTagRow] | None,
+    users: dict[int, User] | None,
+) -> Invoice:
+    return Invoice(
+        id=strawberry.ID(row.public_id),
+        invoice_id=row.invoice_id,
+        status=InvoiceStatus(row.status),
+        version=row.version,
+        created=row.created,
+        modified=row.modified,
+        workspace_id=workspace_id,
+        tags=NOT_LOADED if tags is None else [Tag(key=t.key, value=t.value) for t in tags],
+        line_items=NOT_LOADED
+        if items is None or not parts.line_items
+        else [
+            LineItem.from_row(item, NOT_LOADED if users is None else users[item.user_id])
+            for item in items
+        ],
+        balances=NOT_LOADED
+        if items is None or paid is None or not parts.balances
+        else Balance.from_balances(balances.invoice_balances(items, paid)),
+        users=NOT_LOADED
+        if items is None or paid is None or users is None or not parts.users
+        else [
+            InvoiceUser(user=users[entry.user_id], balances=Balance.from_balances(entry.balances))
+            for entry in balances.invoice_users(items, paid)
+        ],
+        payments=NOT_LOADED
+        if paid is None or not parts.payments
+        else [Payment.from_row(payment) for payment in paid],
+        db_id=row.id or 0,
+    )
+
+
+async def build_line_items(
+    context: Context, rows: Sequence[LineItemRow], info: Info
+) -> list[LineItem]:
+    """Line items found by id, with their users when the selection reads them."""
+    users = (
+        await users_by_id(context, [row.user_id for row in rows])
+        if "user" in selected_names(info)
+        else None
+    )
+    return [
+        LineItem.from_row(row, NOT_LOADED if users is None else users[row.user_id]) for row in rows
+    ]

@@ -30,11 +30,9 @@ class BalanceAmounts:
     remaining: Int96 = strawberry.field(description="expected - actual.")
 
     @classmethod
-    def from_amounts(cls, amounts: balances.Amounts) -> "BalanceAmounts":
+    def of(cls, expected: int, actual: int) -> "BalanceAmounts":
         return cls(
-            expected=Int96(amounts.expected),
-            actual=Int96(amounts.actual),
-            remaining=Int96(amounts.remaining),
+            expected=Int96(expected), actual=Int96(actual), remaining=Int96(expected - actual)
         )
 
 
@@ -47,11 +45,15 @@ class Balance:
 
     @classmethod
     def from_balance(cls, balance: balances.Balance) -> "Balance":
+        payins, payouts = balance.payins, balance.payouts
         return cls(
             currency=currency_code(balance.currency),
-            payins=BalanceAmounts.from_amounts(balance.payins),
-            payouts=BalanceAmounts.from_amounts(balance.payouts),
-            net=BalanceAmounts.from_amounts(balance.net),
+            payins=BalanceAmounts.of(payins.expected, payins.actual),
+            payouts=BalanceAmounts.of(payouts.expected, payouts.actual),
+            # balance.net, without its intermediate objects: a page computes thousands
+            net=BalanceAmounts.of(
+                payins.expected - payouts.expected, payins.actual - payouts.actual
+            ),
         )
 
     @classmethod

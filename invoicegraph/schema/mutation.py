@@ -1,6 +1,6 @@
 """The Mutation root: each field owns one transaction and answers with a result union."""
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -24,8 +24,10 @@ from invoicegraph.schema.inputs import (
     UpdateInvoiceInput,
     given,
 )
-from invoicegraph.schema.invoice import Invoice
+from invoicegraph.schema.invoice import Invoice, build_invoices
 from invoicegraph.schema.payment import Transaction
+from invoicegraph.schema.selection import InvoiceParts
+from invoicegraph.store.tables import InvoiceRow
 
 
 @strawberry.type
@@ -104,6 +106,34 @@ UpdateAllocationsResponse = Annotated[
 ]
 
 
+T = TypeVar("T")
+
+
+async def done(result: T) -> T:
+    """A result that needs nothing more loaded, for `respond`."""
+    return result
+
+
+async def _invoice(info: Info, row: InvoiceRow) -> Invoice:
+    """The written invoice, read afresh with the parts the payload selects."""
+    (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
+    return invoice
+
+
+async def _transitioned(info: Info, row: InvoiceRow) -> InvoiceTransitionResult:
+    return InvoiceTransitionResult(invoice=await _invoice(info, row))
+
+
+async def _updated(info: Info, row: InvoiceRow) -> UpdateInvoiceResult:
+    return UpdateInvoiceResult(invoice=await _invoice(info, row))
+
+
+async def _created(info: Info, created: invoices.CreatedInvoice) -> CreateInvoiceResult:
+    return CreateInvoiceResult(
+        invoice=await _invoice(info, created.row), is_ik_replay=created.is_replay
+    )
+
+
 async def _transition(
     info: Info, input: InvoiceTransitionInput, action: Transition
 ) -> InvoiceTransitionResponse:
@@ -115,7 +145,7 @@ async def _transition(
             expected_version=given(input.expected_version),
             action=action,
         ),
-        lambda row: InvoiceTransitionResult(invoice=Invoice.from_row(row)),
+        lambda row: _transitioned(info, row),
     )
 
 
@@ -126,9 +156,7 @@ class Mutation:
         return await respond(  # type: ignore[return-value]
             info,
             invoices.create_invoice(info.context, input.to_command()),
-            lambda created: CreateInvoiceResult(
-                invoice=Invoice.from_row(created.row), is_ik_replay=created.is_replay
-            ),
+            lambda created: _created(info, created),
         )
 
     @strawberry.mutation
@@ -136,7 +164,7 @@ class Mutation:
         return await respond(  # type: ignore[return-value]
             info,
             updates.update_invoice(info.context, input.to_command()),
-            lambda row: UpdateInvoiceResult(invoice=Invoice.from_row(row)),
+            lambda row: _updated(info, row),
         )
 
     @strawberry.mutation(description="DRAFT -> OPEN.")
@@ -164,8 +192,11 @@ class Mutation:
         return await respond(  # type: ignore[return-value]
             info,
             transactions.record_transaction(info.context, input.to_command()),
-            lambda recorded: RecordTransactionResult(
-                transaction=Transaction.from_row(recorded.row), is_ik_replay=recorded.is_replay
+            lambda recorded: done(
+                RecordTransactionResult(
+                    transaction=Transaction.from_row(recorded.row),
+                    is_ik_replay=recorded.is_replay,
+                )
             ),
         )
 
@@ -176,5 +207,5 @@ class Mutation:
         return await respond(  # type: ignore[return-value]
             info,
             transactions.update_allocations(info.context, input.to_command()),
-            lambda row: UpdateAllocationsResult(transaction=Transaction.from_row(row)),
+            lambda row: done(UpdateAllocationsResult(transaction=Transaction.from_row(row))),
         )

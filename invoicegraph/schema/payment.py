@@ -60,11 +60,13 @@ class Payment(Node):
     async def invoice(
         self, info: Info
     ) -> Annotated["Invoice", strawberry.lazy("invoicegraph.schema.invoice")]:
-        from invoicegraph.schema.invoice import Invoice
+        from invoicegraph.schema.invoice import build_invoices
+        from invoicegraph.schema.selection import InvoiceParts
 
         row = await info.context.loaders.invoices_by_id.load(self.invoice_db_id)
         assert row is not None, "a payment's invoice is in its workspace"
-        return Invoice.from_row(row)
+        (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
+        return invoice
 
 
 @strawberry.type(description="A bank or processor transaction, allocated to invoices as payments.")

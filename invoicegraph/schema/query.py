@@ -1,5 +1,7 @@
 """The Query root: one- to three-line adapters over the resolvers."""
 
+from collections.abc import Sequence
+
 import strawberry
 
 from invoicegraph.resolvers import nodes
@@ -19,9 +21,10 @@ from invoicegraph.schema.inputs import (
     UserMatchInput,
     given,
 )
-from invoicegraph.schema.invoice import Invoice, LineItem
+from invoicegraph.schema.invoice import Invoice, build_invoices, build_line_items
 from invoicegraph.schema.node import Node, Workspace
 from invoicegraph.schema.payment import Payment, Transaction
+from invoicegraph.schema.selection import InvoiceParts
 from invoicegraph.schema.user import User
 from invoicegraph.store.tables import (
     InvoiceRow,
@@ -34,12 +37,24 @@ from invoicegraph.store.tables import (
 from invoicegraph.store.transactions import TransactionFilter
 
 
-def to_node(row: nodes.NodeRow | None) -> Node | None:
+async def to_nodes(info: Info, rows: Sequence[nodes.NodeRow | None]) -> list[Node | None]:
+    """Invoices and line items are built together, with the parts the selection reads."""
+    invoice_rows = [row for row in rows if isinstance(row, InvoiceRow)]
+    item_rows = [row for row in rows if isinstance(row, LineItemRow)]
+    built: dict[int, Node] = {}
+    if invoice_rows:
+        invoices = await build_invoices(info.context, invoice_rows, InvoiceParts.selected(info))
+        built.update(
+            (id(row), invoice) for row, invoice in zip(invoice_rows, invoices, strict=True)
+        )
+    if item_rows:
+        items = await build_line_items(info.context, item_rows, info)
+        built.update((id(row), item) for row, item in zip(item_rows, items, strict=True))
+    return [built.get(id(row)) or _plain_node(row) for row in rows]
+
+
+def _plain_node(row: nodes.NodeRow | None) -> Node | None:
     match row:
-        case InvoiceRow():
-            return Invoice.from_row(row)
-        case LineItemRow():
-            return LineItem.from_row(row)
         case UserRow():
             return User.from_row(row)
         case WorkspaceRow():
@@ -55,12 +70,13 @@ def to_node(row: nodes.NodeRow | None) -> Node | None:
 class Query:
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return to_node(await nodes.find_node(info.context, str(id)))
+        (node,) = await to_nodes(info, [await nodes.find_node(info.context, str(id))])
+        return node
 
     @strawberry.field(description="At most 200 ids; null where an id is unknown or not visible.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         rows = await nodes.find_nodes(info.context, [str(id) for id in ids])
-        return [to_node(row) for row in rows]
+        return await to_nodes(info, rows)
 
     @strawberry.field(description="The workspace of the caller's credentials.")
     async def workspace(self, info: Info) -> Workspace:
@@ -73,7 +89,10 @@ class Query:
             row = await loaders.invoices_by_public_id.load(invoice.id)
         else:
             row = await loaders.invoices_by_invoice_id.load(str(invoice.invoice_id))
-        return None if row is None else Invoice.from_row(row)
+        if row is None:
+            return None
+        (found,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
+        return found
 
     @strawberry.field(
         description="first/last default 20, at most 200. Default order: CREATED DESC."

@@ -9,7 +9,8 @@ from invoicegraph.resolvers import subscriptions
 from invoicegraph.resolvers.context import Info
 from invoicegraph.schema.extensions import coded
 from invoicegraph.schema.inputs import InvoiceMatchInput, given, to_invoice_ref
-from invoicegraph.schema.invoice import Invoice
+from invoicegraph.schema.invoice import Invoice, build_invoices
+from invoicegraph.schema.selection import InvoiceParts
 
 InvoiceEventType = strawberry.enum(EventType, name="InvoiceEventType")
 
@@ -33,9 +34,10 @@ class Subscription:
         only = None if chosen is None else to_invoice_ref(chosen)
         try:
             async for event in subscriptions.invoice_events(info.context, only):
-                yield InvoiceEvent(
-                    type=event.type, invoice=Invoice.from_row(event.invoice), version=event.version
+                (built,) = await build_invoices(
+                    info.context, [event.invoice], InvoiceParts.selected(info)
                 )
+                yield InvoiceEvent(type=event.type, invoice=built, version=event.version)
         except Exception as error:
             # A stream's errors do not pass through ErrorCodes: code and mask them here.
             raise coded(error, info.context.request_id) from None

@@ -1,5 +1,6 @@
 """A page of invoices costs a constant number of SQL statements, whatever its size."""
 
+from bench.peers.queries import INVOICE_FIELDS
 from invoicegraph.store.engine import Database
 from tests.operations import INVOICE_PAGE, make_invoices
 from tests.support import Api, count_statements
@@ -56,3 +57,29 @@ async def test_nodes_batches_ids_of_each_type(api: Api, app_db: Database) -> Non
         data = await api.ok("query N($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids=ids[:200])
     assert [node["id"] for node in data["nodes"]] == ids[:200]
     assert seen.count <= 6, seen.statements
+
+
+PEER_PAGE = (
+    "query Page($first: Int!) { invoices(first: $first) { nodes { ...Fields } } }" + INVOICE_FIELDS
+)
+PEER_PAGES = (
+    "query Pages($first: Int!) {"
+    " p0: invoices(first: $first) { nodes { ...Fields } }"
+    " p1: invoices(last: $first) { nodes { ...Fields } }"
+    " }" + INVOICE_FIELDS
+)
+
+
+async def test_the_peer_benchmark_queries_are_constant(api: Api, app_db: Database) -> None:
+    """bench/peers' q100 and q1000 (aliased pages) shapes: statements do not grow with size."""
+    await make_invoices(api, 60, line_items_each=5)
+    few = await statements_for_page(api, app_db, PEER_PAGE, 3)
+    many = await statements_for_page(api, app_db, PEER_PAGE, 30)
+    assert len(many) == len(few), many
+    with count_statements(app_db.engine) as few_pages:
+        await api.ok(PEER_PAGES, first=3)
+    with count_statements(app_db.engine) as many_pages:
+        await api.ok(PEER_PAGES, first=30)
+    assert many_pages.count == few_pages.count, many_pages.statements
+    # one more page, and the pages' loads may or may not share batches: at most twice
+    assert many_pages.count <= 2 * len(many), many_pages.statements

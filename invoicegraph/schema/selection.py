@@ -1,0 +1,104 @@
+"""What a field's selection reads below it, so that objects can be built with their parts.
+
+A page of invoices is built with the line items, payments, users and tags its selection asks
+for, loaded in a few batched statements before the page is returned; the fields that serve
+them are then plain attributes, which the plain executor (schema/execution.py) completes
+without a resolver call per object.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql.pyutils import Path
+from strawberry.types.nodes import SelectedField, Selection
+
+from invoicegraph.resolvers.context import Info
+
+
+def selected_names(info: Info) -> frozenset[str]:
+    """Every field name anywhere below the current field, fragments included whatever their
+    type condition: a superset of what will be read, never less. Cached per operation and path
+    (list indices left out), since a field inside a list asks once per element."""
+    key = _path_key(info)
+    cache = info.context.selections
+    cached = cache.get(key)
+    # A WebSocket's context outlives its operations: the entry must be this operation's.
+    if cached is not None and cached[0] is info.operation:
+        return cached[1]
+    found: set[str] = set()
+    _collect(info.selected_fields, found)
+    names = frozenset(found)
+    cache[key] = (info.operation, names)
+    return names
+
+
+def _path_key(info: Info) -> str:
+    keys: list[str] = []
+    path: Path | None = info.path
+    while path is not None:
+        if isinstance(path.key, str):
+            keys.append(path.key)
+        path = path.prev
+    return ".".join(reversed(keys))
+
+
+def _collect(selections: list[Selection], found: set[str]) -> None:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            found.add(selection.name)
+        _collect(selection.selections, found)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceParts:
+    """Which of an invoice's relations to build with it (and so which rows to load)."""
+
+    line_items: bool
+    payments: bool
+    balances: bool
+    users: bool
+    """Invoice.users: each user's balances on the invoice."""
+    tags: bool
+    user_of_each: bool
+    """LineItem.user (and InvoiceUser.user): the users of the line items and payments."""
+
+    @classmethod
+    def selected(cls, info: Info) -> "InvoiceParts":
+        names = selected_names(info)
+        return cls(
+            line_items="lineItems" in names,
+            payments="payments" in names,
+            balances="balances" in names,
+            users="users" in names,
+            tags="tags" in names,
+            user_of_each="user" in names,
+        )
+
+    @property
+    def line_item_rows(self) -> bool:
+        return self.line_items or self.balances or self.users
+
+    @property
+    def payment_rows(self) -> bool:
+        return self.payments or self.balances or self.users
+
+    @property
+    def user_rows(self) -> bool:
+        return self.users or (self.user_of_each and self.line_items)
+
+
+EVERY_PART = InvoiceParts(
+    line_items=True, payments=True, balances=True, users=True, tags=True, user_of_each=True
+)
+
+
+class _NotLoaded:
+    """Stands for a relation the selection did not ask for. Never read while selected_names
+    is a superset of the selection; if it ever were, completing it fails loudly (an internal
+    error) where an empty list would have answered wrong data."""
+
+    def __repr__(self) -> str:
+        return "<not loaded: the selection did not ask for it>"
+
+
+NOT_LOADED: Any = _NotLoaded()

@@ -1,0 +1,151 @@
+"""The plain executor answers exactly what graphql-core's own executor answers.
+
+Each document runs on a small strawberry schema twice, once with strawberry's execution
+context and once with PlainExecutionContext, and the two results (data and errors, paths
+included) must be equal: plain selections, aliases, fragments, __typename, enums, nulls where
+the schema allows them and where it does not, lists with a bad element, resolver fields
+mixed in.
+"""
+
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from invoicegraph.schema.execution import PlainExecutionContext
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    count: int
+    colour: Colour
+    maybe: str | None
+    flag: bool
+
+
+@strawberry.type
+class Branch:
+    label: str
+    leaves: list[Leaf]
+    first: Leaf
+    optional: Leaf | None
+    tags: list[str | None]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.label.upper()
+
+    @strawberry.field
+    async def later(self) -> Leaf:
+        return self.first
+
+
+def leaf(name: str, **changes: Any) -> Leaf:
+    values: dict[str, Any] = {
+        "name": name,
+        "count": 1,
+        "colour": Colour.GREEN,
+        "maybe": None,
+        "flag": True,
+    }
+    values.update(changes)
+    return Leaf(**values)
+
+
+GOOD = [
+    Branch(
+        label="a",
+        leaves=[leaf("x"), leaf("yy", colour=Colour.RED, maybe="m")],
+        first=leaf("f"),
+        optional=None,
+        tags=["t", None],
+    ),
+    Branch(label="b", leaves=[], first=leaf("g"), optional=leaf("o"), tags=[]),
+]
+# Values the types promise not to hold, as a buggy resolver could return them.
+BROKEN = [
+    Branch(
+        label="c",
+        leaves=[leaf("ok"), leaf(None), leaf("big", count=2**40)],  # type: ignore[arg-type]
+        first=leaf("h", colour="purple"),
+        optional=leaf("p", flag="yes"),
+        tags=["t"],
+    ),
+    Branch(label=None, leaves=[], first=None, optional=None, tags=None),  # type: ignore[arg-type]
+]
+
+
+def schema_with(context: type, branches: list[Branch]) -> strawberry.Schema:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def branches(self) -> list[Branch]:
+            return branches
+
+        @strawberry.field
+        def nullable_branches(self) -> list[Branch | None] | None:
+            return list(branches)
+
+    return strawberry.Schema(query=Query, execution_context_class=context)
+
+
+DOCUMENTS = [
+    "{ branches { label leaves { name count colour maybe flag } } }",
+    "{ branches { l: label a: leaves { n: name } b: leaves { count } } }",
+    "{ branches { __typename first { __typename name } optional { name } tags } }",
+    "{ branches { ...B } } fragment B on Branch { label leaves { ...L } } "
+    "fragment L on Leaf { name colour }",
+    "{ branches { label ... on Branch { first { name } } } }",
+    "{ branches { label shout later { name } leaves { name } } }",
+    "{ nullableBranches { label first { name colour } optional { flag } leaves { count } } }",
+    "{ nullableBranches { label leaves { name } tags } }",
+    "{ branches { first { name } first { count } } }",
+]
+
+
+async def run(context: type, branches: list[Branch], document: str) -> dict[str, Any]:
+    result = await schema_with(context, branches).execute(document)
+    return {
+        "data": result.data,
+        "errors": sorted(
+            (error.message, tuple(error.path or ())) for error in (result.errors or [])
+        ),
+    }
+
+
+@pytest.mark.parametrize("branches", [GOOD, BROKEN], ids=["good", "broken"])
+@pytest.mark.parametrize("document", DOCUMENTS)
+async def test_the_plain_executor_answers_as_graphql_core_does(
+    document: str, branches: list[Branch]
+) -> None:
+    expected = await run(StrawberryGraphQLCoreExecutionContext, branches, document)
+    assert await run(PlainExecutionContext, branches, document) == expected
+
+
+class CountingContext(PlainExecutionContext):
+    """Counts the objects graphql-core completed field by field (the plans' fallbacks)."""
+
+    standard = 0
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        CountingContext.standard += 1
+        return super().execute_field(*args, **kwargs)
+
+
+async def test_plain_selections_take_no_field_by_field_step() -> None:
+    CountingContext.standard = 0
+    many = GOOD * 50
+    result = await schema_with(CountingContext, many).execute(DOCUMENTS[0])
+    assert result.errors is None
+    assert len(result.data["branches"]) == 100  # type: ignore[index]
+    # the root field only: every Branch and Leaf came from a plan
+    assert CountingContext.standard == 1
