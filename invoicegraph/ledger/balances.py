@@ -2,12 +2,12 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from invoicegraph.ledger.enums import FlowType
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(NamedTuple):
     """One amount of money of one type in one currency: a line item's or a payment's."""
 
     currency: str

@@ -18,6 +18,12 @@ class InvoiceStatus(Enum):
     UNCOLLECTIBLE = "UNCOLLECTIBLE"
 
 
+# Stored value -> member, as FlowType(value) answers but without Enum's call machinery: pages
+# convert thousands of stored values.
+FLOW_TYPES: dict[str, FlowType] = {member.value: member for member in FlowType}
+INVOICE_STATUSES: dict[str, InvoiceStatus] = {member.value: member for member in InvoiceStatus}
+
+
 CURRENCY_CODES: tuple[str, ...] = tuple(
     """
 ADA BTC DAI ETH SOL USDC USDT USDG EURC CADC CADT XLM UNI BCH LTC AAVE LINK MATIC PTS AED AFN

@@ -9,17 +9,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from invoicegraph.ledger.balances import Balance, Flow, compute_balances
-from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.enums import FLOW_TYPES
 from invoicegraph.resolvers.context import Context
-from invoicegraph.store.tables import LineItemRow, PaymentRow
+from invoicegraph.store.records import LineItemRecord, PaymentRecord
 
 
-def flows(rows: Iterable[LineItemRow | PaymentRow]) -> list[Flow]:
-    return [Flow(currency=row.currency, type=FlowType(row.type), amount=row.amount) for row in rows]
+def flows(rows: Iterable[LineItemRecord | PaymentRecord]) -> list[Flow]:
+    return [Flow(row.currency, FLOW_TYPES[row.type], row.amount) for row in rows]
 
 
 def invoice_balances(
-    line_items: Sequence[LineItemRow], payments: Sequence[PaymentRow]
+    line_items: Sequence[LineItemRecord], payments: Sequence[PaymentRecord]
 ) -> list[Balance]:
     return compute_balances(flows(line_items), flows(payments))
 
@@ -31,10 +31,10 @@ class UserBalances:
 
 
 def invoice_users(
-    line_items: Sequence[LineItemRow], payments: Sequence[PaymentRow]
+    line_items: Sequence[LineItemRecord], payments: Sequence[PaymentRecord]
 ) -> list[UserBalances]:
     """One entry per user with a line item or payment on the invoice, in order of appearance."""
-    by_user: dict[int, tuple[list[LineItemRow], list[PaymentRow]]] = {}
+    by_user: dict[int, tuple[list[LineItemRecord], list[PaymentRecord]]] = {}
     for item in line_items:
         by_user.setdefault(item.user_id, ([], []))[0].append(item)
     for payment in payments:

@@ -176,4 +176,4 @@ async def user_filter_id(context: Context, user: UserRef) -> int:
         row = await loaders.users_by_public_id.load(user.id)
     else:
         row = await loaders.users_by_external_id.load(str(user.external_id))
-    return NO_USER if row is None or row.id is None else row.id
+    return NO_USER if row is None else row.id

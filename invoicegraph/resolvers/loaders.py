@@ -7,15 +7,18 @@ from strawberry.dataloader import DataLoader
 
 from invoicegraph.auth.principal import Principal
 from invoicegraph.store.batch import all_each, live_rows_of_users, newest_versions, one_each
+from invoicegraph.store.records import (
+    AnyRecord,
+    InvoiceTagRecord,
+    LineItemRecord,
+    PaymentRecord,
+    UserRecord,
+)
 from invoicegraph.store.tables import (
     InvoiceRow,
-    InvoiceTagRow,
     InvoiceVersionRow,
-    LineItemRow,
-    PaymentRow,
     TransactionRow,
     TransactionTagRow,
-    UserRow,
 )
 
 if TYPE_CHECKING:
@@ -23,16 +26,17 @@ if TYPE_CHECKING:
 
     from invoicegraph.resolvers.context import Reader
 
-Row = TypeVar("Row", bound="SQLModel")
+Row = TypeVar("Row", bound="SQLModel | AnyRecord")
 Key = TypeVar("Key", bound=Hashable)
-Flowing = TypeVar("Flowing", LineItemRow, PaymentRow)
+Flowing = TypeVar("Flowing", LineItemRecord, PaymentRecord)
 
 VersionPageKey = tuple[int, int, int | None]
 """(invoice row id, how many versions, only versions below this one)."""
 
 
 class Loaders:
-    """Named `<things>_by_<key>`; each batch function answers in key order."""
+    """Named `<things>_by_<key>`; each batch function answers in key order. Line items,
+    payments, users and invoice tags come as records (store/records.py), the rest as rows."""
 
     def __init__(self, reader: "Reader", principal: Principal) -> None:
         self._reader = reader
@@ -40,21 +44,21 @@ class Loaders:
         self.invoices_by_id = self._one(InvoiceRow, "id", int)
         self.invoices_by_public_id = self._one(InvoiceRow, "public_id", str)
         self.invoices_by_invoice_id = self._one(InvoiceRow, "invoice_id", str)
-        self.line_items_by_invoice_id = self._all(LineItemRow, "invoice_id", int)
-        self.line_items_by_public_id = self._one(LineItemRow, "public_id", str)
-        self.tags_by_invoice_id = self._all(InvoiceTagRow, "invoice_id", int)
-        self.users_by_id = self._one(UserRow, "id", int)
-        self.users_by_public_id = self._one(UserRow, "public_id", str)
-        self.users_by_external_id = self._one(UserRow, "external_id", str)
-        self.payments_by_invoice_id = self._all(PaymentRow, "invoice_id", int)
-        self.payments_by_transaction_id = self._all(PaymentRow, "transaction_id", int)
-        self.payments_by_public_id = self._one(PaymentRow, "public_id", str)
+        self.line_items_by_invoice_id = self._all(LineItemRecord, "invoice_id", int)
+        self.line_items_by_public_id = self._one(LineItemRecord, "public_id", str)
+        self.tags_by_invoice_id = self._all(InvoiceTagRecord, "invoice_id", int)
+        self.users_by_id = self._one(UserRecord, "id", int)
+        self.users_by_public_id = self._one(UserRecord, "public_id", str)
+        self.users_by_external_id = self._one(UserRecord, "external_id", str)
+        self.payments_by_invoice_id = self._all(PaymentRecord, "invoice_id", int)
+        self.payments_by_transaction_id = self._all(PaymentRecord, "transaction_id", int)
+        self.payments_by_public_id = self._one(PaymentRecord, "public_id", str)
         self.transactions_by_id = self._one(TransactionRow, "id", int)
         self.transactions_by_public_id = self._one(TransactionRow, "public_id", str)
         self.transactions_by_external_id = self._one(TransactionRow, "external_id", str)
         self.tags_by_transaction_id = self._all(TransactionTagRow, "transaction_id", int)
-        self.live_line_items_by_user_id = self._live(LineItemRow)
-        self.live_payments_by_user_id = self._live(PaymentRow)
+        self.live_line_items_by_user_id = self._live(LineItemRecord)
+        self.live_payments_by_user_id = self._live(PaymentRecord)
         self.versions_by_invoice_page: DataLoader[VersionPageKey, list[InvoiceVersionRow]] = (
             DataLoader(load_fn=self._versions)
         )

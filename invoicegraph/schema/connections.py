@@ -2,7 +2,7 @@
 
 import strawberry
 
-from invoicegraph.resolvers.context import Context, Info
+from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import (
     InvoicePage,
     count_invoices,
@@ -19,7 +19,7 @@ from invoicegraph.schema.inputs import InvoiceOrder, InvoicesFilter, given
 from invoicegraph.schema.invoice import Invoice, build_invoices
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.payment import Transaction
-from invoicegraph.schema.selection import InvoiceParts
+from invoicegraph.schema.selection import NOT_LOADED, InvoiceParts, selected_names
 from invoicegraph.store.invoices import InvoiceFilter
 from invoicegraph.store.transactions import TransactionFilter
 
@@ -38,16 +38,17 @@ class InvoiceConnection:
     page: strawberry.Private[InvoicePage]
 
     @classmethod
-    async def build(
-        cls, context: Context, page: InvoicePage, parts: InvoiceParts
-    ) -> "InvoiceConnection":
-        nodes = await build_invoices(context, page.rows, parts)
+    async def build(cls, info: Info, page: InvoicePage) -> "InvoiceConnection":
+        """Edges (a cursor each) only when the selection reads them."""
+        nodes = await build_invoices(info.context, page.rows, InvoiceParts.selected(info))
         cursor = invoice_cursor(page.order)
         return cls(
             edges=[
                 InvoiceEdge(cursor=cursor(row), node=node)
                 for row, node in zip(page.rows, nodes, strict=True)
-            ],
+            ]
+            if "edges" in selected_names(info)
+            else NOT_LOADED,
             nodes=nodes,
             page_info=PageInfo.from_data(page.page_info),
             page=page,
@@ -118,4 +119,4 @@ async def invoice_connection(
         filter=chosen.to_filter(user_ids=user_ids) if chosen else InvoiceFilter(user_ids=user_ids),
         order=order.to_order() if order else None,
     )
-    return await InvoiceConnection.build(info.context, page, InvoiceParts.selected(info))
+    return await InvoiceConnection.build(info, page)

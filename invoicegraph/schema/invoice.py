@@ -10,7 +10,7 @@ from datetime import datetime
 
 import strawberry
 
-from invoicegraph.ledger.enums import FlowType, InvoiceStatus
+from invoicegraph.ledger.enums import FLOW_TYPES, INVOICE_STATUSES, FlowType, InvoiceStatus
 from invoicegraph.resolvers import balances
 from invoicegraph.resolvers.context import Context, Info
 from invoicegraph.resolvers.history import history_page
@@ -22,7 +22,8 @@ from invoicegraph.schema.payment import Payment
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.schema.selection import NOT_LOADED, InvoiceParts, selected_names
 from invoicegraph.schema.user import User
-from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, PaymentRow
+from invoicegraph.store.records import InvoiceTagRecord, LineItemRecord, PaymentRecord
+from invoicegraph.store.tables import InvoiceRow
 
 
 @strawberry.type
@@ -43,17 +44,18 @@ class LineItem(Node):
     invoice_db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: LineItemRow, user: User) -> "LineItem":
+    def from_row(cls, row: LineItemRecord, user: User, *, tags: bool = True) -> "LineItem":
+        """`tags`: whether the selection reads them (building them costs an object each)."""
         return cls(
             id=strawberry.ID(row.public_id),
             description=row.description,
             product_id=row.product_id,
-            type=FlowType(row.type),
+            type=FLOW_TYPES[row.type],
             currency=currency_code(row.currency),
             price=Price(
                 amount=Int96(row.amount), quantity=row.quantity, unit_price=Int96(row.unit_price)
             ),
-            tags=Tag.from_pairs(row.tags),
+            tags=Tag.from_pairs(row.tags) if tags else NOT_LOADED,
             user=user,
             invoice_db_id=row.invoice_id,
         )
@@ -110,7 +112,7 @@ async def users_by_id(context: Context, user_ids: Sequence[int]) -> dict[int, Us
     found: dict[int, User] = {}
     for row in rows:
         assert row is not None, "a line item's or payment's user is in its workspace"
-        found[row.id or 0] = User.from_row(row)
+        found[row.id] = User.from_row(row)
     return found
 
 
@@ -149,15 +151,15 @@ def _invoice(
     row: InvoiceRow,
     parts: InvoiceParts,
     workspace_id: strawberry.ID,
-    items: Sequence[LineItemRow] | None,
-    paid: Sequence[PaymentRow] | None,
-    tags: Sequence[InvoiceTagRow] | None,
+    items: Sequence[LineItemRecord] | None,
+    paid: Sequence[PaymentRecord] | None,
+    tags: Sequence[InvoiceTagRecord] | None,
     users: dict[int, User] | None,
 ) -> Invoice:
     return Invoice(
         id=strawberry.ID(row.public_id),
         invoice_id=row.invoice_id,
-        status=InvoiceStatus(row.status),
+        status=INVOICE_STATUSES[row.status],
         version=row.version,
         created=row.created,
         modified=row.modified,
@@ -166,7 +168,9 @@ def _invoice(
         line_items=NOT_LOADED
         if items is None or not parts.line_items
         else [
-            LineItem.from_row(item, NOT_LOADED if users is None else users[item.user_id])
+            LineItem.from_row(
+                item, NOT_LOADED if users is None else users[item.user_id], tags=parts.tags
+            )
             for item in items
         ],
         balances=NOT_LOADED
@@ -186,14 +190,14 @@ def _invoice(
 
 
 async def build_line_items(
-    context: Context, rows: Sequence[LineItemRow], info: Info
+    context: Context, rows: Sequence[LineItemRecord], info: Info
 ) -> list[LineItem]:
     """Line items found by id, with their users when the selection reads them."""
-    users = (
-        await users_by_id(context, [row.user_id for row in rows])
-        if "user" in selected_names(info)
-        else None
-    )
+    names = selected_names(info)
+    users = await users_by_id(context, [row.user_id for row in rows]) if "user" in names else None
     return [
-        LineItem.from_row(row, NOT_LOADED if users is None else users[row.user_id]) for row in rows
+        LineItem.from_row(
+            row, NOT_LOADED if users is None else users[row.user_id], tags="tags" in names
+        )
+        for row in rows
     ]

@@ -5,13 +5,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.enums import FLOW_TYPES, FlowType
 from invoicegraph.resolvers.context import Info
 from invoicegraph.schema.money import Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.schema.user import User
-from invoicegraph.store.tables import PaymentRow, TransactionRow
+from invoicegraph.store.records import PaymentRecord
+from invoicegraph.store.tables import TransactionRow
 
 if TYPE_CHECKING:
     from invoicegraph.schema.invoice import Invoice
@@ -32,10 +33,10 @@ class Payment(Node):
     invoice_db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: PaymentRow) -> "Payment":
+    def from_row(cls, row: PaymentRecord) -> "Payment":
         return cls(
             id=strawberry.ID(row.public_id),
-            type=FlowType(row.type),
+            type=FLOW_TYPES[row.type],
             amount=Int96(row.amount),
             currency=currency_code(row.currency),
             posted=row.posted,

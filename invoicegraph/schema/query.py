@@ -26,21 +26,15 @@ from invoicegraph.schema.node import Node, Workspace
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.selection import InvoiceParts
 from invoicegraph.schema.user import User
-from invoicegraph.store.tables import (
-    InvoiceRow,
-    LineItemRow,
-    PaymentRow,
-    TransactionRow,
-    UserRow,
-    WorkspaceRow,
-)
+from invoicegraph.store.records import LineItemRecord, PaymentRecord, UserRecord
+from invoicegraph.store.tables import InvoiceRow, TransactionRow, WorkspaceRow
 from invoicegraph.store.transactions import TransactionFilter
 
 
 async def to_nodes(info: Info, rows: Sequence[nodes.NodeRow | None]) -> list[Node | None]:
     """Invoices and line items are built together, with the parts the selection reads."""
     invoice_rows = [row for row in rows if isinstance(row, InvoiceRow)]
-    item_rows = [row for row in rows if isinstance(row, LineItemRow)]
+    item_rows = [row for row in rows if isinstance(row, LineItemRecord)]
     built: dict[int, Node] = {}
     if invoice_rows:
         invoices = await build_invoices(info.context, invoice_rows, InvoiceParts.selected(info))
@@ -55,13 +49,13 @@ async def to_nodes(info: Info, rows: Sequence[nodes.NodeRow | None]) -> list[Nod
 
 def _plain_node(row: nodes.NodeRow | None) -> Node | None:
     match row:
-        case UserRow():
+        case UserRecord():
             return User.from_row(row)
         case WorkspaceRow():
             return Workspace.from_row(row)
         case TransactionRow():
             return Transaction.from_row(row)
-        case PaymentRow():
+        case PaymentRecord():
             return Payment.from_row(row)
     return None
 

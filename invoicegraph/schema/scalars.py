@@ -89,7 +89,9 @@ else:
     )
 
 
+CURRENCY_MEMBERS: dict[str, CurrencyCode] = {member.name: member for member in CurrencyCode}
+
+
 def currency_code(code: str) -> CurrencyCode:
     """The enum member of a stored currency code."""
-    member: CurrencyCode = getattr(CurrencyCode, code)
-    return member
+    return CURRENCY_MEMBERS[code]

@@ -8,7 +8,7 @@ from invoicegraph.resolvers import balances
 from invoicegraph.resolvers.context import Info
 from invoicegraph.schema.money import Balance
 from invoicegraph.schema.node import Node
-from invoicegraph.store.tables import UserRow
+from invoicegraph.store.records import UserRecord
 
 if TYPE_CHECKING:
     from invoicegraph.schema.connections import InvoiceConnection
@@ -21,8 +21,7 @@ class User(Node):
     db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: UserRow) -> "User":
-        assert row.id is not None
+    def from_row(cls, row: UserRecord) -> "User":
         return cls(id=strawberry.ID(row.public_id), external_id=row.external_id, db_id=row.id)
 
     @strawberry.field(

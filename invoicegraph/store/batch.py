@@ -13,40 +13,74 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.ledger.enums import InvoiceStatus
-from invoicegraph.store.tables import InvoiceRow, InvoiceVersionRow, LineItemRow, PaymentRow
+from invoicegraph.store.records import (
+    MODELS,
+    AnyRecord,
+    LineItemRecord,
+    PaymentRecord,
+    columns_of,
+    select_records,
+)
+from invoicegraph.store.tables import InvoiceRow, InvoiceVersionRow
 
 Row = TypeVar("Row", bound=SQLModel)
 Key = TypeVar("Key", bound=Hashable)
+Found = TypeVar("Found", bound=SQLModel | AnyRecord)
 
 
 async def _select_in(
-    session: AsyncSession, model: type[Row], column: str, *, workspace_id: int, keys: Sequence[Any]
-) -> Sequence[Row]:
-    columns = inspect(model).local_table.c
-    order = columns["id"] if "id" in columns else columns["position"]
+    session: AsyncSession,
+    kind: type[Any],
+    column: str,
+    *,
+    workspace_id: int,
+    keys: Sequence[Any],
+) -> Sequence[Any]:
+    if kind in MODELS:  # a record: plain tuples of exactly its columns
+        columns = columns_of(kind)
+        order = columns["id"] if "id" in columns else columns["position"]
+        return await select_records(
+            session,
+            kind,
+            columns["workspace_id"] == workspace_id,
+            columns[column].in_(keys),
+            order_by=[order],
+        )
+    model_columns = inspect(kind).local_table.c
+    order = model_columns["id"] if "id" in model_columns else model_columns["position"]
     query = (
-        select(model)
-        .where(columns["workspace_id"] == workspace_id, columns[column].in_(keys))
+        select(kind)
+        .where(model_columns["workspace_id"] == workspace_id, model_columns[column].in_(keys))
         .order_by(order)
     )
     return (await session.exec(query)).all()
 
 
 async def one_each(
-    session: AsyncSession, model: type[Row], column: str, *, workspace_id: int, keys: Sequence[Key]
-) -> list[Row | None]:
-    """The row whose unique `column` equals each key, or None."""
-    rows = await _select_in(session, model, column, workspace_id=workspace_id, keys=keys)
+    session: AsyncSession,
+    kind: type[Found],
+    column: str,
+    *,
+    workspace_id: int,
+    keys: Sequence[Key],
+) -> list[Found | None]:
+    """The row (or record) whose unique `column` equals each key, or None."""
+    rows = await _select_in(session, kind, column, workspace_id=workspace_id, keys=keys)
     by_key = {getattr(row, column): row for row in rows}
     return [by_key.get(key) for key in keys]
 
 
 async def all_each(
-    session: AsyncSession, model: type[Row], column: str, *, workspace_id: int, keys: Sequence[Key]
-) -> list[list[Row]]:
-    """The rows whose `column` equals each key, in insertion order."""
-    rows = await _select_in(session, model, column, workspace_id=workspace_id, keys=keys)
-    grouped: defaultdict[Any, list[Row]] = defaultdict(list)
+    session: AsyncSession,
+    kind: type[Found],
+    column: str,
+    *,
+    workspace_id: int,
+    keys: Sequence[Key],
+) -> list[list[Found]]:
+    """The rows (or records) whose `column` equals each key, in insertion order."""
+    rows = await _select_in(session, kind, column, workspace_id=workspace_id, keys=keys)
+    grouped: defaultdict[Any, list[Found]] = defaultdict(list)
     for row in rows:
         grouped[getattr(row, column)].append(row)
     return [grouped.get(key, []) for key in keys]
@@ -93,22 +127,25 @@ async def newest_versions(
     return [grouped.get(key, []) for key in invoice_ids]
 
 
-Flowing = TypeVar("Flowing", LineItemRow, PaymentRow)
+Flowing = TypeVar("Flowing", LineItemRecord, PaymentRecord)
 
 
 async def live_rows_of_users(
-    session: AsyncSession, model: type[Flowing], *, workspace_id: int, keys: Sequence[int]
+    session: AsyncSession, record: type[Flowing], *, workspace_id: int, keys: Sequence[int]
 ) -> list[list[Flowing]]:
     """Each user's line items (or payments) on invoices that are not VOID, for User.balances."""
-    rows = await session.exec(
-        select(model)
-        .join(InvoiceRow, col(InvoiceRow.id) == col(model.invoice_id))
-        .where(
-            col(model.workspace_id) == workspace_id,
-            col(model.user_id).in_(keys),
-            col(InvoiceRow.status) != InvoiceStatus.VOID.value,
-        )
-        .order_by(col(model.id))
+    columns = columns_of(record)
+    live = select(col(InvoiceRow.id)).where(
+        col(InvoiceRow.workspace_id) == workspace_id,
+        col(InvoiceRow.status) != InvoiceStatus.VOID.value,
+    )
+    rows = await select_records(
+        session,
+        record,
+        columns["workspace_id"] == workspace_id,
+        columns["user_id"].in_(keys),
+        columns["invoice_id"].in_(live),
+        order_by=[columns["id"]],
     )
     grouped: defaultdict[int, list[Flowing]] = defaultdict(list)
     for row in rows:
