@@ -1,21 +1,25 @@
 """A faster executor for plain selections: objects whose selected fields are all attributes.
 
 graphql-core completes every field the same general way: a resolve-info record, the resolver,
-an awaitable check, then completion by the kind of the field's type. That costs about ten
+an awaitable check, then completion by the kind of the field's type. That costs several
 microseconds a field, and a page of 100 invoices with their line items is some 6,000 fields.
 Most of those are plain: strawberry fields without a resolver, read with `getattr`.
 
-For such a selection this executor compiles, once per request and selection, a plan: per
-response key the attribute to read and a completion for its type (a list comprehension, a
-sub-plan, a leaf serializer with shortcuts for built-in scalars and a dictionary for enums).
-Anything the plan does not expect (a None where the schema says non-null, a value a
-serializer refuses, an unexpected type) abandons the plan for that object, and graphql-core
-executes it again the standard way, which produces the same error as always. Fields with
-resolvers, arguments, abstract types, deferred fragments or middleware never take the plan.
+For such a selection this executor compiles, once per request and selection, a plan: a Python
+function generated for the object type and its collected fields, which reads each attribute,
+checks and serializes it inline (the built-in scalars by type, enums through a dictionary,
+other scalars through their serializer), loops over lists and calls the plans of nested
+objects, and returns the response map. Anything the plan does not expect (a None where the
+schema says non-null, a value a serializer refuses, an unexpected type) abandons the plan for
+that object, and graphql-core executes it again the standard way, which produces the same
+error as always. Fields with resolvers, arguments, abstract types, deferred fragments or
+middleware never take a plan.
 """
 
+import keyword
 from collections.abc import Callable
 from functools import cache
+from itertools import count
 from typing import Any
 
 from graphql import (
@@ -37,13 +41,11 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-Complete = Callable[[Any], Any]
-"""A value read from an attribute -> its JSON-ready form; raises Abandon when unsure."""
-
 Plan = Callable[[Any], dict[str, Any]]
-"""A source object -> the response map of its selection."""
+"""A source object -> the response map of its selection; raises Abandon when unsure."""
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+EXACT_TYPES = {GraphQLString: "str", GraphQLID: "str", GraphQLBoolean: "bool"}
 
 
 class Abandon(Exception):
@@ -65,7 +67,7 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]]:
         middleware = self.middleware_manager
         if middleware is None or not middleware.middlewares:  # strawberry passes an empty one
-            plan = self._object_plan(parent_type, grouped_field_set)
+            plan = self.plan_for(parent_type, grouped_field_set)
             if plan is not None:
                 try:
                     return plan(source_value)
@@ -75,7 +77,7 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             parent_type, source_value, path, grouped_field_set, position_context
         )
 
-    def _object_plan(
+    def plan_for(
         self, object_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> Plan | None:
         # Keyed like graphql-core's own subfield cache: by identity, with the set kept alive.
@@ -84,29 +86,43 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if cached is not None:
             return cached[1]
         self._plans[key] = (grouped_field_set, None)  # a cycle in the selection is not plain
-        steps: list[tuple[str, Callable[[Any], Any]]] = []
-        for response_key, details in grouped_field_set.items():
-            step = self._field_step(object_type, details)
-            if step is None:
-                return None
-            steps.append((response_key, step))
-
-        def plan(source: Any) -> dict[str, Any]:
-            return {response_key: step(source) for response_key, step in steps}
-
+        plan = _PlanWriter(self).object_plan(object_type, grouped_field_set)
         self._plans[key] = (grouped_field_set, plan)
         return plan
 
-    def _field_step(
-        self, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> Callable[[Any], Any] | None:
+
+class _PlanWriter:
+    """Writes the source of one object plan; nested objects get plans of their own."""
+
+    def __init__(self, context: PlainExecutionContext) -> None:
+        self.context = context
+        self.names: dict[str, Any] = {"Abandon": Abandon, "Undefined": Undefined}
+        self.lines: list[str] = []
+        self.variables = count()
+
+    def object_plan(
+        self, object_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Plan | None:
+        entries: list[str] = []
+        for response_key, details in grouped_field_set.items():
+            value = self.field(object_type, details)
+            if value is None:
+                return None
+            entries.append(f"{response_key!r}: {value}")
+        body = "\n".join(f"    {line}" for line in self.lines)
+        source = f"def plan(source):\n{body}\n    return {{{', '.join(entries)}}}\n"
+        exec(compile(source, f"<plan of {object_type.name}>", "exec"), self.names)
+        plan: Plan = self.names["plan"]
+        return plan
+
+    def field(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> str | None:
+        """Emits the lines that compute one field; answers the expression of its value."""
         if any(d.defer_usage or d.fragment_variable_values for d in details):
             return None
         node = details[0].node
         name = node.name.value
         if name == "__typename":
-            type_name = object_type.name
-            return lambda _source: type_name
+            return repr(object_type.name)
         field_def = object_type.fields.get(name)
         if field_def is None or field_def.args or node.arguments:
             return None
@@ -118,81 +134,96 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             or definition.default_resolver is not getattr
         ):
             return None
-        complete = self._completion(field_def.type, details)
-        if complete is None:
-            return None
         attribute = definition.python_name
-        return lambda source: complete(getattr(source, attribute))
+        if not attribute.isidentifier() or keyword.iskeyword(attribute):
+            return None
+        value = self.variable()
+        self.lines.append(f"{value} = source.{attribute}")
+        if not self.complete(value, field_def.type, details, indent=""):
+            return None
+        return value
 
-    def _completion(
-        self, output_type: GraphQLOutputType, details: FieldDetailsList
-    ) -> Complete | None:
+    def complete(
+        self, value: str, output_type: GraphQLOutputType, details: FieldDetailsList, indent: str
+    ) -> bool:
+        """Emits the lines that turn `value` into its response form, in place."""
         if isinstance(output_type, GraphQLNonNull):
-            inner = self._present(output_type.of_type, details)
-            if inner is None:
-                return None
+            self.lines.append(f"{indent}if {value} is None: raise Abandon")
+            return self.present(value, output_type.of_type, details, indent)
+        self.lines.append(f"{indent}if {value} is not None:")
+        return self.present(value, output_type, details, indent + "    ")
 
-            def non_null(value: Any) -> Any:
-                if value is None:
-                    raise Abandon
-                return inner(value)
-
-            return non_null
-        present = self._present(output_type, details)
-        if present is None:
-            return None
-        return lambda value: None if value is None else present(value)
-
-    def _present(
-        self, output_type: GraphQLOutputType, details: FieldDetailsList
-    ) -> Complete | None:
-        """The completion of a value known not to be None."""
+    def present(
+        self, value: str, output_type: GraphQLOutputType, details: FieldDetailsList, indent: str
+    ) -> bool:
+        """As `complete`, for a value known not to be None."""
+        add = self.lines.append
         if isinstance(output_type, GraphQLList):
-            item = self._completion(output_type.of_type, details)
-            if item is None:
-                return None
-
-            def each(value: Any) -> list[Any]:
-                if not isinstance(value, list | tuple):
-                    raise Abandon
-                return [item(element) for element in value]
-
-            return each
+            items, item = self.variable(), self.variable()
+            add(f"{indent}if not isinstance({value}, (list, tuple)): raise Abandon")
+            add(f"{indent}{items} = []")
+            add(f"{indent}for {item} in {value}:")
+            if not self.complete(item, output_type.of_type, details, indent + "    "):
+                return False
+            add(f"{indent}    {items}.append({item})")
+            add(f"{indent}{value} = {items}")
+            return True
         if isinstance(output_type, GraphQLObjectType):
-            return self._object_completion(output_type, details)
+            grouped_field_set, new_defer_usages, _ = self.context.collect_subfields(
+                output_type, details
+            )
+            plan = (
+                None if new_defer_usages else self.context.plan_for(output_type, grouped_field_set)
+            )
+            if plan is None:
+                return False
+            plan_name = self.constant(plan)
+            if output_type.is_type_of is not None:
+                # strawberry's is_type_of is an isinstance check that does not read the info.
+                check = self.constant(output_type.is_type_of)
+                add(f"{indent}if {check}({value}, None) is not True: raise Abandon")
+            add(f"{indent}{value} = {plan_name}({value})")
+            return True
         if isinstance(output_type, GraphQLEnumType):
-            return _enum_completion(output_type)
+            names = self.constant(_enum_names(output_type))
+            add(f"{indent}try: {value} = {names}[{value}]")
+            add(f"{indent}except (KeyError, TypeError): raise Abandon from None")
+            return True
         if isinstance(output_type, GraphQLScalarType):
-            return _scalar_completion(output_type)
-        return None  # interfaces and unions resolve their type at run time
+            self.scalar(value, output_type, indent)
+            return True
+        return False  # interfaces and unions resolve their type at run time
 
-    def _object_completion(
-        self, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> Complete | None:
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
-        if new_defer_usages:
-            return None
-        plan = self._object_plan(object_type, grouped_field_set)
-        if plan is None:
-            return None
-        is_type_of = object_type.is_type_of
-        if is_type_of is None:
-            return plan
+    def scalar(self, value: str, scalar_type: GraphQLScalarType, indent: str) -> None:
+        add = self.lines.append
+        exact = EXACT_TYPES.get(scalar_type)
+        if exact is not None:
+            add(f"{indent}if type({value}) is not {exact}: raise Abandon")
+        elif scalar_type is GraphQLInt:
+            add(
+                f"{indent}if type({value}) is not int or not "
+                f"{INT_MIN} <= {value} <= {INT_MAX}: raise Abandon"
+            )
+        else:
+            serialize = self.constant(scalar_type.serialize)
+            add(f"{indent}try: {value} = {serialize}({value})")
+            add(f"{indent}except Exception: raise Abandon from None")
+            add(f"{indent}if {value} is None or {value} is Undefined: raise Abandon")
 
-        def checked(value: Any) -> dict[str, Any]:
-            # strawberry's is_type_of is an isinstance check that does not read the info.
-            if is_type_of(value, None) is not True:  # type: ignore[arg-type]
-                raise Abandon
-            return plan(value)
+    def variable(self) -> str:
+        return f"v{next(self.variables)}"
 
-        return checked
+    def constant(self, value: object) -> str:
+        name = f"c{len(self.names)}"
+        self.names[name] = value
+        return name
 
 
 @cache
-def _enum_completion(enum_type: GraphQLEnumType) -> Complete:
+def _enum_names(enum_type: GraphQLEnumType) -> dict[Any, str]:
     """strawberry's enums answer a member by comparing it with every value in turn; a map of
-    member to name answers the same in one lookup (CurrencyCode has some 180 members).
-    Built once per enum type of the schema."""
+    member (or value) to name answers the same in one lookup (CurrencyCode has some 180
+    members). Built once per enum type of the schema."""
     names: dict[Any, str] = {}
     wrapped = getattr(enum_type, "wrapped_cls", None)
     members = {} if wrapped is None else {member.value: member for member in wrapped}
@@ -201,47 +232,4 @@ def _enum_completion(enum_type: GraphQLEnumType) -> Complete:
         member = members.get(definition.value)
         if member is not None:
             names.setdefault(member, name)
-
-    def enum_name(value: Any) -> str:
-        try:
-            return names[value]
-        except (KeyError, TypeError):
-            raise Abandon from None
-
-    return enum_name
-
-
-@cache
-def _scalar_completion(scalar_type: GraphQLScalarType) -> Complete:
-    if scalar_type is GraphQLString or scalar_type is GraphQLID:
-        exact: type = str
-    elif scalar_type is GraphQLBoolean:
-        exact = bool
-    elif scalar_type is GraphQLInt:
-
-        def int_value(value: Any) -> int:
-            if type(value) is not int or not INT_MIN <= value <= INT_MAX:
-                raise Abandon
-            return value
-
-        return int_value
-    else:
-        serialize = scalar_type.serialize
-
-        def serialized(value: Any) -> Any:
-            try:
-                result = serialize(value)
-            except Exception:
-                raise Abandon from None
-            if result is None or result is Undefined:
-                raise Abandon
-            return result
-
-        return serialized
-
-    def same(value: Any) -> Any:
-        if type(value) is not exact:
-            raise Abandon
-        return value
-
-    return same
+    return names

@@ -602,7 +602,9 @@ def draw_reprice(
     if item is None:
         return data.draw(st.integers(0, 100))
     slack = state.remaining(key_of(invoice, item))
-    floor = max(0, item.amount - slack)
+    # After a fault earlier in the same update, `item` may already be below what is paid:
+    # the update is refused anyway, and "down" must still be a valid range to draw from.
+    floor = min(item.amount, max(0, item.amount - slack))
     if faults.ok():
         mode = data.draw(st.sampled_from(["up", "down", "to_paid"]))
         if mode == "up":
