@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from bench.peers.data import Postgres, load
 from bench.peers.queries import OURS_CURSORS, QUERIES
+from invoicegraph.admin import create_client
 from invoicegraph.app import create_app
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
@@ -31,11 +32,8 @@ async def run(name: str, repeat: int, reload: bool) -> None:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         db: Database = app.state.db
-        if loaded is None:
-            from invoicegraph.admin import create_client
-
-            rows = await db_workspace(db)
-            client = await create_client(db, workspace_public_id=rows)
+        if loaded is None:  # a data set loaded by an earlier run: a new client for it
+            client = await create_client(db, workspace_public_id=await db_workspace(db))
             assert client is not None
             client_id, secret = client.client_id, client.client_secret
         else:
@@ -105,7 +103,8 @@ async def db_workspace(db: Database) -> str:
     from sqlalchemy import text
 
     async with db.read() as session:
-        result = await session.execute(text("SELECT public_id FROM workspaces LIMIT 1"))
+        connection = await session.connection()
+        result = await connection.execute(text("SELECT public_id FROM workspaces LIMIT 1"))
         return str(result.scalar_one())
 
 
@@ -113,7 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("query", choices=[q.name for q in QUERIES])
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--load", action="store_true", help="(re)load the data set first")
+    parser.add_argument("--load", action="store_true", help="(re)load the data set first (once)")
     arguments = parser.parse_args()
     asyncio.run(run(arguments.query, arguments.repeat, arguments.load))
 
