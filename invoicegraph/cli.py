@@ -56,16 +56,23 @@ def main() -> None:
 @click.option(
     "--workers", type=int, default=None, help="Server processes (above 1 needs PostgreSQL)."
 )
+@click.option("--access-log/--no-access-log", default=None, help="A log line per request.")
 def serve(
     host: str | None,
     port: int | None,
     database_url: str | None,
     demo: bool | None,
     workers: int | None,
+    access_log: bool | None,
 ) -> None:
     """Migrate the database, seed the demo on first run, and serve the API."""
     settings = Settings().replace(
-        host=host, port=port, database_url=database_url, demo=demo, workers=workers
+        host=host,
+        port=port,
+        database_url=database_url,
+        demo=demo,
+        workers=workers,
+        access_log=access_log,
     )
     if settings.workers > 1 and settings.database_url.startswith("sqlite"):
         raise click.ClickException(
@@ -107,7 +114,13 @@ def serve(
     # Only in the run that seeded the demo does the playground embed the demo token.
     if settings.workers <= 1:
         app = create_app(settings.replace(demo_token=demo_token))
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
+        )
         return
     # Worker processes import the app themselves and read these settings back.
     os.environ.update(settings.environment())
@@ -120,6 +133,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level="info",
+        access_log=settings.access_log,
     )
 
 

@@ -1,8 +1,9 @@
 """invoicegraph against PostGraphile v4 on one PostgreSQL data set, driven by wrk.
 
 Loads the data set of bench/peers/data.py into a fresh database, serves it with invoicegraph
-(`serve --workers 2`) and with PostGraphile v4 (`--cluster-workers 2`: two Node processes, so
-both servers get one process per core of the 2-core machine this was written for), checks that
+(`serve --workers 2 --no-access-log`) and with PostGraphile v4 (`--cluster-workers 2
+--disable-query-log`: two Node processes, so both servers get one process per core of the
+2-core machine this was written for, neither logging each request), checks that
 both answer the same data for every query (bench/peers/queries.py), then drives each with wrk
 (bench/peers/post.lua) at 1 and 10 connections, for several rounds in rotated order (ours then
 the peer, then the peer then ours, ...). It prints, per query, connections and server, the median
@@ -198,6 +199,7 @@ def start_ours(pg: Postgres, database: str, loaded: Loaded, logs: Path) -> Serve
         "--workers",
         str(WORKERS),
         "--no-demo",
+        "--no-access-log",  # as PostGraphile runs with --disable-query-log
         "--host",
         "127.0.0.1",
         "--port",
@@ -548,7 +550,7 @@ def main() -> None:
             servers.append(start_ours(pg, args.database, loaded, work))
             servers.append(start_peer(pg, args.database, work))
             print(
-                f"# invoicegraph serve --workers {WORKERS} (uvicorn, default logging), "
+                f"# invoicegraph serve --workers {WORKERS} --no-access-log, "
                 f"postgraphile --cluster-workers {WORKERS} --simple-collections only "
                 "--disable-query-log; both on the same database, pools at their defaults"
             )

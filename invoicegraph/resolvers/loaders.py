@@ -1,6 +1,7 @@
 """DataLoaders, built fresh for every request: one batched statement per relation per tick."""
 
 from collections.abc import Hashable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -41,27 +42,83 @@ class Loaders:
     def __init__(self, reader: "Reader", principal: Principal) -> None:
         self._reader = reader
         self._workspace_id = principal.workspace_id
-        self.invoices_by_id = self._one(InvoiceRow, "id", int)
-        self.invoices_by_public_id = self._one(InvoiceRow, "public_id", str)
-        self.invoices_by_invoice_id = self._one(InvoiceRow, "invoice_id", str)
-        self.line_items_by_invoice_id = self._all(LineItemRecord, "invoice_id", int)
-        self.line_items_by_public_id = self._one(LineItemRecord, "public_id", str)
-        self.tags_by_invoice_id = self._all(InvoiceTagRecord, "invoice_id", int)
-        self.users_by_id = self._one(UserRecord, "id", int)
-        self.users_by_public_id = self._one(UserRecord, "public_id", str)
-        self.users_by_external_id = self._one(UserRecord, "external_id", str)
-        self.payments_by_invoice_id = self._all(PaymentRecord, "invoice_id", int)
-        self.payments_by_transaction_id = self._all(PaymentRecord, "transaction_id", int)
-        self.payments_by_public_id = self._one(PaymentRecord, "public_id", str)
-        self.transactions_by_id = self._one(TransactionRow, "id", int)
-        self.transactions_by_public_id = self._one(TransactionRow, "public_id", str)
-        self.transactions_by_external_id = self._one(TransactionRow, "external_id", str)
-        self.tags_by_transaction_id = self._all(TransactionTagRow, "transaction_id", int)
-        self.live_line_items_by_user_id = self._live(LineItemRecord)
-        self.live_payments_by_user_id = self._live(PaymentRecord)
-        self.versions_by_invoice_page: DataLoader[VersionPageKey, list[InvoiceVersionRow]] = (
-            DataLoader(load_fn=self._versions)
-        )
+
+    # Each loader is made on first use: a request uses a few of them.
+    @cached_property
+    def invoices_by_id(self) -> DataLoader[int, InvoiceRow | None]:
+        return self._one(InvoiceRow, "id", int)
+
+    @cached_property
+    def invoices_by_public_id(self) -> DataLoader[str, InvoiceRow | None]:
+        return self._one(InvoiceRow, "public_id", str)
+
+    @cached_property
+    def invoices_by_invoice_id(self) -> DataLoader[str, InvoiceRow | None]:
+        return self._one(InvoiceRow, "invoice_id", str)
+
+    @cached_property
+    def line_items_by_invoice_id(self) -> DataLoader[int, list[LineItemRecord]]:
+        return self._all(LineItemRecord, "invoice_id", int)
+
+    @cached_property
+    def line_items_by_public_id(self) -> DataLoader[str, LineItemRecord | None]:
+        return self._one(LineItemRecord, "public_id", str)
+
+    @cached_property
+    def tags_by_invoice_id(self) -> DataLoader[int, list[InvoiceTagRecord]]:
+        return self._all(InvoiceTagRecord, "invoice_id", int)
+
+    @cached_property
+    def users_by_id(self) -> DataLoader[int, UserRecord | None]:
+        return self._one(UserRecord, "id", int)
+
+    @cached_property
+    def users_by_public_id(self) -> DataLoader[str, UserRecord | None]:
+        return self._one(UserRecord, "public_id", str)
+
+    @cached_property
+    def users_by_external_id(self) -> DataLoader[str, UserRecord | None]:
+        return self._one(UserRecord, "external_id", str)
+
+    @cached_property
+    def payments_by_invoice_id(self) -> DataLoader[int, list[PaymentRecord]]:
+        return self._all(PaymentRecord, "invoice_id", int)
+
+    @cached_property
+    def payments_by_transaction_id(self) -> DataLoader[int, list[PaymentRecord]]:
+        return self._all(PaymentRecord, "transaction_id", int)
+
+    @cached_property
+    def payments_by_public_id(self) -> DataLoader[str, PaymentRecord | None]:
+        return self._one(PaymentRecord, "public_id", str)
+
+    @cached_property
+    def transactions_by_id(self) -> DataLoader[int, TransactionRow | None]:
+        return self._one(TransactionRow, "id", int)
+
+    @cached_property
+    def transactions_by_public_id(self) -> DataLoader[str, TransactionRow | None]:
+        return self._one(TransactionRow, "public_id", str)
+
+    @cached_property
+    def transactions_by_external_id(self) -> DataLoader[str, TransactionRow | None]:
+        return self._one(TransactionRow, "external_id", str)
+
+    @cached_property
+    def tags_by_transaction_id(self) -> DataLoader[int, list[TransactionTagRow]]:
+        return self._all(TransactionTagRow, "transaction_id", int)
+
+    @cached_property
+    def live_line_items_by_user_id(self) -> DataLoader[int, list[LineItemRecord]]:
+        return self._live(LineItemRecord)
+
+    @cached_property
+    def live_payments_by_user_id(self) -> DataLoader[int, list[PaymentRecord]]:
+        return self._live(PaymentRecord)
+
+    @cached_property
+    def versions_by_invoice_page(self) -> DataLoader[VersionPageKey, list[InvoiceVersionRow]]:
+        return DataLoader(load_fn=self._versions)
 
     async def _versions(self, keys: Sequence[VersionPageKey]) -> list[list[InvoiceVersionRow]]:
         """One statement per distinct page shape, however many invoices ask for it."""

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func, inspect
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, inspect
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,6 +28,15 @@ Key = TypeVar("Key", bound=Hashable)
 Found = TypeVar("Found", bound=SQLModel | AnyRecord)
 
 
+def _one_of(session: AsyncSession, column: ColumnElement[Any], keys: Sequence[Any]) -> Any:
+    """`column IN (keys)`; on PostgreSQL `column = ANY($1)` with the keys as one array, so
+    that the statement's text (and its prepared statement) is the same for any number of keys.
+    """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return column == any_(bindparam("keys", list(keys), type_=ARRAY(column.type)))
+    return column.in_(keys)
+
+
 async def _select_in(
     session: AsyncSession,
     kind: type[Any],
@@ -43,14 +52,17 @@ async def _select_in(
             session,
             kind,
             columns["workspace_id"] == workspace_id,
-            columns[column].in_(keys),
+            _one_of(session, columns[column], keys),
             order_by=[order],
         )
     model_columns = inspect(kind).local_table.c
     order = model_columns["id"] if "id" in model_columns else model_columns["position"]
     query = (
         select(kind)
-        .where(model_columns["workspace_id"] == workspace_id, model_columns[column].in_(keys))
+        .where(
+            model_columns["workspace_id"] == workspace_id,
+            _one_of(session, model_columns[column], keys),
+        )
         .order_by(order)
     )
     return (await session.exec(query)).all()

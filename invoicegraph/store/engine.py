@@ -43,9 +43,10 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        # No pool_pre_ping: it costs a round trip per request. After a PostgreSQL restart the
+        # first statement on a stale connection fails (that request gets a retryable internal
+        # error) and SQLAlchemy then discards every connection made before it.
         options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 20}
-        if not self.is_sqlite:
-            options["pool_pre_ping"] = True
         self.engine = create_async_engine(self.url, **options)
         self._writer = self.engine
         self._reader = self.engine
