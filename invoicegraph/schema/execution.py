@@ -18,8 +18,9 @@ middleware never take a plan.
 
 import keyword
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from itertools import count
+from types import CodeType
 from typing import Any
 
 from graphql import (
@@ -111,7 +112,7 @@ class _PlanWriter:
             entries.append(f"{response_key!r}: {value}")
         body = "\n".join(f"    {line}" for line in self.lines)
         source = f"def plan(source):\n{body}\n    return {{{', '.join(entries)}}}\n"
-        exec(compile(source, f"<plan of {object_type.name}>", "exec"), self.names)
+        exec(_compiled(source, object_type.name), self.names)
         plan: Plan = self.names["plan"]
         return plan
 
@@ -217,6 +218,13 @@ class _PlanWriter:
         name = f"c{len(self.names)}"
         self.names[name] = value
         return name
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str, type_name: str) -> CodeType:
+    """Compiling costs far more than writing the source: the same selection, asked again by
+    the next request, reuses its code (the constants it names are bound per request)."""
+    return compile(source, f"<plan of {type_name}>", "exec")
 
 
 @cache
