@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.auth.tokens import InvalidToken, verify_token
-from invoicegraph.store.workspaces import get_api_client
+from invoicegraph.store.workspaces import client_standing
 
 SessionSource = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
@@ -36,15 +36,13 @@ async def authenticate(read: SessionSource, *, authorization: str | None, key: s
     """
     claims = verify_token(bearer_token(authorization), key=key)
     async with read() as session:
-        found = await get_api_client(session, public_id=claims.client_id)
-    if found is None:
+        standing = await client_standing(session, public_id=claims.client_id)
+    if standing is None:
         raise InvalidToken("unknown client")
-    client, workspace = found
-    if client.revoked is not None or workspace.public_id != claims.workspace_id:
+    if standing.revoked or standing.workspace_public_id != claims.workspace_id:
         raise InvalidToken("the client's credentials were revoked")
-    assert workspace.id is not None
     return Principal(
-        client_id=client.public_id,
-        workspace_id=workspace.id,
-        workspace_public_id=workspace.public_id,
+        client_id=standing.client_id,
+        workspace_id=standing.workspace_id,
+        workspace_public_id=standing.workspace_public_id,
     )

@@ -30,6 +30,7 @@ from invoicegraph.store.invoices import (
     list_invoices,
 )
 from invoicegraph.store.invoices import count_invoices as store_count_invoices
+from invoicegraph.store.records import InvoiceRecord
 from invoicegraph.store.tables import InvoiceRow
 from invoicegraph.store.users import resolve_users
 
@@ -97,10 +98,10 @@ async def create_invoice(context: Context, command: CreateInvoice) -> CreatedInv
         await context.after_write()
 
 
-def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceRow], str]:
+def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceRecord], str]:
     """Cursors name the order they belong to, so one cannot be used with another order."""
 
-    def cursor(row: InvoiceRow) -> str:
+    def cursor(row: InvoiceRecord) -> str:
         value = getattr(row, order.field)
         encoded = micros(value) if isinstance(value, datetime) else value
         return encode_cursor(CURSOR_KIND, order.field, order.descending, encoded, row.id)
@@ -125,7 +126,7 @@ def _key(cursor: str | None, order: InvoiceOrder) -> InvoiceKey | None:
 
 @dataclass(frozen=True, slots=True)
 class InvoicePage:
-    rows: list[InvoiceRow]
+    rows: list[InvoiceRecord]
     page_info: PageInfoData
     filter: InvoiceFilter
     """Kept so that totalCount counts the same set as the page."""

@@ -9,13 +9,13 @@ from invoicegraph.auth.principal import Principal
 from invoicegraph.store.batch import all_each, live_rows_of_users, newest_versions, one_each
 from invoicegraph.store.records import (
     AnyRecord,
+    InvoiceRecord,
     InvoiceTagRecord,
     LineItemRecord,
     PaymentRecord,
     UserRecord,
 )
 from invoicegraph.store.tables import (
-    InvoiceRow,
     InvoiceVersionRow,
     TransactionRow,
     TransactionTagRow,
@@ -107,16 +107,17 @@ async def _versions(
 
 
 class Loaders:
-    """Named `<things>_by_<key>`; each batch function answers in key order. Line items,
-    payments, users and invoice tags come as records (store/records.py), the rest as rows."""
+    """Named `<things>_by_<key>`; each batch function answers in key order. Invoices, line
+    items, payments, users and invoice tags come as records (store/records.py), transactions,
+    their tags and versions as rows."""
 
     def __init__(self, reader: "Reader", principal: Principal) -> None:
         self.reader = reader
         self.workspace_id = principal.workspace_id
 
-    invoices_by_id = _one(InvoiceRow, "id", int)
-    invoices_by_public_id = _one(InvoiceRow, "public_id", str)
-    invoices_by_invoice_id = _one(InvoiceRow, "invoice_id", str)
+    invoices_by_id = _one(InvoiceRecord, "id", int)
+    invoices_by_public_id = _one(InvoiceRecord, "public_id", str)
+    invoices_by_invoice_id = _one(InvoiceRecord, "invoice_id", str)
     line_items_by_invoice_id = _all(LineItemRecord, "invoice_id", int)
     line_items_by_public_id = _one(LineItemRecord, "public_id", str)
     tags_by_invoice_id = _all(InvoiceTagRecord, "invoice_id", int)

@@ -5,11 +5,13 @@ import asyncio
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import MAX_PAGE, BadUserInput
 from invoicegraph.store.ids import prefix_of
-from invoicegraph.store.records import LineItemRecord, PaymentRecord, UserRecord
-from invoicegraph.store.tables import InvoiceRow, TransactionRow, WorkspaceRow
+from invoicegraph.store.records import InvoiceRecord, LineItemRecord, PaymentRecord, UserRecord
+from invoicegraph.store.tables import TransactionRow, WorkspaceRow
 from invoicegraph.store.workspaces import get_workspace
 
-NodeRow = InvoiceRow | LineItemRecord | UserRecord | WorkspaceRow | TransactionRow | PaymentRecord
+NodeRow = (
+    InvoiceRecord | LineItemRecord | UserRecord | WorkspaceRow | TransactionRow | PaymentRecord
+)
 
 
 async def find_node(context: Context, public_id: str) -> NodeRow | None:

@@ -7,13 +7,13 @@ from invoicegraph.events import EventType
 from invoicegraph.ledger.payments import InvoiceRef
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import BadUserInput
-from invoicegraph.store.tables import InvoiceRow
+from invoicegraph.store.records import InvoiceRecord
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveredEvent:
     type: EventType
-    invoice: InvoiceRow
+    invoice: InvoiceRecord
     """The invoice as it stands when the event is delivered (it may have moved on since)."""
     version: int
     """The invoice's version right after the write that caused the event."""

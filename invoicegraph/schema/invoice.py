@@ -22,7 +22,12 @@ from invoicegraph.schema.payment import Payment
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.schema.selection import NOT_LOADED, InvoiceParts, selected_names
 from invoicegraph.schema.user import User
-from invoicegraph.store.records import InvoiceTagRecord, LineItemRecord, PaymentRecord
+from invoicegraph.store.records import (
+    InvoiceRecord,
+    InvoiceTagRecord,
+    LineItemRecord,
+    PaymentRecord,
+)
 from invoicegraph.store.tables import InvoiceRow
 
 
@@ -117,7 +122,7 @@ async def users_by_id(context: Context, user_ids: Sequence[int]) -> dict[int, Us
 
 
 async def build_invoices(
-    context: Context, rows: Sequence[InvoiceRow], parts: InvoiceParts
+    context: Context, rows: Sequence[InvoiceRow | InvoiceRecord], parts: InvoiceParts
 ) -> list[Invoice]:
     """The invoices of `rows` with the parts asked for: one batched load per relation, so
     a page costs the same few statements whatever its size (concurrent callers in the same
@@ -148,7 +153,7 @@ async def build_invoices(
 
 
 def _invoice(
-    row: InvoiceRow,
+    row: InvoiceRow | InvoiceRecord,
     parts: InvoiceParts,
     workspace_id: strawberry.ID,
     items: Sequence[LineItemRecord] | None,

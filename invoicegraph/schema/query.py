@@ -26,14 +26,14 @@ from invoicegraph.schema.node import Node, Workspace
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.selection import InvoiceParts
 from invoicegraph.schema.user import User
-from invoicegraph.store.records import LineItemRecord, PaymentRecord, UserRecord
-from invoicegraph.store.tables import InvoiceRow, TransactionRow, WorkspaceRow
+from invoicegraph.store.records import InvoiceRecord, LineItemRecord, PaymentRecord, UserRecord
+from invoicegraph.store.tables import TransactionRow, WorkspaceRow
 from invoicegraph.store.transactions import TransactionFilter
 
 
 async def to_nodes(info: Info, rows: Sequence[nodes.NodeRow | None]) -> list[Node | None]:
     """Invoices and line items are built together, with the parts the selection reads."""
-    invoice_rows = [row for row in rows if isinstance(row, InvoiceRow)]
+    invoice_rows = [row for row in rows if isinstance(row, InvoiceRecord)]
     item_rows = [row for row in rows if isinstance(row, LineItemRecord)]
     built: dict[int, Node] = {}
     if invoice_rows:

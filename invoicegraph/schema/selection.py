@@ -18,7 +18,9 @@ from invoicegraph.resolvers.context import Info
 def selected_names(info: Info) -> frozenset[str]:
     """Every field name anywhere below the current field, fragments included whatever their
     type condition: a superset of what will be read, never less. Cached per operation and path
-    (list indices left out), since a field inside a list asks once per element."""
+    (list indices left out, parent types kept: `nodes` may hold a LineItem and a Payment whose
+    `invoice` fields select different things), since a field inside a list asks once per
+    element."""
     key = _path_key(info)
     cache = info.context.selections
     cached = cache.get(key)
@@ -37,7 +39,7 @@ def _path_key(info: Info) -> str:
     path: Path | None = info.path
     while path is not None:
         if isinstance(path.key, str):
-            keys.append(path.key)
+            keys.append(f"{path.typename}.{path.key}")
         path = path.prev
     return ".".join(reversed(keys))
 

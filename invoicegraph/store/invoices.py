@@ -31,6 +31,7 @@ from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.invoices import UserRef, ValidInvoice
 from invoicegraph.store.filters import TagPattern, owners_matching, tags_condition
 from invoicegraph.store.ids import new_public_id
+from invoicegraph.store.records import InvoiceRecord, fetch_records, select_of
 from invoicegraph.store.search import index_invoice, matching_invoice_ids
 from invoicegraph.store.tables import (
     InvoiceRow,
@@ -384,7 +385,7 @@ async def list_invoices(
     after: InvoiceKey | None = None,
     before: InvoiceKey | None = None,
     from_end: bool = False,
-) -> list[InvoiceRow]:
+) -> list[InvoiceRecord]:
     """Up to `limit` matching invoices in `order`, strictly between the keys: a keyset seek.
 
     No OFFSET at any depth. With `from_end` the page is the one that ends at `before` (or at
@@ -394,7 +395,7 @@ async def list_invoices(
     column = col(ORDER_COLUMNS[order.field])
     key = tuple_(column, col(InvoiceRow.id))
     filter = await narrowed(session, filter, workspace_id)
-    query = select(InvoiceRow).where(*filter.conditions(workspace_id, _dialect(session)))
+    query = select_of(InvoiceRecord).where(*filter.conditions(workspace_id, _dialect(session)))
     if after is not None:
         bound = tuple_(after.value, after.id)
         query = query.where(key < bound if order.descending else key > bound)
@@ -406,7 +407,7 @@ async def list_invoices(
         query = query.order_by(column.desc(), col(InvoiceRow.id).desc())
     else:
         query = query.order_by(column.asc(), col(InvoiceRow.id).asc())
-    rows = list((await session.exec(query.limit(limit))).all())
+    rows = await fetch_records(session, InvoiceRecord, query.limit(limit))
     return rows[::-1] if from_end else rows
 
 

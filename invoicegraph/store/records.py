@@ -1,5 +1,5 @@
-"""Read-only records for the rows a page reads by the hundred: line items, payments, users and
-invoice tags.
+"""Read-only records for the rows a page reads by the hundred: invoices, line items, payments,
+users and invoice tags.
 
 An ORM object costs some ten microseconds to build (identity map, instance state, SQLModel's
 pydantic setup); a page of 100 invoices reads about 800 rows, so the loaders read these tables
@@ -10,13 +10,25 @@ through the SQLModel tables.
 from collections.abc import Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, Select, inspect, select
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.schema import Column
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.store.tables import InvoiceTagRow, LineItemRow, PaymentRow, UserRow
+from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, PaymentRow, UserRow
+
+
+class InvoiceRecord(NamedTuple):
+    id: int
+    public_id: str
+    workspace_id: int
+    invoice_id: str
+    status: str
+    version: int
+    created: Any
+    """datetime (UTC), as are the other instants."""
+    modified: Any
 
 
 class LineItemRecord(NamedTuple):
@@ -46,7 +58,6 @@ class PaymentRecord(NamedTuple):
     amount: int
     currency: str
     posted: Any
-    """datetime (UTC)."""
 
 
 class UserRecord(NamedTuple):
@@ -64,10 +75,11 @@ class InvoiceTagRecord(NamedTuple):
     workspace_id: int
 
 
-AnyRecord = LineItemRecord | PaymentRecord | UserRecord | InvoiceTagRecord
-R = TypeVar("R", LineItemRecord, PaymentRecord, UserRecord, InvoiceTagRecord)
+AnyRecord = InvoiceRecord | LineItemRecord | PaymentRecord | UserRecord | InvoiceTagRecord
+R = TypeVar("R", InvoiceRecord, LineItemRecord, PaymentRecord, UserRecord, InvoiceTagRecord)
 
 MODELS: dict[type[AnyRecord], type[SQLModel]] = {
+    InvoiceRecord: InvoiceRow,
     LineItemRecord: LineItemRow,
     PaymentRecord: PaymentRow,
     UserRecord: UserRow,
@@ -81,16 +93,26 @@ def columns_of(record: type[AnyRecord]) -> ReadOnlyColumnCollection[str, Column[
     return columns
 
 
+def select_of(record: type[AnyRecord]) -> Select[Any]:
+    """SELECT exactly the record's columns, in its order; add WHERE, ORDER BY, LIMIT."""
+    columns = columns_of(record)
+    return select(*(columns[name] for name in record._fields))
+
+
+async def fetch_records(session: AsyncSession, record: type[R], query: Select[Any]) -> list[R]:
+    """Run a `select_of(record)` query on the session's connection (its transaction and
+    snapshot), past the ORM layer."""
+    connection = await session.connection()
+    return [record._make(row) for row in await connection.execute(query)]
+
+
 async def select_records(
     session: AsyncSession,
     record: type[R],
     *conditions: ColumnElement[bool],
     order_by: Sequence[ColumnElement[Any]],
 ) -> list[R]:
-    """The rows matching `conditions`, as `record`s: exactly the record's columns, in order."""
-    columns = columns_of(record)
-    query = select(*(columns[name] for name in record._fields)).where(*conditions)
-    # On the session's connection (its transaction and snapshot), past the ORM layer.
-    connection = await session.connection()
-    result = await connection.execute(query.order_by(*order_by))
-    return [record._make(row) for row in result]
+    """The rows matching `conditions`, as `record`s."""
+    return await fetch_records(
+        session, record, select_of(record).where(*conditions).order_by(*order_by)
+    )

@@ -1,7 +1,9 @@
 """Workspaces, API clients and the server's own secrets."""
 
 import secrets
+from typing import NamedTuple
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,6 +49,33 @@ async def get_api_client(
         .where(ApiClientRow.public_id == public_id)
     )
     return result.first()
+
+
+class ClientStanding(NamedTuple):
+    """What a request's credential check needs to know of its client."""
+
+    client_id: str
+    revoked: bool
+    workspace_id: int
+    workspace_public_id: str
+
+
+async def client_standing(session: AsyncSession, *, public_id: str) -> ClientStanding | None:
+    """The client's standing, or None when unknown: one indexed read per request, so a
+    plain statement on the session's connection rather than two ORM objects."""
+    query = (
+        sa_select(
+            col(ApiClientRow.public_id),
+            col(ApiClientRow.revoked).is_not(None),
+            col(WorkspaceRow.id),
+            col(WorkspaceRow.public_id),
+        )
+        .join(WorkspaceRow, col(WorkspaceRow.id) == col(ApiClientRow.workspace_id))
+        .where(col(ApiClientRow.public_id) == public_id)
+    )
+    connection = await session.connection()
+    row = (await connection.execute(query)).first()
+    return None if row is None else ClientStanding._make(row)
 
 
 async def get_or_create_server_secret(session: AsyncSession, *, name: str) -> str:

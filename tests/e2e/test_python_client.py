@@ -157,8 +157,9 @@ def test_demo_runs_against_a_live_server(
         [
             str(client_python), str(CLIENT_DIR / "demo.py"),
             "--base-url", deployed.base_url,
-            "--client-id", deployed.client_id,
-            "--client-secret", deployed.client_secret,
+            # `=` form: a secret may start with "-", which argparse would take for an option.
+            f"--client-id={deployed.client_id}",
+            f"--client-secret={deployed.client_secret}",
             "--invoice-id", invoice_id,
         ],
         cwd=workdir,

@@ -106,3 +106,24 @@ async def test_parts_selected_through_the_node_interface_and_nested_objects(api:
     assert nested["invoice"]["payments"][0]["invoice"]["balances"] == [
         {"currency": "USD", "payins": {"actual": "500"}}
     ]
+
+
+async def test_one_list_of_nodes_of_two_types_selecting_differently(api: Api) -> None:
+    """`invoice` under a LineItem and under a Payment, in the same list, select different
+    parts: each gets its own."""
+    await make_paid_invoice(api)
+    found = await api.ok(
+        "query($key: String!) { invoice(invoice: {invoiceId: $key}) {"
+        " lineItems { id } payments { id } } }",
+        key="inv-parts",
+    )
+    ids = [found["invoice"]["lineItems"][0]["id"], found["invoice"]["payments"][0]["id"]]
+    data = await api.ok(
+        "query($ids: [ID!]!) { nodes(ids: $ids) {"
+        " ... on LineItem { invoice { lineItems { description } } }"
+        " ... on Payment { invoice { payments { amount } } } } }",
+        ids=ids,
+    )
+    item, payment = data["nodes"]
+    assert len(item["invoice"]["lineItems"]) == 2
+    assert payment["invoice"]["payments"] == [{"amount": "500"}]
