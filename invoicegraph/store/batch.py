@@ -7,10 +7,13 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, inspect
+from sqlalchemy import ARRAY, ColumnElement, Select, any_, bindparam, func, inspect
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.schema import Column
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.store.records import (
@@ -19,6 +22,8 @@ from invoicegraph.store.records import (
     LineItemRecord,
     PaymentRecord,
     columns_of,
+    fetch_records,
+    select_of,
     select_records,
 )
 from invoicegraph.store.tables import InvoiceRow, InvoiceVersionRow
@@ -28,13 +33,55 @@ Key = TypeVar("Key", bound=Hashable)
 Found = TypeVar("Found", bound=SQLModel | AnyRecord)
 
 
-def _one_of(session: AsyncSession, column: ColumnElement[Any], keys: Sequence[Any]) -> Any:
-    """`column IN (keys)`; on PostgreSQL `column = ANY($1)` with the keys as one array, so
+def _one_of(column: ColumnElement[Any], *, postgresql: bool) -> ColumnElement[bool]:
+    """`column IN (:keys)`; on PostgreSQL `column = ANY(:keys)` with the keys as one array, so
     that the statement's text (and its prepared statement) is the same for any number of keys.
     """
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return column == any_(bindparam("keys", list(keys), type_=ARRAY(column.type)))
-    return column.in_(keys)
+    if postgresql:
+        return column == any_(bindparam("keys", type_=ARRAY(column.type)))
+    return column.in_(bindparam("keys", expanding=True))
+
+
+def _batch_conditions(
+    columns: ReadOnlyColumnCollection[str, Column[Any]], column: str, *, postgresql: bool
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    return (
+        columns["workspace_id"] == bindparam("workspace_id"),
+        _one_of(columns[column], postgresql=postgresql),
+    )
+
+
+def _batch_order(columns: ReadOnlyColumnCollection[str, Column[Any]]) -> Column[Any]:
+    return columns["id"] if "id" in columns else columns["position"]
+
+
+# A batch's statement is built once per kind, key column and dialect, with `:workspace_id` and
+# `:keys` as parameters: building a statement and its cache key anew costs SQLAlchemy more than
+# running it through its warm compiled cache.
+_RECORD_STATEMENTS: dict[tuple[type[AnyRecord], str, bool], Select[Any]] = {}
+_ROW_STATEMENTS: dict[tuple[type[SQLModel], str, bool], SelectOfScalar[SQLModel]] = {}
+
+
+def _records_statement(record: type[AnyRecord], column: str, *, postgresql: bool) -> Select[Any]:
+    key = (record, column, postgresql)
+    if (statement := _RECORD_STATEMENTS.get(key)) is None:
+        columns = columns_of(record)
+        conditions = _batch_conditions(columns, column, postgresql=postgresql)
+        statement = select_of(record).where(*conditions).order_by(_batch_order(columns))
+        _RECORD_STATEMENTS[key] = statement
+    return statement
+
+
+def _rows_statement(
+    model: type[SQLModel], column: str, *, postgresql: bool
+) -> SelectOfScalar[SQLModel]:
+    key = (model, column, postgresql)
+    if (statement := _ROW_STATEMENTS.get(key)) is None:
+        columns: ReadOnlyColumnCollection[str, Column[Any]] = inspect(model).local_table.c
+        conditions = _batch_conditions(columns, column, postgresql=postgresql)
+        statement = select(model).where(*conditions).order_by(_batch_order(columns))
+        _ROW_STATEMENTS[key] = statement
+    return statement
 
 
 async def _select_in(
@@ -45,27 +92,13 @@ async def _select_in(
     workspace_id: int,
     keys: Sequence[Any],
 ) -> Sequence[Any]:
+    postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
+    parameters = {"workspace_id": workspace_id, "keys": list(keys)}
     if kind in MODELS:  # a record: plain tuples of exactly its columns
-        columns = columns_of(kind)
-        order = columns["id"] if "id" in columns else columns["position"]
-        return await select_records(
-            session,
-            kind,
-            columns["workspace_id"] == workspace_id,
-            _one_of(session, columns[column], keys),
-            order_by=[order],
-        )
-    model_columns = inspect(kind).local_table.c
-    order = model_columns["id"] if "id" in model_columns else model_columns["position"]
-    query = (
-        select(kind)
-        .where(
-            model_columns["workspace_id"] == workspace_id,
-            _one_of(session, model_columns[column], keys),
-        )
-        .order_by(order)
-    )
-    return (await session.exec(query)).all()
+        query = _records_statement(kind, column, postgresql=postgresql)
+        return await fetch_records(session, kind, query, parameters)
+    statement = _rows_statement(kind, column, postgresql=postgresql)
+    return (await session.exec(statement, params=parameters)).all()
 
 
 async def one_each(

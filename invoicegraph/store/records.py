@@ -7,7 +7,7 @@ as plain named tuples instead, selecting exactly the columns a record names. Wri
 through the SQLModel tables.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, inspect, select
@@ -99,11 +99,16 @@ def select_of(record: type[AnyRecord]) -> Select[Any]:
     return select(*(columns[name] for name in record._fields))
 
 
-async def fetch_records(session: AsyncSession, record: type[R], query: Select[Any]) -> list[R]:
+async def fetch_records(
+    session: AsyncSession,
+    record: type[R],
+    query: Select[Any],
+    parameters: Mapping[str, Any] | None = None,
+) -> list[R]:
     """Run a `select_of(record)` query on the session's connection (its transaction and
     snapshot), past the ORM layer."""
     connection = await session.connection()
-    return [record._make(row) for row in await connection.execute(query)]
+    return [record._make(row) for row in await connection.execute(query, parameters)]
 
 
 async def select_records(
