@@ -18,6 +18,7 @@ from invoicegraph.schema.invoice import Invoice, LineItem
 from invoicegraph.schema.limits import QueryLimits
 from invoicegraph.schema.mutation import Mutation
 from invoicegraph.schema.node import Workspace
+from invoicegraph.schema.parse_cache import ParseCache
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.query import Query
 from invoicegraph.schema.scalars import SCALAR_MAP
@@ -38,9 +39,9 @@ def build_schema(*, introspection: bool = True) -> InvoiceSchema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ErrorCodes,
         QueryLimits,
-        # Front ends send the same few documents over and over: validate each once (the cache
-        # lives at module level; each request gets a fresh extension around it). Parsing is
-        # not cached: strawberry's ParserCache raises past the token limit's error code.
+        # Front ends send the same few documents over and over: parse and validate each once
+        # (the caches live at module level; each request gets fresh extensions around them).
+        ParseCache,
         lambda: ValidationCache(maxsize=256),
     ]
     if not introspection:
