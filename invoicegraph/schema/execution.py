@@ -180,9 +180,15 @@ class _PlanWriter:
                 return False
             plan_name = self.constant(plan)
             if output_type.is_type_of is not None:
-                # strawberry's is_type_of is an isinstance check that does not read the info.
+                # strawberry's is_type_of is an isinstance check that does not read the info;
+                # an instance of the type's own class needs no call.
                 check = self.constant(output_type.is_type_of)
-                add(f"{indent}if {check}({value}, None) is not True: raise Abandon")
+                definition = output_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+                origin = getattr(definition, "origin", None)
+                exact = (
+                    "" if origin is None else f"type({value}) is not {self.constant(origin)} and "
+                )
+                add(f"{indent}if {exact}{check}({value}, None) is not True: raise Abandon")
             add(f"{indent}{value} = {plan_name}({value})")
             return True
         if isinstance(output_type, GraphQLEnumType):

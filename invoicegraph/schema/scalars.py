@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from invoicegraph.ledger.enums import CURRENCY_CODES, FlowType, InvoiceStatus
-from invoicegraph.ledger.money import format_int96, parse_int96
+from invoicegraph.ledger.money import INT96_LIMIT, format_int96, parse_int96
 
 Int96 = NewType("Int96", int)
 
@@ -20,6 +20,9 @@ def _parse_int96(value: object) -> int:
 
 
 def _serialize_int96(value: object) -> str:
+    # A page of invoices serializes thousands of amounts: the common case in one test.
+    if type(value) is int and -INT96_LIMIT < value < INT96_LIMIT:
+        return str(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"Int96 serializes ints, not {type(value).__name__}")
     return format_int96(value)

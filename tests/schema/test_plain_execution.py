@@ -32,6 +32,18 @@ class Leaf:
     flag: bool
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Twig(Named):
+    """Implements an interface, so strawberry checks each value's class (is_type_of)."""
+
+    length: int
+
+
 @strawberry.type
 class Branch:
     label: str
@@ -39,6 +51,7 @@ class Branch:
     first: Leaf
     optional: Leaf | None
     tags: list[str | None]
+    twigs: list[Twig]
 
     @strawberry.field
     def shout(self) -> str:
@@ -68,8 +81,9 @@ GOOD = [
         first=leaf("f"),
         optional=None,
         tags=["t", None],
+        twigs=[Twig(name="t1", length=1), Twig(name="t2", length=2)],
     ),
-    Branch(label="b", leaves=[], first=leaf("g"), optional=leaf("o"), tags=[]),
+    Branch(label="b", leaves=[], first=leaf("g"), optional=leaf("o"), tags=[], twigs=[]),
 ]
 # Values the types promise not to hold, as a buggy resolver could return them.
 BROKEN = [
@@ -79,8 +93,9 @@ BROKEN = [
         first=leaf("h", colour="purple"),
         optional=leaf("p", flag="yes"),
         tags=["t"],
+        twigs=[Twig(name="ok", length=1), leaf("not a twig")],  # type: ignore[list-item]
     ),
-    Branch(label=None, leaves=[], first=None, optional=None, tags=None),  # type: ignore[arg-type]
+    Branch(label=None, leaves=[], first=None, optional=None, tags=None, twigs=[]),  # type: ignore[arg-type]
 ]
 
 
@@ -109,6 +124,8 @@ DOCUMENTS = [
     "{ nullableBranches { label first { name colour } optional { flag } leaves { count } } }",
     "{ nullableBranches { label leaves { name } tags } }",
     "{ branches { first { name } first { count } } }",
+    "{ branches { label twigs { name length __typename } } }",
+    "{ nullableBranches { twigs { ... on Named { name } } } }",
 ]
 
 
