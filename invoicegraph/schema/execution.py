@@ -5,15 +5,17 @@ an awaitable check, then completion by the kind of the field's type. That costs 
 microseconds a field, and a page of 100 invoices with their line items is some 6,000 fields.
 Most of those are plain: strawberry fields without a resolver, read with `getattr`.
 
-For such a selection this executor compiles, once per request and selection, a plan: a Python
-function generated for the object type and its collected fields, which reads each attribute,
+For such a selection this executor writes, once per request and selection, a plan: a Python
+function generated for the object type and its collected fields (compiled once per distinct
+source, so a repeated query pays only for writing it), which reads each attribute,
 checks and serializes it inline (the built-in scalars by type, enums through a dictionary,
 other scalars through their serializer), loops over lists and calls the plans of nested
 objects, and returns the response map. Anything the plan does not expect (a None where the
 schema says non-null, a value a serializer refuses, an unexpected type) abandons the plan for
 that object, and graphql-core executes it again the standard way, which produces the same
-error as always. Fields with resolvers, arguments, abstract types, deferred fragments or
-middleware never take a plan.
+error as always; so does any other exception a plan meets. Fields with resolvers, arguments,
+extensions (permissions among them), abstract types, deferred fragments or middleware never
+take a plan.
 """
 
 import keyword
@@ -40,6 +42,7 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 Plan = Callable[[Any], dict[str, Any]]
@@ -68,12 +71,12 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]]:
         middleware = self.middleware_manager
         if middleware is None or not middleware.middlewares:  # strawberry passes an empty one
-            plan = self.plan_for(parent_type, grouped_field_set)
-            if plan is not None:
-                try:
+            try:
+                plan = self.plan_for(parent_type, grouped_field_set)
+                if plan is not None:
                     return plan(source_value)
-                except Abandon:
-                    pass
+            except Exception:  # Abandon, or a value no plan expected
+                pass  # graphql-core completes it, and reports any error where it always does
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
@@ -128,10 +131,11 @@ class _PlanWriter:
         if field_def is None or field_def.args or node.arguments:
             return None
         if not getattr(field_def.resolve, "_is_default", False):
-            return None  # a resolver of ours, or a field with extensions
+            return None  # a resolver of ours
         definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
         if (
             not isinstance(definition, StrawberryField)
+            or not definition.is_basic_field  # extensions (permissions among them) run
             or definition.default_resolver is not getattr
         ):
             return None
@@ -180,14 +184,14 @@ class _PlanWriter:
                 return False
             plan_name = self.constant(plan)
             if output_type.is_type_of is not None:
-                # strawberry's is_type_of is an isinstance check that does not read the info;
-                # an instance of the type's own class needs no call.
+                # strawberry's generated is_type_of is an isinstance check that does not read
+                # the info: an instance of the type's own class needs no call (this schema
+                # does not use strawberry.cast). A type's own is_type_of is always called.
                 check = self.constant(output_type.is_type_of)
                 definition = output_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-                origin = getattr(definition, "origin", None)
-                exact = (
-                    "" if origin is None else f"type({value}) is not {self.constant(origin)} and "
-                )
+                exact = ""
+                if isinstance(definition, StrawberryObjectDefinition) and not definition.is_type_of:
+                    exact = f"type({value}) is not {self.constant(definition.origin)} and "
                 add(f"{indent}if {exact}{check}({value}, None) is not True: raise Abandon")
             add(f"{indent}{value} = {plan_name}({value})")
             return True

@@ -67,10 +67,7 @@ class LineItem(Node):
 
     @strawberry.field
     async def invoice(self, info: Info) -> "Invoice":
-        row = await info.context.loaders.invoices_by_id.load(self.invoice_db_id)
-        assert row is not None, "a line item's invoice is in its workspace"
-        (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
-        return invoice
+        return await invoice_by_db_id(info, self.invoice_db_id)
 
 
 @strawberry.type
@@ -119,6 +116,19 @@ async def users_by_id(context: Context, user_ids: Sequence[int]) -> dict[int, Us
         assert row is not None, "a line item's or payment's user is in its workspace"
         found[row.id] = User.from_row(row)
     return found
+
+
+async def build_invoice(info: Info, row: InvoiceRow | InvoiceRecord) -> Invoice:
+    """One invoice, with the parts the current field selects."""
+    (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
+    return invoice
+
+
+async def invoice_by_db_id(info: Info, invoice_db_id: int) -> Invoice:
+    """The invoice a line item or payment belongs to (always in the caller's workspace)."""
+    row = await info.context.loaders.invoices_by_id.load(invoice_db_id)
+    assert row is not None, "a line item's or payment's invoice is in its workspace"
+    return await build_invoice(info, row)
 
 
 async def build_invoices(

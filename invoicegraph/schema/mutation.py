@@ -24,9 +24,8 @@ from invoicegraph.schema.inputs import (
     UpdateInvoiceInput,
     given,
 )
-from invoicegraph.schema.invoice import Invoice, build_invoices
+from invoicegraph.schema.invoice import Invoice, build_invoice
 from invoicegraph.schema.payment import Transaction
-from invoicegraph.schema.selection import InvoiceParts
 from invoicegraph.store.tables import InvoiceRow
 
 
@@ -114,23 +113,17 @@ async def done(result: T) -> T:
     return result
 
 
-async def _invoice(info: Info, row: InvoiceRow) -> Invoice:
-    """The written invoice, read afresh with the parts the payload selects."""
-    (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
-    return invoice
-
-
 async def _transitioned(info: Info, row: InvoiceRow) -> InvoiceTransitionResult:
-    return InvoiceTransitionResult(invoice=await _invoice(info, row))
+    return InvoiceTransitionResult(invoice=await build_invoice(info, row))
 
 
 async def _updated(info: Info, row: InvoiceRow) -> UpdateInvoiceResult:
-    return UpdateInvoiceResult(invoice=await _invoice(info, row))
+    return UpdateInvoiceResult(invoice=await build_invoice(info, row))
 
 
 async def _created(info: Info, created: invoices.CreatedInvoice) -> CreateInvoiceResult:
     return CreateInvoiceResult(
-        invoice=await _invoice(info, created.row), is_ik_replay=created.is_replay
+        invoice=await build_invoice(info, created.row), is_ik_replay=created.is_replay
     )
 
 

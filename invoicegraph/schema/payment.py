@@ -61,13 +61,9 @@ class Payment(Node):
     async def invoice(
         self, info: Info
     ) -> Annotated["Invoice", strawberry.lazy("invoicegraph.schema.invoice")]:
-        from invoicegraph.schema.invoice import build_invoices
-        from invoicegraph.schema.selection import InvoiceParts
+        from invoicegraph.schema.invoice import invoice_by_db_id
 
-        row = await info.context.loaders.invoices_by_id.load(self.invoice_db_id)
-        assert row is not None, "a payment's invoice is in its workspace"
-        (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
-        return invoice
+        return await invoice_by_db_id(info, self.invoice_db_id)
 
 
 @strawberry.type(description="A bank or processor transaction, allocated to invoices as payments.")

@@ -21,7 +21,7 @@ from invoicegraph.schema.inputs import (
     UserMatchInput,
     given,
 )
-from invoicegraph.schema.invoice import Invoice, build_invoices, build_line_items
+from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices, build_line_items
 from invoicegraph.schema.node import Node, Workspace
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.selection import InvoiceParts
@@ -85,8 +85,7 @@ class Query:
             row = await loaders.invoices_by_invoice_id.load(str(invoice.invoice_id))
         if row is None:
             return None
-        (found,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
-        return found
+        return await build_invoice(info, row)
 
     @strawberry.field(
         description="first/last default 20, at most 200. Default order: CREATED DESC."

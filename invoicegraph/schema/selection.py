@@ -62,7 +62,7 @@ class InvoiceParts:
     """Invoice.users: each user's balances on the invoice."""
     tags: bool
     user_of_each: bool
-    """LineItem.user (and InvoiceUser.user): the users of the line items and payments."""
+    """LineItem.user: whether the line items' users are loaded with them."""
 
     @classmethod
     def selected(cls, info: Info) -> "InvoiceParts":
@@ -87,11 +87,6 @@ class InvoiceParts:
     @property
     def user_rows(self) -> bool:
         return self.users or (self.user_of_each and self.line_items)
-
-
-EVERY_PART = InvoiceParts(
-    line_items=True, payments=True, balances=True, users=True, tags=True, user_of_each=True
-)
 
 
 class _NotLoaded:

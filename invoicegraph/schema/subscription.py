@@ -9,8 +9,7 @@ from invoicegraph.resolvers import subscriptions
 from invoicegraph.resolvers.context import Info
 from invoicegraph.schema.extensions import coded
 from invoicegraph.schema.inputs import InvoiceMatchInput, given, to_invoice_ref
-from invoicegraph.schema.invoice import Invoice, build_invoices
-from invoicegraph.schema.selection import InvoiceParts
+from invoicegraph.schema.invoice import Invoice, build_invoice
 
 InvoiceEventType = strawberry.enum(EventType, name="InvoiceEventType")
 
@@ -34,9 +33,7 @@ class Subscription:
         only = None if chosen is None else to_invoice_ref(chosen)
         try:
             async for event in subscriptions.invoice_events(info.context, only):
-                (built,) = await build_invoices(
-                    info.context, [event.invoice], InvoiceParts.selected(info)
-                )
+                built = await build_invoice(info, event.invoice)
                 yield InvoiceEvent(type=event.type, invoice=built, version=event.version)
         except Exception as error:
             # A stream's errors do not pass through ErrorCodes: code and mask them here.

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from invoicegraph.ledger.enums import InvoiceStatus
+from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.records import (
     MODELS,
     AnyRecord,
@@ -28,7 +29,6 @@ from invoicegraph.store.records import (
 )
 from invoicegraph.store.tables import InvoiceRow, InvoiceVersionRow
 
-Row = TypeVar("Row", bound=SQLModel)
 Key = TypeVar("Key", bound=Hashable)
 Found = TypeVar("Found", bound=SQLModel | AnyRecord)
 
@@ -92,7 +92,7 @@ async def _select_in(
     workspace_id: int,
     keys: Sequence[Any],
 ) -> Sequence[Any]:
-    postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
+    postgresql = dialect_of(session) == "postgresql"
     parameters = {"workspace_id": workspace_id, "keys": list(keys)}
     if kind in MODELS:  # a record: plain tuples of exactly its columns
         query = _records_statement(kind, column, postgresql=postgresql)

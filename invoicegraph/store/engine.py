@@ -37,6 +37,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """ "sqlite" or "postgresql": the few statements that differ ask this."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 class Database:
     """Owns the engine; hands out read sessions and all-or-nothing write transactions."""
 

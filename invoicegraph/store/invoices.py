@@ -29,6 +29,7 @@ from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.invoices import UserRef, ValidInvoice
+from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.filters import TagPattern, owners_matching, tags_condition
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.records import InvoiceRecord, fetch_records, select_of
@@ -371,10 +372,6 @@ def _has_line_item(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
-
-
 async def list_invoices(
     session: AsyncSession,
     *,
@@ -395,7 +392,7 @@ async def list_invoices(
     column = col(ORDER_COLUMNS[order.field])
     key = tuple_(column, col(InvoiceRow.id))
     filter = await narrowed(session, filter, workspace_id)
-    query = select_of(InvoiceRecord).where(*filter.conditions(workspace_id, _dialect(session)))
+    query = select_of(InvoiceRecord).where(*filter.conditions(workspace_id, dialect_of(session)))
     if after is not None:
         bound = tuple_(after.value, after.id)
         query = query.where(key < bound if order.descending else key > bound)
@@ -415,6 +412,6 @@ async def count_invoices(
     session: AsyncSession, *, workspace_id: int, filter: InvoiceFilter | None = None
 ) -> int:
     filter = await narrowed(session, filter or InvoiceFilter(), workspace_id)
-    conditions = filter.conditions(workspace_id, _dialect(session))
+    conditions = filter.conditions(workspace_id, dialect_of(session))
     query = select(func.count()).select_from(InvoiceRow).where(*conditions)
     return (await session.exec(query)).one()

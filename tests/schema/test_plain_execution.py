@@ -7,20 +7,32 @@ the schema allows them and where it does not, lists with a bad element, resolver
 mixed in.
 """
 
+import datetime
 import enum
 from typing import Any
 
 import pytest
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import Info
 
 from invoicegraph.schema.execution import PlainExecutionContext
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 @strawberry.enum
 class Colour(enum.Enum):
     RED = "red"
     GREEN = "green"
+
+
+class Hidden(BasePermission):
+    message = "hidden"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return False
 
 
 @strawberry.type
@@ -30,6 +42,8 @@ class Leaf:
     colour: Colour
     maybe: str | None
     flag: bool
+    when: datetime.datetime = EPOCH
+    secret: str = strawberry.field(default="s", permission_classes=[Hidden])
 
 
 @strawberry.interface
@@ -90,12 +104,19 @@ BROKEN = [
     Branch(
         label="c",
         leaves=[leaf("ok"), leaf(None), leaf("big", count=2**40)],  # type: ignore[arg-type]
-        first=leaf("h", colour="purple"),
-        optional=leaf("p", flag="yes"),
+        first=leaf("h", colour="purple", when="yesterday"),
+        optional=Twig(name="not a leaf", length=3),  # type: ignore[arg-type]
         tags=["t"],
         twigs=[Twig(name="ok", length=1), leaf("not a twig")],  # type: ignore[list-item]
     ),
-    Branch(label=None, leaves=[], first=None, optional=None, tags=None, twigs=[]),  # type: ignore[arg-type]
+    Branch(
+        label=None,  # type: ignore[arg-type]
+        leaves=[leaf("p", flag="yes")],
+        first=None,  # type: ignore[arg-type]
+        optional=None,
+        tags=None,  # type: ignore[arg-type]
+        twigs=[],
+    ),
 ]
 
 
@@ -126,6 +147,10 @@ DOCUMENTS = [
     "{ branches { first { name } first { count } } }",
     "{ branches { label twigs { name length __typename } } }",
     "{ nullableBranches { twigs { ... on Named { name } } } }",
+    "{ nullableBranches { first { name when } optional { name count } } }",
+    "{ branches { first { name secret } } }",
+    "{ branches { label @include(if: false) leaves @skip(if: true) { name }"
+    " first @include(if: true) { name } optional @skip(if: false) { flag } } }",
 ]
 
 
