@@ -14,6 +14,8 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from invoicegraph.resolvers.context import Info
 
+MAX_CACHED_PATHS = 1024
+
 
 def selected_names(info: Info) -> frozenset[str]:
     """Every field name anywhere below the current field, fragments included whatever their
@@ -30,6 +32,8 @@ def selected_names(info: Info) -> frozenset[str]:
     found: set[str] = set()
     _collect(info.selected_fields, found)
     names = frozenset(found)
+    if len(cache) >= MAX_CACHED_PATHS:  # a long-lived WebSocket sending ever new documents
+        cache.clear()
     cache[key] = (info.operation, names)
     return names
 
