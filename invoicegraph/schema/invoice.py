@@ -5,6 +5,7 @@ plain attributes, filled by `build_invoices` from a few batched loads for a whol
 and only for what the selection reads; see schema/selection.py.
 """
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -60,7 +61,7 @@ class LineItem(Node):
             price=Price(
                 amount=Int96(row.amount), quantity=row.quantity, unit_price=Int96(row.unit_price)
             ),
-            tags=Tag.from_pairs(row.tags) if tags else NOT_LOADED,
+            tags=Tag.from_pairs(json.loads(row.tags_json)) if tags else NOT_LOADED,
             user=user,
             invoice_db_id=row.invoice_id,
         )
