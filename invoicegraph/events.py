@@ -10,21 +10,15 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING
+
+from invoicegraph.ledger.enums import EventType
 
 if TYPE_CHECKING:
     from invoicegraph.store.tables import InvoiceRow
 
 QUEUE_SIZE = 1_000
 """Events a slow subscriber may fall behind by; past that its oldest events are dropped."""
-
-
-class EventType(Enum):
-    CREATED = "CREATED"
-    UPDATED = "UPDATED"
-    STATUS_CHANGED = "STATUS_CHANGED"
-    PAYMENT_RECORDED = "PAYMENT_RECORDED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy import text
 
-from invoicegraph.events import EventBus, EventType, InvoiceEvent
+from invoicegraph.events import EventBus, InvoiceEvent
+from invoicegraph.ledger.enums import EventType
 from invoicegraph.store.engine import Database
 
 CHANNEL = "invoicegraph_events"

@@ -40,3 +40,12 @@ TWD TZS UAH UGX USD UYU UZS VEF VND VUV WST XAF XCD XOF XPF YER ZAR ZMW LOGICAL 
 
 Currencies stay plain strings in the domain; GraphQL validation rejects unknown codes before
 any of our code runs, and the schema turns this tuple into the CurrencyCode enum."""
+
+
+class EventType(Enum):
+    """What a committed write did to an invoice, as subscribers and webhooks see it."""
+
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    PAYMENT_RECORDED = "PAYMENT_RECORDED"

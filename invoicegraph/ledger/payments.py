@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,17 +117,6 @@ def validate_record(command: RecordTransaction) -> RecordTransaction:
     if problems:
         raise BadRequest(problems)
     return command
-
-
-MoneyKey = tuple[int, int, str, FlowType]
-"""(invoice row id, user row id, currency, type): where 0 <= actual <= expected must hold."""
-
-
-def overdrawn(
-    expected: Mapping[MoneyKey, int], actual: Mapping[MoneyKey, int], keys: Iterable[MoneyKey]
-) -> list[MoneyKey]:
-    """The keys among `keys` where actual would exceed expected."""
-    return [key for key in keys if actual.get(key, 0) > expected.get(key, 0)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,7 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from invoicegraph.ledger.balances import Flow, compute_balances
-from invoicegraph.ledger.enums import FlowType, InvoiceStatus
+from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, InvalidState, NotFound, Path
 from invoicegraph.ledger.history import (
     Change,
@@ -29,7 +28,7 @@ from invoicegraph.ledger.invoices import (
     validate_line_item,
 )
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
-from invoicegraph.ledger.status import settled_status
+from invoicegraph.ledger.settlement import MoneyKey, line_item_key, line_item_problems, settle
 from invoicegraph.ledger.tags import Tag, tag_problems
 
 MAX_OPERATIONS = 500
@@ -211,52 +210,16 @@ def ensure_allowed(status: InvoiceStatus, update: ValidInvoiceUpdate) -> None:
         raise InvalidState(status=status, action="edit the line items of")
 
 
-PaidKey = tuple[int, str, FlowType]
-"""(user row id, currency, type): how much of an invoice's line items payments already cover."""
-
-
-def _key(item: LineItemState) -> PaidKey:
-    return (item.user_id, item.currency, item.type)
-
-
-def _blame(index: int, change: Change, state: InvoiceState) -> tuple[PaidKey, Path] | None:
+def _blame(index: int, change: Change, state: InvoiceState) -> tuple[MoneyKey, Path] | None:
     """Where an operation may have lowered expected, to name it in an invariant problem."""
     match change:
         case LineItemDeleted(line_item=item):
-            return _key(item), ("lineItems", str(index), "delete")
+            return line_item_key(item), ("lineItems", str(index), "delete")
         case LineItemUpdated(line_item_id=line_item_id):
             updated = state.line_item(line_item_id)
             assert updated is not None
-            return _key(updated), ("lineItems", str(index), "update", "price", "amount")
+            return line_item_key(updated), ("lineItems", str(index), "update", "price", "amount")
     return None
-
-
-def paid_problems(
-    state: InvoiceState, paid: Mapping[PaidKey, int], blame: Mapping[PaidKey, Path]
-) -> list[FieldProblem]:
-    """Payments may never exceed what the line items expect, per user, currency and type."""
-    expected: dict[PaidKey, int] = {}
-    for item in state.line_items:
-        expected[_key(item)] = expected.get(_key(item), 0) + item.price.amount
-    return [
-        FieldProblem(
-            blame.get(key, ("lineItems",)),
-            f"would leave {expected.get(key, 0)} {key[1]} {key[2].value} expected for this user, "
-            f"below the {amount} already paid",
-        )
-        for key, amount in paid.items()
-        if amount > expected.get(key, 0)
-    ]
-
-
-def settle(state: InvoiceState, paid: Mapping[PaidKey, int]) -> InvoiceState:
-    """The state with the PAID rule applied to its line items and the payments."""
-    balances = compute_balances(
-        [Flow(item.currency, item.type, item.price.amount) for item in state.line_items],
-        [Flow(currency, flow, amount) for (_, currency, flow), amount in paid.items()],
-    )
-    has_charge = any(item.price.amount > 0 for item in state.line_items)
-    return replace(state, status=settled_status(state.status, balances, has_charge=has_charge))
 
 
 def apply_update(
@@ -265,7 +228,7 @@ def apply_update(
     *,
     user_ids: Mapping[UserRef, int],
     new_line_item_id: Callable[[], str],
-    paid: Mapping[PaidKey, int] | None = None,
+    paid: Mapping[MoneyKey, int] | None = None,
 ) -> tuple[InvoiceState, list[Change]]:
     """The state after the update and the changes that lead there; raise if any rule breaks.
 
@@ -277,7 +240,7 @@ def apply_update(
     ensure_allowed(state.status, update)
     paid = paid or {}
     changes: list[Change] = []
-    blame: dict[PaidKey, Path] = {}
+    blame: dict[MoneyKey, Path] = {}
     for index, operation in enumerate(update.operations):
         change = _apply_operation(
             state, operation, user_ids=user_ids, new_line_item_id=new_line_item_id
@@ -298,7 +261,7 @@ def apply_update(
         problems.append(
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
         )
-    problems += paid_problems(state, paid, blame)
+    problems += line_item_problems(state, paid, blame)
     if problems:
         raise BadRequest(problems)
     settled = settle(state, paid)

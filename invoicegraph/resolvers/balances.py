@@ -1,8 +1,8 @@
 """Balances of an invoice, of each of its users, and of a user across invoices.
 
 Expected comes from line items and actual from payments. An invoice's balances are computed
-from the rows its page loaded in batches (schema/invoice.py), a user's through the request's
-loaders, so a page costs the same few statements whatever its size.
+from the rows its page loaded in batches (resolvers/invoice_parts.py), a user's through the
+request's loaders, so a page costs the same few statements whatever its size.
 """
 
 from collections.abc import Iterable, Sequence
@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from invoicegraph.ledger.balances import Balance, Flow, compute_balances
 from invoicegraph.ledger.enums import FLOW_TYPES
 from invoicegraph.resolvers.context import Context
-from invoicegraph.store.records import LineItemRecord, PaymentRecord
+from invoicegraph.resolvers.views import LineItemView, PaymentView
 
 
-def flows(rows: Iterable[LineItemRecord | PaymentRecord]) -> list[Flow]:
+def flows(rows: Iterable[LineItemView | PaymentView]) -> list[Flow]:
     return [Flow(row.currency, FLOW_TYPES[row.type], row.amount) for row in rows]
 
 
 def invoice_balances(
-    line_items: Sequence[LineItemRecord], payments: Sequence[PaymentRecord]
+    line_items: Sequence[LineItemView], payments: Sequence[PaymentView]
 ) -> list[Balance]:
     return compute_balances(flows(line_items), flows(payments))
 
@@ -31,10 +31,10 @@ class UserBalances:
 
 
 def invoice_users(
-    line_items: Sequence[LineItemRecord], payments: Sequence[PaymentRecord]
+    line_items: Sequence[LineItemView], payments: Sequence[PaymentView]
 ) -> list[UserBalances]:
     """One entry per user with a line item or payment on the invoice, in order of appearance."""
-    by_user: dict[int, tuple[list[LineItemRecord], list[PaymentRecord]]] = {}
+    by_user: dict[int, tuple[list[LineItemView], list[PaymentView]]] = {}
     for item in line_items:
         by_user.setdefault(item.user_id, ([], []))[0].append(item)
     for payment in payments:

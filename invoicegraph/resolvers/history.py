@@ -10,19 +10,30 @@ from invoicegraph.resolvers.pagination import (
     encode_cursor,
     page_request,
 )
+from invoicegraph.resolvers.views import VersionView
 from invoicegraph.store.tables import InvoiceVersionRow
+from invoicegraph.store.versions import version_changes, version_state
 
 CURSOR_KIND = "ver"
 
 
 @dataclass(frozen=True, slots=True)
 class VersionPage:
-    rows: list[InvoiceVersionRow]
+    versions: list[VersionView]
     page_info: PageInfoData
 
 
-def version_cursor(row: InvoiceVersionRow) -> str:
-    return encode_cursor(CURSOR_KIND, row.version)
+def version_cursor(version: VersionView) -> str:
+    return encode_cursor(CURSOR_KIND, version.version)
+
+
+def _decoded(row: InvoiceVersionRow) -> VersionView:
+    return VersionView(
+        version=row.version,
+        modified=row.modified,
+        state=version_state(row),
+        changes=version_changes(row),
+    )
 
 
 async def history_page(
@@ -37,9 +48,9 @@ async def history_page(
     rows = await context.loaders.versions_by_invoice_page.load(
         (invoice_id, request.limit + 1, before_version)
     )
-    page = rows[: request.limit]
+    page = [_decoded(row) for row in rows[: request.limit]]
     return VersionPage(
-        rows=page,
+        versions=page,
         page_info=PageInfoData(
             has_next_page=len(rows) > request.limit,
             has_previous_page=after is not None,

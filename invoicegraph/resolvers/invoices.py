@@ -1,15 +1,18 @@
-"""Invoice reads and createInvoice: validation, idempotency on invoiceId, one transaction."""
+"""createInvoice (validated, idempotent on invoiceId, one unit of work) and invoice reads."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
-from invoicegraph.events import EventType, invoice_event
-from invoicegraph.ledger.errors import BadRequest, IkConflict
-from invoicegraph.ledger.invoices import CreateInvoice, UserRef, validate_create
+from invoicegraph.ledger.enums import EventType, InvoiceStatus
+from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
+from invoicegraph.ledger.history import InvoiceState
+from invoicegraph.ledger.invoices import CreateInvoice, validate_create
+from invoicegraph.ledger.payments import InvoiceRef
+from invoicegraph.ledger.settlement import state_money
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
     BadUserInput,
@@ -21,87 +24,80 @@ from invoicegraph.resolvers.pagination import (
     page_info,
     page_request,
 )
-from invoicegraph.store.invoices import (
-    InvoiceFilter,
-    InvoiceKey,
-    InvoiceOrder,
-    get_invoice,
-    insert_invoice,
-    list_invoices,
-)
-from invoicegraph.store.invoices import count_invoices as store_count_invoices
-from invoicegraph.store.records import InvoiceRecord
+from invoicegraph.resolvers.unit_of_work import IdempotencyKey, UnitOfWork, Written, write_once
+from invoicegraph.resolvers.users import user_ids_for
+from invoicegraph.resolvers.views import InvoiceView
+from invoicegraph.store.ids import new_public_id
+from invoicegraph.store.invoice_lists import InvoiceKey, list_invoices
+from invoicegraph.store.invoice_lists import count_invoices as store_count_invoices
+from invoicegraph.store.invoices import get_invoice, insert_invoice
+from invoicegraph.store.records import InvoiceRecord, record_of
 from invoicegraph.store.tables import InvoiceRow
-from invoicegraph.store.users import resolve_users
 
 CURSOR_KIND = "inv"
 
 
-@dataclass(frozen=True, slots=True)
-class CreatedInvoice:
-    row: InvoiceRow
-    is_replay: bool
-
-
-def _replay_or_conflict(existing: InvoiceRow, fingerprint: str) -> CreatedInvoice:
-    if existing.request_hash != fingerprint:
-        raise IkConflict(key_name="invoiceId", key=existing.invoice_id)
-    return CreatedInvoice(row=existing, is_replay=True)
-
-
-async def create_invoice(context: Context, command: CreateInvoice) -> CreatedInvoice:
-    """Create the invoice, or return the stored one for a replay of the same input.
-
-    Check-then-insert is safe on SQLite, where BEGIN IMMEDIATE makes writers take turns; on
-    PostgreSQL the unique (workspace, invoiceId) constraint decides a race, and the loser reads
-    the winner's invoice in a fresh transaction.
-    """
+async def create_invoice(context: Context, command: CreateInvoice) -> Written[InvoiceView]:
+    """Create the invoice, or return the stored one for a replay of the same input."""
     invoice = validate_create(command)
-    fingerprint = invoice.fingerprint()
-    workspace_id = context.workspace_id
-    try:
-        async with context.db.write() as session:
-            existing = await get_invoice(
-                session, workspace_id=workspace_id, invoice_id=invoice.invoice_id
-            )
-            if existing is not None:
-                return _replay_or_conflict(existing, fingerprint)
-            user_ids, problems = await resolve_users(
-                session,
-                workspace_id=workspace_id,
-                refs=[
-                    (("lineItems", str(index), "user"), item.user)
-                    for index, item in enumerate(invoice.line_items)
-                ],
-            )
-            if problems:
-                raise BadRequest(problems)
-            row = await insert_invoice(
-                session,
-                workspace_id=workspace_id,
-                invoice=invoice,
-                user_ids=user_ids,
-                fingerprint=fingerprint,
-                now=now(),
-            )
-        await context.events.publish([invoice_event(EventType.CREATED, row)])
-        return CreatedInvoice(row=row, is_replay=False)
-    except IntegrityError:
-        async with context.db.read() as session:
-            existing = await get_invoice(
-                session, workspace_id=workspace_id, invoice_id=invoice.invoice_id
-            )
-        if existing is None:
-            raise
-        return _replay_or_conflict(existing, fingerprint)
-    finally:
-        await context.after_write()
+    key = IdempotencyKey("invoiceId", invoice.invoice_id, invoice.fingerprint())
+
+    async def find(session: AsyncSession) -> InvoiceRow | None:
+        return await get_invoice(
+            session, workspace_id=context.workspace_id, invoice_id=invoice.invoice_id
+        )
+
+    async def write(work: UnitOfWork) -> InvoiceRow:
+        user_ids = await user_ids_for(
+            work,
+            [
+                (("lineItems", str(index), "user"), item.user)
+                for index, item in enumerate(invoice.line_items)
+            ],
+        )
+        state = InvoiceState(
+            status=InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN,
+            tags=invoice.tags,
+            line_items=tuple(
+                spec.placed(line_item_id=new_public_id("li"), user_id=user_ids[spec.user])
+                for spec in invoice.line_items
+            ),
+        )
+        row = await insert_invoice(
+            work.session,
+            workspace_id=work.workspace_id,
+            invoice_id=invoice.invoice_id,
+            state=state,
+            flags=state_money(state, paid={}).flags(),
+            fingerprint=key.fingerprint,
+            now=now(),
+        )
+        work.emit(EventType.CREATED, row)
+        return row
+
+    written = await write_once(context, key, find=find, write=write)
+    return Written(record_of(InvoiceRecord, written.value), is_replay=written.is_replay)
 
 
-def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceRecord], str]:
+async def find_invoice(context: Context, invoice: InvoiceRef) -> InvoiceView | None:
+    """An invoice of the caller's workspace by id or invoiceId; None when not visible."""
+    loaders = context.loaders
+    if invoice.id is not None:
+        return await loaders.invoices_by_public_id.load(invoice.id)
+    return await loaders.invoices_by_invoice_id.load(str(invoice.invoice_id))
+
+
+async def invoice_by_db_id(context: Context, invoice_id: int) -> InvoiceView:
+    """The invoice a line item or payment belongs to (always in the caller's workspace)."""
+    row = await context.loaders.invoices_by_id.load(invoice_id)
+    assert row is not None, "a line item's or payment's invoice is in its workspace"
+    return row
+
+
+def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceView], str]:
     """Cursors name the order they belong to, so one cannot be used with another order."""
 
-    def cursor(row: InvoiceRecord) -> str:
+    def cursor(row: InvoiceView) -> str:
         value = getattr(row, order.field)
         encoded = micros(value) if isinstance(value, datetime) else value
         return encode_cursor(CURSOR_KIND, order.field, order.descending, encoded, row.id)
@@ -126,7 +122,7 @@ def _key(cursor: str | None, order: InvoiceOrder) -> InvoiceKey | None:
 
 @dataclass(frozen=True, slots=True)
 class InvoicePage:
-    rows: list[InvoiceRecord]
+    rows: Sequence[InvoiceView]
     page_info: PageInfoData
     filter: InvoiceFilter
     """Kept so that totalCount counts the same set as the page."""
@@ -164,17 +160,3 @@ async def invoice_page(
 async def count_invoices(context: Context, *, filter: InvoiceFilter) -> int:
     async with context.reader.session() as session:
         return await store_count_invoices(session, workspace_id=context.workspace_id, filter=filter)
-
-
-NO_USER = -1
-"""A user row id that no row has: filtering by an unknown user finds no invoice."""
-
-
-async def user_filter_id(context: Context, user: UserRef) -> int:
-    """The row id of the user a filter names; NO_USER when unknown or in another workspace."""
-    loaders = context.loaders
-    if user.id is not None:
-        row = await loaders.users_by_public_id.load(user.id)
-    else:
-        row = await loaders.users_by_external_id.load(str(user.external_id))
-    return NO_USER if row is None else row.id

@@ -13,13 +13,11 @@ from invoicegraph.store.records import (
     InvoiceTagRecord,
     LineItemRecord,
     PaymentRecord,
+    TransactionRecord,
+    TransactionTagRecord,
     UserRecord,
 )
-from invoicegraph.store.tables import (
-    InvoiceVersionRow,
-    TransactionRow,
-    TransactionTagRow,
-)
+from invoicegraph.store.tables import InvoiceVersionRow
 
 if TYPE_CHECKING:
     from sqlmodel import SQLModel
@@ -108,8 +106,8 @@ async def _versions(
 
 class Loaders:
     """Named `<things>_by_<key>`; each batch function answers in key order. Invoices, line
-    items, payments, users and invoice tags come as records (store/records.py), transactions,
-    their tags and versions as rows."""
+    items, payments, users, transactions and tags come as records (store/records.py), versions
+    as rows."""
 
     def __init__(self, reader: "Reader", principal: Principal) -> None:
         self.reader = reader
@@ -127,10 +125,10 @@ class Loaders:
     payments_by_invoice_id = _all(PaymentRecord, "invoice_id", int)
     payments_by_transaction_id = _all(PaymentRecord, "transaction_id", int)
     payments_by_public_id = _one(PaymentRecord, "public_id", str)
-    transactions_by_id = _one(TransactionRow, "id", int)
-    transactions_by_public_id = _one(TransactionRow, "public_id", str)
-    transactions_by_external_id = _one(TransactionRow, "external_id", str)
-    tags_by_transaction_id = _all(TransactionTagRow, "transaction_id", int)
+    transactions_by_id = _one(TransactionRecord, "id", int)
+    transactions_by_public_id = _one(TransactionRecord, "public_id", str)
+    transactions_by_external_id = _one(TransactionRecord, "external_id", str)
+    tags_by_transaction_id = _all(TransactionTagRecord, "transaction_id", int)
     live_line_items_by_user_id = _live(LineItemRecord)
     live_payments_by_user_id = _live(PaymentRecord)
     versions_by_invoice_page = _Loader(_versions)

@@ -1,65 +1,58 @@
-"""After money moves: check the invariant, then apply the PAID rule, in the same transaction."""
+"""After money moves, inside the unit of work: the invariant, the list flags, the PAID rule.
 
-from collections.abc import Mapping, Sequence
+The rules are ledger.settlement's; this module reads the rows they need and writes back what
+they decide, in the same transaction as the write that moved the money.
+"""
+
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
 from invoicegraph.ledger.history import StatusChanged
-from invoicegraph.ledger.payments import MoneyKey, overdrawn
-from invoicegraph.ledger.updates import PaidKey, settle
+from invoicegraph.ledger.settlement import (
+    InvoiceMoney,
+    Touched,
+    ensure_allocatable_amounts,
+    money_by_invoice,
+    settle,
+)
+from invoicegraph.resolvers.unit_of_work import UnitOfWork
 from invoicegraph.store.invoices import get_state, write_version
 from invoicegraph.store.tables import InvoiceRow
-from invoicegraph.store.transactions import Money, money_of, refresh_money_flags
+from invoicegraph.store.transactions import money_rows, set_money_flags
 
 
-def paid_on(money: Money, invoice_id: int) -> dict[PaidKey, int]:
-    return {
-        (user_id, currency, flow): amount
-        for (invoice, user_id, currency, flow), amount in money.actual.items()
-        if invoice == invoice_id
-    }
+async def invoice_money(work: UnitOfWork, invoice_ids: Iterable[int]) -> dict[int, InvoiceMoney]:
+    """Each invoice's expected and actual amounts, read in this transaction."""
+    ids = set(invoice_ids)
+    line_items, payments = await money_rows(work.session, invoice_ids=ids)
+    return money_by_invoice(ids, line_items, payments)
 
 
-async def check_and_settle(
-    session: AsyncSession,
-    *,
-    invoices: Sequence[InvoiceRow],
-    touched: Mapping[MoneyKey, Path],
-    now: datetime,
+async def keep_money_flags(work: UnitOfWork, money: dict[int, InvoiceMoney]) -> None:
+    await set_money_flags(
+        work.session, flags={invoice_id: entry.flags() for invoice_id, entry in money.items()}
+    )
+
+
+async def settle_allocations(
+    work: UnitOfWork, *, invoices: Sequence[InvoiceRow], touched: Touched, now: datetime
 ) -> list[InvoiceRow]:
     """Refuse allocations beyond what remains; then move settled invoices to PAID (or back).
 
-    Returns the invoices whose status changed.
-
-    `touched` names, for every key an allocation changed, the input path to blame. A status
-    change is a new version of the invoice with a StatusChanged; otherwise its version stays.
+    Returns the invoices whose status changed: each such change is a new version of the
+    invoice with a StatusChanged; the others keep their version.
     """
-    money = await money_of(session, invoice_ids=[row.id for row in invoices if row.id is not None])
-    if bad := overdrawn(money.expected, money.actual, touched):
-        raise BadRequest(
-            [
-                FieldProblem(
-                    touched[key],
-                    f"allocates {money.actual[key]} {key[2]} {key[3].value} in all, more than the "
-                    f"{money.expected.get(key, 0)} this invoice expects for this user",
-                )
-                for key in bad
-            ]
-        )
-    await refresh_money_flags(
-        session, invoice_ids=[row.id for row in invoices if row.id is not None], money=money
-    )
+    money = await invoice_money(work, [_row_id(invoice) for invoice in invoices])
+    ensure_allocatable_amounts(money, touched)
+    await keep_money_flags(work, money)
     changed = []
     for invoice in invoices:
-        assert invoice.id is not None
-        state = await get_state(session, invoice=invoice)
-        settled = settle(state, paid_on(money, invoice.id))
+        state = await get_state(work.session, invoice=invoice)
+        settled = settle(state, money[_row_id(invoice)].actual)
         if settled.status is not state.status:
             changed.append(invoice)
             await write_version(
-                session,
+                work.session,
                 invoice=invoice,
                 expected_version=invoice.version,
                 old=state,
@@ -68,3 +61,8 @@ async def check_and_settle(
                 now=now,
             )
     return changed
+
+
+def _row_id(invoice: InvoiceRow) -> int:
+    assert invoice.id is not None
+    return invoice.id

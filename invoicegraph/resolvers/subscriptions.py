@@ -3,17 +3,18 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from invoicegraph.events import EventType
+from invoicegraph.ledger.enums import EventType
 from invoicegraph.ledger.payments import InvoiceRef
 from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.invoices import find_invoice
 from invoicegraph.resolvers.pagination import BadUserInput
-from invoicegraph.store.records import InvoiceRecord
+from invoicegraph.resolvers.views import InvoiceView
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveredEvent:
     type: EventType
-    invoice: InvoiceRecord
+    invoice: InvoiceView
     """The invoice as it stands when the event is delivered (it may have moved on since)."""
     version: int
     """The invoice's version right after the write that caused the event."""
@@ -31,12 +32,7 @@ async def invoice_events(
     async with context.events.subscribe(context.workspace_id) as queue:
         target: int | None = None
         if only is not None:
-            loaders = context.loaders
-            row = await (
-                loaders.invoices_by_public_id.load(only.id)
-                if only.id is not None
-                else loaders.invoices_by_invoice_id.load(str(only.invoice_id))
-            )
+            row = await find_invoice(context, only)
             if row is None:
                 raise BadUserInput("no invoice has this id")
             target = row.id

@@ -1,7 +1,9 @@
 """Transaction reads: the filtered list, latest posted first, with keyset cursors."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from invoicegraph.ledger.filters import TransactionFilter
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
     PageInfoData,
@@ -11,9 +13,8 @@ from invoicegraph.resolvers.pagination import (
     page_info,
     page_request,
 )
-from invoicegraph.store.tables import TransactionRow
+from invoicegraph.resolvers.views import TransactionView
 from invoicegraph.store.transactions import (
-    TransactionFilter,
     TransactionKey,
     count_transactions,
     list_transactions,
@@ -22,7 +23,7 @@ from invoicegraph.store.transactions import (
 CURSOR_KIND = "txn"
 
 
-def transaction_cursor(row: TransactionRow) -> str:
+def transaction_cursor(row: TransactionView) -> str:
     return encode_cursor(CURSOR_KIND, micros(row.posted), row.id)
 
 
@@ -33,7 +34,7 @@ def _key(cursor: str | None) -> TransactionKey | None:
 
 @dataclass(frozen=True, slots=True)
 class TransactionPage:
-    rows: list[TransactionRow]
+    rows: Sequence[TransactionView]
     page_info: PageInfoData
     filter: TransactionFilter
 

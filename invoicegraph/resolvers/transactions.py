@@ -3,36 +3,37 @@
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
-from invoicegraph.events import EventType, InvoiceEvent, invoice_event
-from invoicegraph.ledger.enums import FlowType, InvoiceStatus
-from invoicegraph.ledger.errors import (
-    BadRequest,
-    FieldProblem,
-    IkConflict,
-    NotFound,
-    Path,
-    VersionConflict,
-)
-from invoicegraph.ledger.invoices import UserRef
+from invoicegraph.ledger.enums import EventType, FlowType, InvoiceStatus
+from invoicegraph.ledger.errors import BadRequest, FieldProblem, NotFound, Path, VersionConflict
 from invoicegraph.ledger.payments import (
     AllocationDraft,
     ChangeAllocation,
-    MoneyKey,
     RecordTransaction,
     RemoveAllocation,
+    TransactionRef,
     UpdateAllocations,
     direction_problem,
     sum_problem,
     validate_allocation_update,
     validate_record,
 )
+from invoicegraph.ledger.settlement import MoneyKey
 from invoicegraph.ledger.status import ensure_allocatable
 from invoicegraph.resolvers.context import Context
-from invoicegraph.resolvers.settlement import check_and_settle
+from invoicegraph.resolvers.settlement import settle_allocations
+from invoicegraph.resolvers.unit_of_work import (
+    IdempotencyKey,
+    UnitOfWork,
+    Written,
+    unit_of_work,
+    write_once,
+)
+from invoicegraph.resolvers.users import user_ids_for
+from invoicegraph.resolvers.views import PaymentView, TagView, TransactionView
+from invoicegraph.store.records import TransactionRecord, record_of
 from invoicegraph.store.tables import InvoiceRow, PaymentRow, TransactionRow
 from invoicegraph.store.transactions import (
     NewPayment,
@@ -46,25 +47,11 @@ from invoicegraph.store.transactions import (
     set_payment_amount,
     set_unallocated,
 )
-from invoicegraph.store.users import resolve_users
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedTransaction:
-    row: TransactionRow
-    is_replay: bool
-
-
-def _replay_or_conflict(existing: TransactionRow, fingerprint: str) -> RecordedTransaction:
-    if existing.request_hash != fingerprint:
-        raise IkConflict(key_name="externalId", key=existing.external_id)
-    return RecordedTransaction(row=existing, is_replay=True)
 
 
 async def _lock_invoices(
-    session: AsyncSession,
+    work: UnitOfWork,
     *,
-    workspace_id: int,
     drafts: Sequence[tuple[Path, AllocationDraft]],
     row_ids: Iterable[int] = (),
 ) -> tuple[dict[Path, InvoiceRow], list[InvoiceRow]]:
@@ -74,8 +61,8 @@ async def _lock_invoices(
     Unknown invoices are NotFound; DRAFT and VOID ones are InvalidState.
     """
     locked = await lock_invoices(
-        session,
-        workspace_id=workspace_id,
+        work.session,
+        workspace_id=work.workspace_id,
         refs=[draft.invoice for _, draft in drafts],
         row_ids=row_ids,
     )
@@ -92,97 +79,84 @@ async def _lock_invoices(
     return by_path, invoices
 
 
-async def _users_for(
-    session: AsyncSession, *, workspace_id: int, drafts: Sequence[tuple[Path, AllocationDraft]]
-) -> Mapping[UserRef, int]:
-    user_ids, problems = await resolve_users(
-        session,
-        workspace_id=workspace_id,
-        refs=[((*path, "user"), draft.user) for path, draft in drafts],
-    )
-    if problems:
-        raise BadRequest(problems)
-    return user_ids
+async def _new_payments(
+    work: UnitOfWork,
+    drafts: Sequence[tuple[Path, AllocationDraft]],
+    by_path: Mapping[Path, InvoiceRow],
+) -> list[NewPayment]:
+    user_ids = await user_ids_for(work, [((*path, "user"), draft.user) for path, draft in drafts])
+    return [
+        NewPayment(
+            invoice_id=_row_id(by_path[path]),
+            user_id=user_ids[draft.user],
+            type=draft.type,
+            amount=draft.amount,
+        )
+        for path, draft in drafts
+    ]
 
 
-def _money_key(
-    transaction: TransactionRow, invoice_id: int, user_id: int, flow: FlowType
-) -> MoneyKey:
-    return (invoice_id, user_id, transaction.currency, flow)
+def _touched_key(
+    currency: str, invoice_id: int, user_id: int, flow: FlowType
+) -> tuple[int, MoneyKey]:
+    return (invoice_id, (user_id, currency, flow))
 
 
-async def record_transaction(context: Context, command: RecordTransaction) -> RecordedTransaction:
+async def record_transaction(
+    context: Context, command: RecordTransaction
+) -> Written[TransactionView]:
     """Write the transaction and all its allocations, or nothing; idempotent on externalId."""
     record = validate_record(command)
-    fingerprint = record.fingerprint()
-    workspace_id = context.workspace_id
+    key = IdempotencyKey("externalId", record.external_id, record.fingerprint())
     drafts = [(("allocations", str(i)), draft) for i, draft in enumerate(record.allocations)]
-    try:
-        async with context.db.write() as session:
-            existing = await get_transaction(
-                session, workspace_id=workspace_id, external_id=record.external_id
-            )
-            if existing is not None:
-                return _replay_or_conflict(existing, fingerprint)
-            by_path, invoices = await _lock_invoices(
-                session, workspace_id=workspace_id, drafts=drafts
-            )
-            user_ids = await _users_for(session, workspace_id=workspace_id, drafts=drafts)
-            written_at = now()
-            transaction = await insert_transaction(
-                session,
-                workspace_id=workspace_id,
-                external_id=record.external_id,
-                amount=record.amount,
-                currency=record.currency,
-                posted=record.posted,
-                tags=record.tags,
-                fingerprint=fingerprint,
-                now=written_at,
-            )
-            payments = [
-                NewPayment(
-                    invoice_id=_row_id(by_path[path]),
-                    user_id=user_ids[draft.user],
-                    type=draft.type,
-                    amount=draft.amount,
-                )
-                for path, draft in drafts
-            ]
-            await insert_payments(session, transaction=transaction, payments=payments)
-            await set_unallocated(
-                session,
-                transaction=transaction,
-                unallocated=abs(record.amount) - sum(p.amount for p in payments),
-            )
-            touched = {
-                _money_key(transaction, p.invoice_id, p.user_id, p.type): (*path, "amount")
-                for (path, _), p in zip(drafts, payments, strict=True)
-            }
-            flipped = await check_and_settle(
-                session, invoices=invoices, touched=touched, now=written_at
-            )
-        await context.events.publish(payment_events(invoices, flipped))
-        return RecordedTransaction(row=transaction, is_replay=False)
-    except IntegrityError:
-        async with context.db.read() as session:
-            existing = await get_transaction(
-                session, workspace_id=workspace_id, external_id=record.external_id
-            )
-        if existing is None:
-            raise
-        return _replay_or_conflict(existing, fingerprint)
-    finally:
-        await context.after_write()
+
+    async def find(session: AsyncSession) -> TransactionRow | None:
+        return await get_transaction(
+            session, workspace_id=context.workspace_id, external_id=record.external_id
+        )
+
+    async def write(work: UnitOfWork) -> TransactionRow:
+        by_path, invoices = await _lock_invoices(work, drafts=drafts)
+        payments = await _new_payments(work, drafts, by_path)
+        written_at = now()
+        transaction = await insert_transaction(
+            work.session,
+            workspace_id=work.workspace_id,
+            external_id=record.external_id,
+            amount=record.amount,
+            currency=record.currency,
+            posted=record.posted,
+            tags=record.tags,
+            fingerprint=key.fingerprint,
+            now=written_at,
+        )
+        await insert_payments(work.session, transaction=transaction, payments=payments)
+        await set_unallocated(
+            work.session,
+            transaction=transaction,
+            unallocated=abs(record.amount) - sum(p.amount for p in payments),
+        )
+        touched = {
+            _touched_key(record.currency, p.invoice_id, p.user_id, p.type): (*path, "amount")
+            for (path, _), p in zip(drafts, payments, strict=True)
+        }
+        flipped = await settle_allocations(work, invoices=invoices, touched=touched, now=written_at)
+        _emit_payment_events(work, invoices, flipped)
+        return transaction
+
+    written = await write_once(context, key, find=find, write=write)
+    return Written(record_of(TransactionRecord, written.value), is_replay=written.is_replay)
 
 
-def payment_events(
-    invoices: Sequence[InvoiceRow], flipped: Sequence[InvoiceRow]
-) -> list[InvoiceEvent]:
+def _emit_payment_events(
+    work: UnitOfWork, invoices: Sequence[InvoiceRow], flipped: Sequence[InvoiceRow]
+) -> None:
     """PAYMENT_RECORDED for every invoice whose payments changed, and STATUS_CHANGED too for
     those the payments settled (or unsettled)."""
-    events = [invoice_event(EventType.PAYMENT_RECORDED, invoice) for invoice in invoices]
-    return events + [invoice_event(EventType.STATUS_CHANGED, invoice) for invoice in flipped]
+    for invoice in invoices:
+        work.emit(EventType.PAYMENT_RECORDED, invoice)
+    for invoice in flipped:
+        work.emit(EventType.STATUS_CHANGED, invoice)
 
 
 def _row_id(row: InvoiceRow | PaymentRow) -> int:
@@ -190,71 +164,61 @@ def _row_id(row: InvoiceRow | PaymentRow) -> int:
     return row.id
 
 
-async def update_allocations(context: Context, command: UpdateAllocations) -> TransactionRow:
+async def update_allocations(context: Context, command: UpdateAllocations) -> TransactionView:
     """Add, change and delete a transaction's allocations under its expected version, or nothing."""
     update = validate_allocation_update(command)
-    workspace_id = context.workspace_id
-    try:
-        async with context.db.write() as session:
-            transaction = await get_transaction(
-                session,
-                workspace_id=workspace_id,
-                public_id=update.transaction.id,
-                external_id=update.transaction.external_id,
-                for_update=True,
-            )
-            if transaction is None or transaction.id is None:
-                name = update.transaction.id or update.transaction.external_id
-                raise NotFound(f"No transaction is named {name!r}.")
-            if transaction.version != update.expected_version:
-                raise VersionConflict(expected=update.expected_version, current=transaction.version)
-            plan = _plan(
-                transaction, await payments_of(session, transaction_id=transaction.id), update
-            )
-            if not plan.changes_anything:
-                return transaction
-            by_path, invoices = await _lock_invoices(
-                session,
-                workspace_id=workspace_id,
-                drafts=plan.adds,
-                row_ids={payment.invoice_id for payment in plan.affected},
-            )
-            user_ids = await _users_for(session, workspace_id=workspace_id, drafts=plan.adds)
-            for payment_id, amount in plan.amounts.items():
-                await set_payment_amount(
-                    session, payment_id=_row_id(plan.payments[payment_id]), amount=amount
-                )
-            await delete_payments(
-                session, payment_ids=[_row_id(plan.payments[pid]) for pid in plan.removed]
-            )
-            added = [
-                NewPayment(
-                    invoice_id=_row_id(by_path[path]),
-                    user_id=user_ids[draft.user],
-                    type=draft.type,
-                    amount=draft.amount,
-                )
-                for path, draft in plan.adds
-            ]
-            await insert_payments(session, transaction=transaction, payments=added)
-            await advance_transaction(
-                session,
-                transaction=transaction,
-                expected_version=update.expected_version,
-                unallocated=abs(transaction.amount) - plan.total,
-            )
-            touched = {
-                _money_key(transaction, p.invoice_id, p.user_id, p.type): (*path, "amount")
-                for (path, _), p in zip(plan.adds, added, strict=True)
-            } | {
-                _money_key(transaction, p.invoice_id, p.user_id, FlowType(p.type)): path
-                for p, path in ((plan.payments[pid], path) for pid, path in plan.blame.items())
-            }
-            flipped = await check_and_settle(session, invoices=invoices, touched=touched, now=now())
-        await context.events.publish(payment_events(invoices, flipped))
-        return transaction
-    finally:
-        await context.after_write()
+    async with unit_of_work(context) as work:
+        transaction = await get_transaction(
+            work.session,
+            workspace_id=work.workspace_id,
+            public_id=update.transaction.id,
+            external_id=update.transaction.external_id,
+            for_update=True,
+        )
+        if transaction is None or transaction.id is None:
+            name = update.transaction.id or update.transaction.external_id
+            raise NotFound(f"No transaction is named {name!r}.")
+        if transaction.version != update.expected_version:
+            raise VersionConflict(expected=update.expected_version, current=transaction.version)
+        plan = _plan(
+            transaction, await payments_of(work.session, transaction_id=transaction.id), update
+        )
+        if plan.changes_anything:
+            await _apply_plan(work, transaction, plan, expected_version=update.expected_version)
+    return record_of(TransactionRecord, transaction)
+
+
+async def _apply_plan(
+    work: UnitOfWork, transaction: TransactionRow, plan: "AllocationPlan", *, expected_version: int
+) -> None:
+    by_path, invoices = await _lock_invoices(
+        work, drafts=plan.adds, row_ids={payment.invoice_id for payment in plan.affected}
+    )
+    added = await _new_payments(work, plan.adds, by_path)
+    for payment_id, amount in plan.amounts.items():
+        await set_payment_amount(
+            work.session, payment_id=_row_id(plan.payments[payment_id]), amount=amount
+        )
+    await delete_payments(
+        work.session, payment_ids=[_row_id(plan.payments[pid]) for pid in plan.removed]
+    )
+    await insert_payments(work.session, transaction=transaction, payments=added)
+    await advance_transaction(
+        work.session,
+        transaction=transaction,
+        expected_version=expected_version,
+        unallocated=abs(transaction.amount) - plan.total,
+    )
+    currency = transaction.currency
+    touched = {
+        _touched_key(currency, p.invoice_id, p.user_id, p.type): (*path, "amount")
+        for (path, _), p in zip(plan.adds, added, strict=True)
+    } | {
+        _touched_key(currency, p.invoice_id, p.user_id, FlowType(p.type)): path
+        for p, path in ((plan.payments[pid], path) for pid, path in plan.blame.items())
+    }
+    flipped = await settle_allocations(work, invoices=invoices, touched=touched, now=now())
+    _emit_payment_events(work, invoices, flipped)
 
 
 @dataclass
@@ -316,3 +280,26 @@ def _plan(
     if problems:
         raise BadRequest(problems)
     return plan
+
+
+async def find_transaction(context: Context, ref: TransactionRef) -> TransactionView | None:
+    """A transaction of the caller's workspace by id or externalId; None when not visible."""
+    loaders = context.loaders
+    if ref.id is not None:
+        return await loaders.transactions_by_public_id.load(ref.id)
+    return await loaders.transactions_by_external_id.load(str(ref.external_id))
+
+
+async def transaction_by_db_id(context: Context, transaction_id: int) -> TransactionView:
+    """A payment's transaction (always in the caller's workspace)."""
+    row = await context.loaders.transactions_by_id.load(transaction_id)
+    assert row is not None, "a payment's transaction is in its workspace"
+    return row
+
+
+async def tags_of(context: Context, transaction_id: int) -> Sequence[TagView]:
+    return await context.loaders.tags_by_transaction_id.load(transaction_id)
+
+
+async def allocations_of(context: Context, transaction_id: int) -> Sequence[PaymentView]:
+    return await context.loaders.payments_by_transaction_id.load(transaction_id)

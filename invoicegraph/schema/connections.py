@@ -2,26 +2,26 @@
 
 import strawberry
 
+from invoicegraph.ledger.filters import InvoiceFilter, TransactionFilter
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import (
     InvoicePage,
     count_invoices,
     invoice_cursor,
     invoice_page,
-    user_filter_id,
 )
 from invoicegraph.resolvers.transaction_pages import (
     TransactionPage,
     total_transactions,
     transaction_cursor,
 )
-from invoicegraph.schema.inputs import InvoiceOrder, InvoicesFilter, given
+from invoicegraph.resolvers.users import user_filter_id
+from invoicegraph.schema.arguments import given
+from invoicegraph.schema.inputs.filters import InvoiceOrderInput, InvoicesFilterInput
 from invoicegraph.schema.invoice import Invoice, build_invoices
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.payment import Transaction
-from invoicegraph.schema.selection import NOT_LOADED, InvoiceParts, selected_names
-from invoicegraph.store.invoices import InvoiceFilter
-from invoicegraph.store.transactions import TransactionFilter
+from invoicegraph.schema.selection import NOT_LOADED, selected_names
 
 
 @strawberry.type
@@ -40,7 +40,7 @@ class InvoiceConnection:
     @classmethod
     async def build(cls, info: Info, page: InvoicePage) -> "InvoiceConnection":
         """Edges (a cursor each) only when the selection reads them."""
-        nodes = await build_invoices(info.context, page.rows, InvoiceParts.selected(info))
+        nodes = await build_invoices(info.context, page.rows, selected_names(info))
         cursor = invoice_cursor(page.order)
         return cls(
             edges=[
@@ -74,7 +74,7 @@ class TransactionConnection:
 
     @classmethod
     def from_page(cls, page: TransactionPage) -> "TransactionConnection":
-        nodes = [Transaction.from_row(row) for row in page.rows]
+        nodes = [Transaction.from_view(row) for row in page.rows]
         return cls(
             edges=[
                 TransactionEdge(cursor=transaction_cursor(row), node=node)
@@ -96,8 +96,8 @@ async def invoice_connection(
     after: str | None,
     last: int | None,
     before: str | None,
-    filter: InvoicesFilter | None,
-    order_by: InvoiceOrder | None,
+    filter: InvoicesFilterInput | None,
+    order_by: InvoiceOrderInput | None,
     *,
     user_id: int | None = None,
 ) -> InvoiceConnection:

@@ -1,15 +1,15 @@
 """Expected failures as schema types, and the one place that maps domain errors onto them."""
 
 import logging
-from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import TypeVar
+from typing import Any
 
 import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver
 
 from invoicegraph.ledger import errors as domain
 from invoicegraph.ledger.enums import InvoiceStatus
-from invoicegraph.resolvers.context import Info
 
 log = logging.getLogger("invoicegraph.errors")
 
@@ -125,28 +125,28 @@ def error_from_domain(error: domain.DomainError) -> ErrorType:
     raise TypeError(f"no schema type for {type(error).__name__}")  # pragma: no cover
 
 
-Value = TypeVar("Value")
-Result = TypeVar("Result")
+class DomainErrorsAsResults(FieldExtension):
+    """Answers a mutation's expected failures as members of its result union: the one place
+    where domain errors become schema types.
 
-
-async def respond(
-    info: Info, action: Awaitable[Value], success: Callable[[Value], Awaitable[Result]]
-) -> Result | ErrorType:
-    """Run a mutation's action and turn its outcome into a member of the result union.
-
-    Unexpected failures are logged with the request id and answered with a masked InternalError
-    that carries the same id, so a support request can find the traceback.
+    The mutation's resolver returns its success type and lets domain errors (raised anywhere
+    in its unit of work, which rolls the write back) propagate to here. Unexpected failures
+    are logged with the request id and answered with a masked InternalError that carries the
+    same id, so a support request can find the traceback.
     """
-    try:
-        value = await action
-    except domain.DomainError as error:
-        return error_from_domain(error)
-    except Exception:
-        request_id = info.context.request_id
-        log.exception("mutation failed", extra={"request_id": request_id})
-        return InternalError(
-            code=ErrorCode.INTERNAL,
-            message=f"Internal error (request id {request_id}).",
-            retryable=True,
-        )
-    return await success(value)
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except domain.DomainError as error:
+            return error_from_domain(error)
+        except Exception:
+            request_id = info.context.request_id
+            log.exception("mutation failed", extra={"request_id": request_id})
+            return InternalError(
+                code=ErrorCode.INTERNAL,
+                message=f"Internal error (request id {request_id}).",
+                retryable=True,
+            )

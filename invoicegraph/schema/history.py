@@ -11,12 +11,12 @@ from invoicegraph.ledger.prices import Price as LedgerPrice
 from invoicegraph.ledger.tags import Tag as LedgerTag
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.history import VersionPage, version_cursor
+from invoicegraph.resolvers.users import user_by_id
+from invoicegraph.resolvers.views import VersionView
 from invoicegraph.schema.money import Price, Tag
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.schema.user import User
-from invoicegraph.store.tables import InvoiceVersionRow
-from invoicegraph.store.versions import version_changes, version_state
 
 
 def to_price(price: LedgerPrice) -> Price:
@@ -60,9 +60,7 @@ class LineItemSnapshot:
 
     @strawberry.field
     async def user(self, info: Info) -> User:
-        row = await info.context.loaders.users_by_id.load(self.user_db_id)
-        assert row is not None, "a snapshot's user is in its workspace"
-        return User.from_row(row)
+        return User.from_view(await user_by_id(info.context, self.user_db_id))
 
 
 @strawberry.type
@@ -138,15 +136,15 @@ class InvoiceVersion:
     )
 
     @classmethod
-    def from_row(cls, row: InvoiceVersionRow) -> "InvoiceVersion":
-        state = version_state(row)
+    def from_view(cls, view: VersionView) -> "InvoiceVersion":
+        state = view.state
         return cls(
-            version=row.version,
-            modified=row.modified,
+            version=view.version,
+            modified=view.modified,
             status=state.status,
             tags=to_tags(state.tags),
             line_items=[LineItemSnapshot.from_state(item) for item in state.line_items],
-            changes=[to_change(change) for change in version_changes(row)],
+            changes=[to_change(change) for change in view.changes],
         )
 
 
@@ -167,11 +165,11 @@ class InvoiceVersionConnection:
 
     @classmethod
     def from_page(cls, page: VersionPage, *, total_count: int) -> "InvoiceVersionConnection":
-        nodes = [InvoiceVersion.from_row(row) for row in page.rows]
+        nodes = [InvoiceVersion.from_view(version) for version in page.versions]
         return cls(
             edges=[
-                InvoiceVersionEdge(cursor=version_cursor(row), node=node)
-                for row, node in zip(page.rows, nodes, strict=True)
+                InvoiceVersionEdge(cursor=version_cursor(version), node=node)
+                for version, node in zip(page.versions, nodes, strict=True)
             ],
             nodes=nodes,
             page_info=PageInfo.from_data(page.page_info),

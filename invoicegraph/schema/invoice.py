@@ -1,13 +1,15 @@
 """Invoice, LineItem and InvoiceUser.
 
 An invoice's relations (line items with their users, payments, balances, users, tags) are
-plain attributes, filled by `build_invoices` from a few batched loads for a whole page at once
-and only for what the selection reads; see schema/selection.py.
+plain attributes, filled by `build_invoices` for a whole page at once and only for what the
+selection reads: `INVOICE_RELATIONS` says, per relation, which rows it is built from and how.
+The plain executor (schema/execution.py) then completes them without a resolver call each.
 """
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -15,21 +17,18 @@ from invoicegraph.ledger.enums import FLOW_TYPES, INVOICE_STATUSES, FlowType, In
 from invoicegraph.resolvers import balances
 from invoicegraph.resolvers.context import Context, Info
 from invoicegraph.resolvers.history import history_page
+from invoicegraph.resolvers.invoice_parts import InvoiceRows, Rows, load_invoice_rows
+from invoicegraph.resolvers.invoices import invoice_by_db_id
+from invoicegraph.resolvers.users import users_by_ids
+from invoicegraph.resolvers.views import InvoiceView, LineItemView, UserView
+from invoicegraph.schema.arguments import given
 from invoicegraph.schema.history import InvoiceVersionConnection
-from invoicegraph.schema.inputs import given
 from invoicegraph.schema.money import Balance, Price, Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.payment import Payment
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
-from invoicegraph.schema.selection import NOT_LOADED, InvoiceParts, selected_names
+from invoicegraph.schema.selection import NOT_LOADED, selected_names
 from invoicegraph.schema.user import User
-from invoicegraph.store.records import (
-    InvoiceRecord,
-    InvoiceTagRecord,
-    LineItemRecord,
-    PaymentRecord,
-)
-from invoicegraph.store.tables import InvoiceRow
 
 
 @strawberry.type
@@ -50,7 +49,7 @@ class LineItem(Node):
     invoice_db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: LineItemRecord, user: User, *, tags: bool = True) -> "LineItem":
+    def from_view(cls, row: LineItemView, user: User, *, tags: bool = True) -> "LineItem":
         """`tags`: whether the selection reads them (building them costs an object each)."""
         return cls(
             id=strawberry.ID(row.public_id),
@@ -61,14 +60,14 @@ class LineItem(Node):
             price=Price(
                 amount=Int96(row.amount), quantity=row.quantity, unit_price=Int96(row.unit_price)
             ),
-            tags=Tag.from_pairs(json.loads(row.tags_json)) if tags else NOT_LOADED,
+            tags=Tag.from_pairs(row.tag_pairs()) if tags else NOT_LOADED,
             user=user,
             invoice_db_id=row.invoice_id,
         )
 
     @strawberry.field
     async def invoice(self, info: Info) -> "Invoice":
-        return await invoice_by_db_id(info, self.invoice_db_id)
+        return await build_invoice(info, await invoice_by_db_id(info.context, self.invoice_db_id))
 
 
 @strawberry.type
@@ -109,111 +108,132 @@ class Invoice(Node):
         return InvoiceVersionConnection.from_page(page, total_count=self.version)
 
 
-async def users_by_id(context: Context, user_ids: Sequence[int]) -> dict[int, User]:
-    unique = list(dict.fromkeys(user_ids))
-    rows = await context.loaders.users_by_id.load_many(unique)
-    found: dict[int, User] = {}
-    for row in rows:
-        assert row is not None, "a line item's or payment's user is in its workspace"
-        found[row.id] = User.from_row(row)
-    return found
+Users = dict[int, User]
 
 
-async def build_invoice(info: Info, row: InvoiceRow | InvoiceRecord) -> Invoice:
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """An Invoice field built from a page's rows, for the invoices whose selection reads it."""
+
+    field: str
+    """Its name in the schema: selected or not."""
+    rows: Callable[[frozenset[str]], frozenset[Rows]]
+    """The rows it is built from, given every field name selected below the invoice."""
+    build: Callable[[InvoiceRows, int, Users, frozenset[str]], Any]
+    """(the page's rows, the invoice's index in the page, its users, names) -> the value."""
+
+
+def _line_items(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
+    assert rows.line_items is not None
+    return [
+        LineItem.from_view(item, users.get(item.user_id, NOT_LOADED), tags="tags" in names)
+        for item in rows.line_items[index]
+    ]
+
+
+def _balances(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
+    assert rows.line_items is not None
+    assert rows.payments is not None
+    computed = balances.invoice_balances(rows.line_items[index], rows.payments[index])
+    return Balance.from_balances(computed)
+
+
+def _users(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
+    assert rows.line_items is not None
+    assert rows.payments is not None
+    return [
+        InvoiceUser(user=users[entry.user_id], balances=Balance.from_balances(entry.balances))
+        for entry in balances.invoice_users(rows.line_items[index], rows.payments[index])
+    ]
+
+
+def _payments(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
+    assert rows.payments is not None
+    return [Payment.from_view(payment) for payment in rows.payments[index]]
+
+
+def _tags(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
+    assert rows.tags is not None
+    return [Tag(key=tag.key, value=tag.value) for tag in rows.tags[index]]
+
+
+MONEY = frozenset({Rows.LINE_ITEMS, Rows.PAYMENTS})
+
+INVOICE_RELATIONS: dict[str, Relation] = {
+    "tags": Relation("tags", lambda names: frozenset({Rows.TAGS}), _tags),
+    "line_items": Relation(
+        "lineItems",
+        lambda names: frozenset(
+            {Rows.LINE_ITEMS, Rows.USERS} if "user" in names else {Rows.LINE_ITEMS}
+        ),
+        _line_items,
+    ),
+    "balances": Relation("balances", lambda names: MONEY, _balances),
+    "users": Relation("users", lambda names: MONEY | {Rows.USERS}, _users),
+    "payments": Relation("payments", lambda names: frozenset({Rows.PAYMENTS}), _payments),
+}
+"""Invoice's relations by attribute: adding one is an entry here (and its field above)."""
+
+
+async def build_invoice(info: Info, row: InvoiceView) -> Invoice:
     """One invoice, with the parts the current field selects."""
-    (invoice,) = await build_invoices(info.context, [row], InvoiceParts.selected(info))
+    (invoice,) = await build_invoices(info.context, [row], selected_names(info))
     return invoice
 
 
-async def invoice_by_db_id(info: Info, invoice_db_id: int) -> Invoice:
-    """The invoice a line item or payment belongs to (always in the caller's workspace)."""
-    row = await info.context.loaders.invoices_by_id.load(invoice_db_id)
-    assert row is not None, "a line item's or payment's invoice is in its workspace"
-    return await build_invoice(info, row)
-
-
 async def build_invoices(
-    context: Context, rows: Sequence[InvoiceRow | InvoiceRecord], parts: InvoiceParts
+    context: Context, rows: Sequence[InvoiceView], names: frozenset[str]
 ) -> list[Invoice]:
-    """The invoices of `rows` with the parts asked for: one batched load per relation, so
-    a page costs the same few statements whatever its size (concurrent callers in the same
-    tick share the batches too)."""
-    ids = [row.id or 0 for row in rows]
-    loaders = context.loaders
-    items = await loaders.line_items_by_invoice_id.load_many(ids) if parts.line_item_rows else None
-    paid = await loaders.payments_by_invoice_id.load_many(ids) if parts.payment_rows else None
-    tags = await loaders.tags_by_invoice_id.load_many(ids) if parts.tags else None
-    users: dict[int, User] | None = None
-    if parts.user_rows:
-        user_ids = [r.user_id for group in (items or ()) for r in group]
-        user_ids += [r.user_id for group in (paid or ()) for r in group]
-        users = await users_by_id(context, user_ids)
+    """The invoices of `rows` with the relations `names` select: one batched load per kind of
+    row, so a page costs the same few statements whatever its size (concurrent callers in the
+    same tick share the batches too)."""
+    chosen = {
+        attribute: relation
+        for attribute, relation in INVOICE_RELATIONS.items()
+        if relation.field in names
+    }
+    needed = frozenset().union(*(relation.rows(names) for relation in chosen.values()))
+    loaded = await load_invoice_rows(context, [row.id for row in rows], needed)
+    users = {} if loaded.users is None else _users_of(loaded.users)
     workspace_id = strawberry.ID(context.principal.workspace_public_id)
+    unselected = dict.fromkeys(INVOICE_RELATIONS, NOT_LOADED)
     return [
-        _invoice(
-            row,
-            parts,
-            workspace_id,
-            None if items is None else items[index],
-            None if paid is None else paid[index],
-            None if tags is None else tags[index],
-            users,
+        Invoice(
+            id=strawberry.ID(row.public_id),
+            invoice_id=row.invoice_id,
+            status=INVOICE_STATUSES[row.status],
+            version=row.version,
+            created=row.created,
+            modified=row.modified,
+            workspace_id=workspace_id,
+            db_id=row.id,
+            **(
+                unselected
+                | {
+                    attribute: relation.build(loaded, index, users, names)
+                    for attribute, relation in chosen.items()
+                }
+            ),
         )
         for index, row in enumerate(rows)
     ]
 
 
-def _invoice(
-    row: InvoiceRow | InvoiceRecord,
-    parts: InvoiceParts,
-    workspace_id: strawberry.ID,
-    items: Sequence[LineItemRecord] | None,
-    paid: Sequence[PaymentRecord] | None,
-    tags: Sequence[InvoiceTagRecord] | None,
-    users: dict[int, User] | None,
-) -> Invoice:
-    return Invoice(
-        id=strawberry.ID(row.public_id),
-        invoice_id=row.invoice_id,
-        status=INVOICE_STATUSES[row.status],
-        version=row.version,
-        created=row.created,
-        modified=row.modified,
-        workspace_id=workspace_id,
-        tags=NOT_LOADED if tags is None else [Tag(key=t.key, value=t.value) for t in tags],
-        line_items=NOT_LOADED
-        if items is None or not parts.line_items
-        else [
-            LineItem.from_row(
-                item, NOT_LOADED if users is None else users[item.user_id], tags=parts.tags
-            )
-            for item in items
-        ],
-        balances=NOT_LOADED
-        if items is None or paid is None or not parts.balances
-        else Balance.from_balances(balances.invoice_balances(items, paid)),
-        users=NOT_LOADED
-        if items is None or paid is None or users is None or not parts.users
-        else [
-            InvoiceUser(user=users[entry.user_id], balances=Balance.from_balances(entry.balances))
-            for entry in balances.invoice_users(items, paid)
-        ],
-        payments=NOT_LOADED
-        if paid is None or not parts.payments
-        else [Payment.from_row(payment) for payment in paid],
-        db_id=row.id or 0,
-    )
+def _users_of(views: dict[int, UserView]) -> Users:
+    return {user_id: User.from_view(view) for user_id, view in views.items()}
 
 
 async def build_line_items(
-    context: Context, rows: Sequence[LineItemRecord], info: Info
+    context: Context, rows: Sequence[LineItemView], info: Info
 ) -> list[LineItem]:
     """Line items found by id, with their users when the selection reads them."""
     names = selected_names(info)
-    users = await users_by_id(context, [row.user_id for row in rows]) if "user" in names else None
+    users = (
+        _users_of(await users_by_ids(context, [row.user_id for row in rows]))
+        if "user" in names
+        else {}
+    )
     return [
-        LineItem.from_row(
-            row, NOT_LOADED if users is None else users[row.user_id], tags="tags" in names
-        )
+        LineItem.from_view(row, users.get(row.user_id, NOT_LOADED), tags="tags" in names)
         for row in rows
     ]

@@ -1,32 +1,32 @@
-"""The Mutation root: each field owns one transaction and answers with a result union."""
+"""The Mutation root: each field runs one unit of work and answers with a result union;
+expected failures become union members in DomainErrorsAsResults."""
 
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
+from strawberry.extensions import FieldExtension
 
 from invoicegraph.ledger.status import Transition
 from invoicegraph.resolvers import invoices, transactions, transitions, updates
 from invoicegraph.resolvers.context import Info
+from invoicegraph.schema.arguments import given
 from invoicegraph.schema.errors import (
     BadRequestError,
+    DomainErrorsAsResults,
     IkConflictError,
     InternalError,
     InvalidStateError,
     NotFoundError,
     VersionConflictError,
-    respond,
 )
-from invoicegraph.schema.inputs import (
+from invoicegraph.schema.inputs.invoices import (
     CreateInvoiceInput,
     InvoiceTransitionInput,
-    RecordTransactionInput,
-    UpdateAllocationsInput,
     UpdateInvoiceInput,
-    given,
 )
+from invoicegraph.schema.inputs.transactions import RecordTransactionInput, UpdateAllocationsInput
 from invoicegraph.schema.invoice import Invoice, build_invoice
 from invoicegraph.schema.payment import Transaction
-from invoicegraph.store.tables import InvoiceRow
 
 
 @strawberry.type
@@ -105,100 +105,70 @@ UpdateAllocationsResponse = Annotated[
 ]
 
 
-T = TypeVar("T")
-
-
-async def done(result: T) -> T:
-    """A result that needs nothing more loaded, for `respond`."""
-    return result
-
-
-async def _transitioned(info: Info, row: InvoiceRow) -> InvoiceTransitionResult:
-    return InvoiceTransitionResult(invoice=await build_invoice(info, row))
-
-
-async def _updated(info: Info, row: InvoiceRow) -> UpdateInvoiceResult:
-    return UpdateInvoiceResult(invoice=await build_invoice(info, row))
-
-
-async def _created(info: Info, created: invoices.CreatedInvoice) -> CreateInvoiceResult:
-    return CreateInvoiceResult(
-        invoice=await build_invoice(info, created.row), is_ik_replay=created.is_replay
-    )
-
-
 async def _transition(
     info: Info, input: InvoiceTransitionInput, action: Transition
-) -> InvoiceTransitionResponse:
-    return await respond(  # type: ignore[return-value]
-        info,
-        transitions.transition_invoice(
-            info.context,
-            invoice_id=input.id,
-            expected_version=given(input.expected_version),
-            action=action,
-        ),
-        lambda row: _transitioned(info, row),
+) -> InvoiceTransitionResult:
+    invoice = await transitions.transition_invoice(
+        info.context,
+        invoice_id=input.id,
+        expected_version=given(input.expected_version),
+        action=action,
     )
+    return InvoiceTransitionResult(invoice=await build_invoice(info, invoice))
+
+
+def _answering_domain_errors() -> list[FieldExtension]:
+    return [DomainErrorsAsResults()]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=_answering_domain_errors())
     async def create_invoice(self, info: Info, input: CreateInvoiceInput) -> CreateInvoiceResponse:
-        return await respond(  # type: ignore[return-value]
-            info,
-            invoices.create_invoice(info.context, input.to_command()),
-            lambda created: _created(info, created),
-        )
+        created = await invoices.create_invoice(info.context, input.to_command())
+        invoice = await build_invoice(info, created.value)
+        return CreateInvoiceResult(invoice=invoice, is_ik_replay=created.is_replay)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=_answering_domain_errors())
     async def update_invoice(self, info: Info, input: UpdateInvoiceInput) -> UpdateInvoiceResponse:
-        return await respond(  # type: ignore[return-value]
-            info,
-            updates.update_invoice(info.context, input.to_command()),
-            lambda row: _updated(info, row),
-        )
+        invoice = await updates.update_invoice(info.context, input.to_command())
+        return UpdateInvoiceResult(invoice=await build_invoice(info, invoice))
 
-    @strawberry.mutation(description="DRAFT -> OPEN.")
+    @strawberry.mutation(description="DRAFT -> OPEN.", extensions=_answering_domain_errors())
     async def finalize_invoice(
         self, info: Info, input: InvoiceTransitionInput
     ) -> InvoiceTransitionResponse:
         return await _transition(info, input, Transition.FINALIZE)
 
-    @strawberry.mutation(description="OPEN or UNCOLLECTIBLE -> VOID. Irreversible.")
+    @strawberry.mutation(
+        description="OPEN or UNCOLLECTIBLE -> VOID. Irreversible.",
+        extensions=_answering_domain_errors(),
+    )
     async def void_invoice(
         self, info: Info, input: InvoiceTransitionInput
     ) -> InvoiceTransitionResponse:
         return await _transition(info, input, Transition.VOID)
 
-    @strawberry.mutation(description="OPEN -> UNCOLLECTIBLE.")
+    @strawberry.mutation(
+        description="OPEN -> UNCOLLECTIBLE.", extensions=_answering_domain_errors()
+    )
     async def mark_invoice_uncollectible(
         self, info: Info, input: InvoiceTransitionInput
     ) -> InvoiceTransitionResponse:
         return await _transition(info, input, Transition.MARK_UNCOLLECTIBLE)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=_answering_domain_errors())
     async def record_transaction(
         self, info: Info, input: RecordTransactionInput
     ) -> RecordTransactionResponse:
-        return await respond(  # type: ignore[return-value]
-            info,
-            transactions.record_transaction(info.context, input.to_command()),
-            lambda recorded: done(
-                RecordTransactionResult(
-                    transaction=Transaction.from_row(recorded.row),
-                    is_ik_replay=recorded.is_replay,
-                )
-            ),
+        recorded = await transactions.record_transaction(info.context, input.to_command())
+        return RecordTransactionResult(
+            transaction=Transaction.from_view(recorded.value), is_ik_replay=recorded.is_replay
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=_answering_domain_errors())
     async def update_allocations(
         self, info: Info, input: UpdateAllocationsInput
     ) -> UpdateAllocationsResponse:
-        return await respond(  # type: ignore[return-value]
-            info,
-            transactions.update_allocations(info.context, input.to_command()),
-            lambda row: done(UpdateAllocationsResult(transaction=Transaction.from_row(row))),
-        )
+        transaction = await transactions.update_allocations(info.context, input.to_command())
+        return UpdateAllocationsResult(transaction=Transaction.from_view(transaction))

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from invoicegraph.store.tables import WorkspaceRow
+from invoicegraph.resolvers.views import WorkspaceView
 
 
 @strawberry.interface(
@@ -20,5 +20,5 @@ class Workspace(Node):
     name: str
 
     @classmethod
-    def from_row(cls, row: WorkspaceRow) -> "Workspace":
+    def from_view(cls, row: WorkspaceView) -> "Workspace":
         return cls(id=strawberry.ID(row.public_id), name=row.name)

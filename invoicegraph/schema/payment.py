@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from invoicegraph.ledger.enums import FLOW_TYPES, FlowType
+from invoicegraph.resolvers import transactions
 from invoicegraph.resolvers.context import Info
+from invoicegraph.resolvers.invoices import invoice_by_db_id
+from invoicegraph.resolvers.users import user_by_id
+from invoicegraph.resolvers.views import PaymentView, TransactionView
 from invoicegraph.schema.money import Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.schema.user import User
-from invoicegraph.store.records import PaymentRecord
-from invoicegraph.store.tables import TransactionRow
 
 if TYPE_CHECKING:
     from invoicegraph.schema.invoice import Invoice
@@ -33,7 +35,7 @@ class Payment(Node):
     invoice_db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: PaymentRecord) -> "Payment":
+    def from_view(cls, row: PaymentView) -> "Payment":
         return cls(
             id=strawberry.ID(row.public_id),
             type=FLOW_TYPES[row.type],
@@ -47,23 +49,20 @@ class Payment(Node):
 
     @strawberry.field
     async def user(self, info: Info) -> User:
-        row = await info.context.loaders.users_by_id.load(self.user_db_id)
-        assert row is not None, "a payment's user is in its workspace"
-        return User.from_row(row)
+        return User.from_view(await user_by_id(info.context, self.user_db_id))
 
     @strawberry.field
     async def transaction(self, info: Info) -> "Transaction":
-        row = await info.context.loaders.transactions_by_id.load(self.transaction_db_id)
-        assert row is not None, "a payment's transaction is in its workspace"
-        return Transaction.from_row(row)
+        row = await transactions.transaction_by_db_id(info.context, self.transaction_db_id)
+        return Transaction.from_view(row)
 
     @strawberry.field
     async def invoice(
         self, info: Info
     ) -> Annotated["Invoice", strawberry.lazy("invoicegraph.schema.invoice")]:
-        from invoicegraph.schema.invoice import invoice_by_db_id
+        from invoicegraph.schema.invoice import build_invoice
 
-        return await invoice_by_db_id(info, self.invoice_db_id)
+        return await build_invoice(info, await invoice_by_db_id(info.context, self.invoice_db_id))
 
 
 @strawberry.type(description="A bank or processor transaction, allocated to invoices as payments.")
@@ -81,8 +80,7 @@ class Transaction(Node):
     db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: TransactionRow) -> "Transaction":
-        assert row.id is not None
+    def from_view(cls, row: TransactionView) -> "Transaction":
         return cls(
             id=strawberry.ID(row.public_id),
             external_id=row.external_id,
@@ -96,10 +94,10 @@ class Transaction(Node):
 
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:
-        rows = await info.context.loaders.tags_by_transaction_id.load(self.db_id)
+        rows = await transactions.tags_of(info.context, self.db_id)
         return [Tag(key=row.key, value=row.value) for row in rows]
 
     @strawberry.field
     async def allocations(self, info: Info) -> list[Payment]:
-        rows = await info.context.loaders.payments_by_transaction_id.load(self.db_id)
-        return [Payment.from_row(row) for row in rows]
+        rows = await transactions.allocations_of(info.context, self.db_id)
+        return [Payment.from_view(row) for row in rows]

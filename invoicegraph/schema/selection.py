@@ -6,7 +6,6 @@ them are then plain attributes, which the plain executor (schema/execution.py) c
 without a resolver call per object.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from graphql.pyutils import Path
@@ -53,44 +52,6 @@ def _collect(selections: list[Selection], found: set[str]) -> None:
         if isinstance(selection, SelectedField):
             found.add(selection.name)
         _collect(selection.selections, found)
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceParts:
-    """Which of an invoice's relations to build with it (and so which rows to load)."""
-
-    line_items: bool
-    payments: bool
-    balances: bool
-    users: bool
-    """Invoice.users: each user's balances on the invoice."""
-    tags: bool
-    user_of_each: bool
-    """LineItem.user: whether the line items' users are loaded with them."""
-
-    @classmethod
-    def selected(cls, info: Info) -> "InvoiceParts":
-        names = selected_names(info)
-        return cls(
-            line_items="lineItems" in names,
-            payments="payments" in names,
-            balances="balances" in names,
-            users="users" in names,
-            tags="tags" in names,
-            user_of_each="user" in names,
-        )
-
-    @property
-    def line_item_rows(self) -> bool:
-        return self.line_items or self.balances or self.users
-
-    @property
-    def payment_rows(self) -> bool:
-        return self.payments or self.balances or self.users
-
-    @property
-    def user_rows(self) -> bool:
-        return self.users or (self.user_of_each and self.line_items)
 
 
 class _NotLoaded:

@@ -4,11 +4,12 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from invoicegraph.events import EventType
+from invoicegraph.ledger.enums import EventType
 from invoicegraph.resolvers import subscriptions
 from invoicegraph.resolvers.context import Info
+from invoicegraph.schema.arguments import given
 from invoicegraph.schema.extensions import coded
-from invoicegraph.schema.inputs import InvoiceMatchInput, given, to_invoice_ref
+from invoicegraph.schema.inputs.references import InvoiceMatchInput, to_invoice_ref
 from invoicegraph.schema.invoice import Invoice, build_invoice
 
 InvoiceEventType = strawberry.enum(EventType, name="InvoiceEventType")

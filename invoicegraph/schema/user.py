@@ -6,13 +6,13 @@ import strawberry
 
 from invoicegraph.resolvers import balances
 from invoicegraph.resolvers.context import Info
+from invoicegraph.resolvers.views import UserView
 from invoicegraph.schema.money import Balance
 from invoicegraph.schema.node import Node
-from invoicegraph.store.records import UserRecord
 
 if TYPE_CHECKING:
     from invoicegraph.schema.connections import InvoiceConnection
-    from invoicegraph.schema.inputs import InvoiceOrder, InvoicesFilter
+    from invoicegraph.schema.inputs.filters import InvoiceOrderInput, InvoicesFilterInput
 
 
 @strawberry.type
@@ -21,7 +21,7 @@ class User(Node):
     db_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: UserRecord) -> "User":
+    def from_view(cls, row: UserView) -> "User":
         return cls(id=strawberry.ID(row.public_id), external_id=row.external_id, db_id=row.id)
 
     @strawberry.field(
@@ -39,9 +39,13 @@ class User(Node):
         after: str | None = strawberry.UNSET,
         last: int | None = strawberry.UNSET,
         before: str | None = strawberry.UNSET,
-        filter: Annotated["InvoicesFilter", strawberry.lazy("invoicegraph.schema.inputs")]
+        filter: Annotated[
+            "InvoicesFilterInput", strawberry.lazy("invoicegraph.schema.inputs.filters")
+        ]
         | None = strawberry.UNSET,
-        order_by: Annotated["InvoiceOrder", strawberry.lazy("invoicegraph.schema.inputs")]
+        order_by: Annotated[
+            "InvoiceOrderInput", strawberry.lazy("invoicegraph.schema.inputs.filters")
+        ]
         | None = strawberry.UNSET,
     ) -> Annotated["InvoiceConnection", strawberry.lazy("invoicegraph.schema.connections")]:
         """The invoices this user has a line item or payment on; a filter narrows them."""

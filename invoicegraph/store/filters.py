@@ -1,16 +1,9 @@
 """Filter pieces shared by lists: tag matching with * and ? wildcards."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import ColumnElement, Select, and_, exists, inspect, or_, select
 from sqlmodel import SQLModel
 
-
-@dataclass(frozen=True, slots=True)
-class TagPattern:
-    key: str
-    value: str
-    """May use * (any run of characters) and ? (exactly one character)."""
+from invoicegraph.ledger.filters import TagPattern
 
 
 def like_pattern(wildcard: str) -> str:

@@ -5,41 +5,23 @@ transaction already holds the database's single write lock from BEGIN IMMEDIATE)
 the version with a conditional UPDATE, so two writers can never both apply to one version.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    delete,
-    exists,
-    false,
-    func,
-    inspect,
-    tuple_,
-    union,
-    update,
-)
-from sqlalchemy import select as sql_select
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
-from invoicegraph.ledger.invoices import UserRef, ValidInvoice
-from invoicegraph.store.engine import dialect_of
-from invoicegraph.store.filters import TagPattern, owners_matching, tags_condition
+from invoicegraph.ledger.settlement import MoneyFlags
 from invoicegraph.store.ids import new_public_id
-from invoicegraph.store.records import InvoiceRecord, fetch_records, select_of
-from invoicegraph.store.search import index_invoice, matching_invoice_ids
+from invoicegraph.store.search import index_invoice
 from invoicegraph.store.tables import (
     InvoiceRow,
     InvoiceTagRow,
     InvoiceVersionRow,
     LineItemRow,
-    PaymentRow,
 )
 from invoicegraph.store.versions import (
     change_to_json,
@@ -49,14 +31,6 @@ from invoicegraph.store.versions import (
 )
 
 EMPTY = InvoiceState(status=InvoiceStatus.DRAFT, tags=(), line_items=())
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceKey:
-    """Where an invoice sits in an order: the order column's value, then its id."""
-
-    value: datetime | str
-    id: int
 
 
 async def get_invoice(
@@ -171,32 +145,24 @@ async def insert_invoice(
     session: AsyncSession,
     *,
     workspace_id: int,
-    invoice: ValidInvoice,
-    user_ids: Mapping[UserRef, int],
+    invoice_id: str,
+    state: InvoiceState,
+    flags: MoneyFlags,
     fingerprint: str,
     now: datetime,
 ) -> InvoiceRow:
     """Write a new invoice with its tags, line items and version 1, in the caller's transaction."""
-    state = InvoiceState(
-        status=InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN,
-        tags=invoice.tags,
-        line_items=tuple(
-            spec.placed(line_item_id=new_public_id("li"), user_id=user_ids[spec.user])
-            for spec in invoice.line_items
-        ),
-    )
-    has_charge = any(item.price.amount > 0 for item in state.line_items)
     row = InvoiceRow(
         public_id=new_public_id("inv"),
         workspace_id=workspace_id,
-        invoice_id=invoice.invoice_id,
+        invoice_id=invoice_id,
         status=state.status.value,
         version=1,
         created=now,
         modified=now,
         request_hash=fingerprint,
-        has_charge=has_charge,
-        has_remaining=has_charge,  # nothing is paid yet, and amounts are never negative
+        has_charge=flags.has_charge,
+        has_remaining=flags.has_remaining,
     )
     session.add(row)
     await session.flush()
@@ -236,182 +202,3 @@ async def write_version(
         await index_invoice(session, invoice=invoice, state=new)
     await session.flush()
     return invoice
-
-
-ORDER_COLUMNS = {
-    "created": InvoiceRow.created,
-    "modified": InvoiceRow.modified,
-    "invoice_id": InvoiceRow.invoice_id,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceOrder:
-    """The order of a list: a column of `ORDER_COLUMNS`, then the row id as a tiebreaker."""
-
-    field: str = "created"
-    descending: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceFilter:
-    """Every given part must hold (AND)."""
-
-    statuses: list[str] | None = None
-    tags_all: list[TagPattern] = field(default_factory=list)
-    tags_any: list[TagPattern] = field(default_factory=list)
-    user_ids: tuple[int, ...] = ()
-    """Each of these users has a line item or payment on the invoice."""
-    currency: str | None = None
-    product_ids: list[str] | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    modified_after: datetime | None = None
-    modified_before: datetime | None = None
-    has_remaining: bool | None = None
-    ignore_zero: bool = False
-    search: list[str] | None = None
-    """Words that must all appear; an empty list matches nothing."""
-    id_sets: list[Select[int]] = field(default_factory=list)
-    """Small sets of invoice ids the result must lie in (see `narrowed`)."""
-
-    def conditions(self, workspace_id: int, dialect: str) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [col(InvoiceRow.workspace_id) == workspace_id]
-        conditions += [col(InvoiceRow.id).in_(id_set) for id_set in self.id_sets]
-        if self.statuses is not None:
-            conditions.append(col(InvoiceRow.status).in_(self.statuses))
-        tags = tags_condition(
-            InvoiceTagRow,
-            "invoice_id",
-            inspect(InvoiceRow).local_table.c["id"],
-            all_of=self.tags_all,
-            any_of=self.tags_any,
-        )
-        if tags is not None:
-            conditions.append(tags)
-        for user_id in self.user_ids:
-            conditions.append(
-                col(InvoiceRow.id).in_(
-                    union(
-                        select(LineItemRow.invoice_id).where(LineItemRow.user_id == user_id),
-                        select(PaymentRow.invoice_id).where(PaymentRow.user_id == user_id),
-                    )
-                )
-            )
-        if self.currency is not None:
-            conditions.append(_has_line_item(col(LineItemRow.currency) == self.currency))
-        if self.product_ids is not None:
-            conditions.append(_has_line_item(col(LineItemRow.product_id).in_(self.product_ids)))
-        for column, after, before in (
-            (col(InvoiceRow.created), self.created_after, self.created_before),
-            (col(InvoiceRow.modified), self.modified_after, self.modified_before),
-        ):
-            if after is not None:
-                conditions.append(column > after)
-            if before is not None:
-                conditions.append(column < before)
-        if self.has_remaining is not None:
-            conditions.append(col(InvoiceRow.has_remaining).is_(self.has_remaining))
-        if self.ignore_zero:
-            conditions.append(col(InvoiceRow.has_charge).is_(True))
-        if self.search is not None:
-            conditions.append(
-                matching_invoice_ids(dialect, self.search) if self.search else false()
-            )
-        return conditions
-
-
-SELECTIVE = 2_000
-"""Below this many matching rows, a filter part drives the query instead of being checked."""
-
-
-async def narrowed(
-    session: AsyncSession, filter: InvoiceFilter, workspace_id: int
-) -> InvoiceFilter:
-    """Turn the selective tag and productId parts of a filter into sets of invoice ids.
-
-    A part checked row by row (EXISTS) is fast while it matches often: the newest invoices
-    soon fill the page. A rare one would make the database walk the whole index to fill it.
-    So each such part is first counted, up to SELECTIVE rows, in one indexed statement; a
-    rare part becomes `id IN (...)`, which the database reads first and then sorts.
-    """
-    candidates: list[tuple[Select[int], str, int]] = [
-        (
-            owners_matching(InvoiceTagRow, "invoice_id", workspace_id=workspace_id, pattern=p),
-            "tag",
-            i,
-        )
-        for i, p in enumerate(filter.tags_all)
-    ]
-    if filter.product_ids is not None:
-        products = sql_select(col(LineItemRow.invoice_id)).where(
-            col(LineItemRow.workspace_id) == workspace_id,
-            col(LineItemRow.product_id).in_(filter.product_ids),
-        )
-        candidates.append((products, "product", 0))
-    id_sets, driven_tags, products_driven = list(filter.id_sets), set(), False
-    for id_set, kind, index in candidates:
-        probe = select(func.count()).select_from(id_set.limit(SELECTIVE + 1).subquery())
-        if (await session.exec(probe)).one() <= SELECTIVE:
-            id_sets.append(id_set)
-            if kind == "tag":
-                driven_tags.add(index)
-            else:
-                products_driven = True
-    return replace(
-        filter,
-        id_sets=id_sets,
-        tags_all=[p for i, p in enumerate(filter.tags_all) if i not in driven_tags],
-        product_ids=None if products_driven else filter.product_ids,
-    )
-
-
-def _has_line_item(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists(
-        select(LineItemRow.id).where(col(LineItemRow.invoice_id) == col(InvoiceRow.id), condition)
-    )
-
-
-async def list_invoices(
-    session: AsyncSession,
-    *,
-    workspace_id: int,
-    limit: int,
-    filter: InvoiceFilter | None = None,
-    order: InvoiceOrder | None = None,
-    after: InvoiceKey | None = None,
-    before: InvoiceKey | None = None,
-    from_end: bool = False,
-) -> list[InvoiceRecord]:
-    """Up to `limit` matching invoices in `order`, strictly between the keys: a keyset seek.
-
-    No OFFSET at any depth. With `from_end` the page is the one that ends at `before` (or at
-    the end of the list), which is how `last` pages backwards; rows still come in `order`.
-    """
-    filter, order = filter or InvoiceFilter(), order or InvoiceOrder()
-    column = col(ORDER_COLUMNS[order.field])
-    key = tuple_(column, col(InvoiceRow.id))
-    filter = await narrowed(session, filter, workspace_id)
-    query = select_of(InvoiceRecord).where(*filter.conditions(workspace_id, dialect_of(session)))
-    if after is not None:
-        bound = tuple_(after.value, after.id)
-        query = query.where(key < bound if order.descending else key > bound)
-    if before is not None:
-        bound = tuple_(before.value, before.id)
-        query = query.where(key > bound if order.descending else key < bound)
-    descending = order.descending != from_end
-    if descending:
-        query = query.order_by(column.desc(), col(InvoiceRow.id).desc())
-    else:
-        query = query.order_by(column.asc(), col(InvoiceRow.id).asc())
-    rows = await fetch_records(session, InvoiceRecord, query.limit(limit))
-    return rows[::-1] if from_end else rows
-
-
-async def count_invoices(
-    session: AsyncSession, *, workspace_id: int, filter: InvoiceFilter | None = None
-) -> int:
-    filter = await narrowed(session, filter or InvoiceFilter(), workspace_id)
-    conditions = filter.conditions(workspace_id, dialect_of(session))
-    query = select(func.count()).select_from(InvoiceRow).where(*conditions)
-    return (await session.exec(query)).one()

@@ -7,6 +7,7 @@ as plain named tuples instead, selecting exactly the columns a record names. Wri
 through the SQLModel tables.
 """
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
@@ -16,7 +17,15 @@ from sqlalchemy.sql.schema import Column
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, PaymentRow, UserRow
+from invoicegraph.store.tables import (
+    InvoiceRow,
+    InvoiceTagRow,
+    LineItemRow,
+    PaymentRow,
+    TransactionRow,
+    TransactionTagRow,
+    UserRow,
+)
 
 
 class InvoiceRecord(NamedTuple):
@@ -48,6 +57,11 @@ class LineItemRecord(NamedTuple):
     """The tags column's JSON text, [[key, value], ...]: decoded only when a query reads the
     tags (a page of line items that does not would spend a twentieth of its time decoding)."""
 
+    def tag_pairs(self) -> list[list[str]]:
+        """The tags as [key, value] pairs, decoded now."""
+        pairs: list[list[str]] = json.loads(self.tags_json)
+        return pairs
+
 
 class PaymentRecord(NamedTuple):
     id: int
@@ -60,6 +74,26 @@ class PaymentRecord(NamedTuple):
     amount: int
     currency: str
     posted: Any
+
+
+class TransactionRecord(NamedTuple):
+    id: int
+    public_id: str
+    workspace_id: int
+    external_id: str
+    amount: int
+    currency: str
+    posted: Any
+    version: int
+    unallocated: int
+
+
+class TransactionTagRecord(NamedTuple):
+    transaction_id: int
+    key: str
+    value: str
+    position: int
+    workspace_id: int
 
 
 class UserRecord(NamedTuple):
@@ -77,8 +111,25 @@ class InvoiceTagRecord(NamedTuple):
     workspace_id: int
 
 
-AnyRecord = InvoiceRecord | LineItemRecord | PaymentRecord | UserRecord | InvoiceTagRecord
-R = TypeVar("R", InvoiceRecord, LineItemRecord, PaymentRecord, UserRecord, InvoiceTagRecord)
+AnyRecord = (
+    InvoiceRecord
+    | LineItemRecord
+    | PaymentRecord
+    | UserRecord
+    | InvoiceTagRecord
+    | TransactionRecord
+    | TransactionTagRecord
+)
+R = TypeVar(
+    "R",
+    InvoiceRecord,
+    LineItemRecord,
+    PaymentRecord,
+    UserRecord,
+    InvoiceTagRecord,
+    TransactionRecord,
+    TransactionTagRecord,
+)
 
 MODELS: dict[type[AnyRecord], type[SQLModel]] = {
     InvoiceRecord: InvoiceRow,
@@ -86,7 +137,14 @@ MODELS: dict[type[AnyRecord], type[SQLModel]] = {
     PaymentRecord: PaymentRow,
     UserRecord: UserRow,
     InvoiceTagRecord: InvoiceTagRow,
+    TransactionRecord: TransactionRow,
+    TransactionTagRecord: TransactionTagRow,
 }
+
+
+def record_of(record: type[R], row: SQLModel) -> R:
+    """A row just written through the ORM, as the record its readers get."""
+    return record._make(getattr(row, name) for name in record._fields)
 
 
 def columns_of(record: type[AnyRecord]) -> ReadOnlyColumnCollection[str, Column[Any]]:

@@ -7,20 +7,25 @@ allocation racing a line-item decrease, are checked one after the other, never b
 invariant.
 """
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, delete, func, inspect, tuple_, update
+from sqlalchemy import select as sql_select
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.errors import VersionConflict
-from invoicegraph.ledger.payments import InvoiceRef, MoneyKey
+from invoicegraph.ledger.filters import TransactionFilter
+from invoicegraph.ledger.payments import InvoiceRef
+from invoicegraph.ledger.settlement import MoneyFlags
 from invoicegraph.ledger.tags import Tag
-from invoicegraph.store.filters import TagPattern, tags_condition
+from invoicegraph.store.filters import tags_condition
 from invoicegraph.store.ids import new_public_id
+from invoicegraph.store.records import TransactionRecord, fetch_records, select_of
 from invoicegraph.store.tables import (
     InvoiceRow,
     LineItemRow,
@@ -205,28 +210,31 @@ async def set_unallocated(
     await session.refresh(transaction)
 
 
-@dataclass(frozen=True, slots=True)
-class Money:
-    """Expected (line items) and actual (payments) of some invoices, by invariant key."""
+class MoneyRecord(NamedTuple):
+    """A line item's or a payment's money: what ledger.settlement sums."""
 
-    expected: dict[MoneyKey, int]
-    actual: dict[MoneyKey, int]
-
-
-def _sum_by_key(rows: Iterable[LineItemRow | PaymentRow]) -> dict[MoneyKey, int]:
-    sums: dict[MoneyKey, int] = {}
-    for row in rows:
-        key = (row.invoice_id, row.user_id, row.currency, FlowType(row.type))
-        sums[key] = sums.get(key, 0) + row.amount
-    return sums
+    invoice_id: int
+    user_id: int
+    currency: str
+    type: str
+    amount: int
 
 
-async def money_of(session: AsyncSession, *, invoice_ids: Iterable[int]) -> Money:
-    """Sums per (invoice, user, currency, type); done in Python since SQLite has no exact Int96."""
+async def money_rows(
+    session: AsyncSession, *, invoice_ids: Iterable[int]
+) -> tuple[list[MoneyRecord], list[MoneyRecord]]:
+    """The money of these invoices' line items and of their payments (summed by the ledger:
+    SQLite has no exact Int96 arithmetic)."""
     ids = set(invoice_ids)
-    line_items = await session.exec(select(LineItemRow).where(col(LineItemRow.invoice_id).in_(ids)))
-    payments = await session.exec(select(PaymentRow).where(col(PaymentRow.invoice_id).in_(ids)))
-    return Money(expected=_sum_by_key(line_items), actual=_sum_by_key(payments))
+    found: list[list[MoneyRecord]] = []
+    for table in (LineItemRow, PaymentRow):
+        columns = inspect(table).local_table.c
+        query = sql_select(*(columns[name] for name in MoneyRecord._fields)).where(
+            columns["invoice_id"].in_(ids)
+        )
+        connection = await session.connection()
+        found.append([MoneyRecord._make(row) for row in await connection.execute(query)])
+    return found[0], found[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,41 +245,31 @@ class TransactionKey:
     id: int
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionFilter:
-    """Every given part must hold."""
-
-    external_ids: list[str] | None = None
-    currency: str | None = None
-    posted_after: datetime | None = None
-    posted_before: datetime | None = None
-    has_unallocated: bool | None = None
-    tags_all: list[TagPattern] = field(default_factory=list)
-    tags_any: list[TagPattern] = field(default_factory=list)
-
-    def conditions(self, workspace_id: int) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [col(TransactionRow.workspace_id) == workspace_id]
-        if self.external_ids is not None:
-            conditions.append(col(TransactionRow.external_id).in_(self.external_ids))
-        if self.currency is not None:
-            conditions.append(col(TransactionRow.currency) == self.currency)
-        if self.posted_after is not None:
-            conditions.append(col(TransactionRow.posted) > self.posted_after)
-        if self.posted_before is not None:
-            conditions.append(col(TransactionRow.posted) < self.posted_before)
-        if self.has_unallocated is not None:
-            unallocated = col(TransactionRow.unallocated)
-            conditions.append(unallocated != 0 if self.has_unallocated else unallocated == 0)
-        tags = tags_condition(
-            TransactionTagRow,
-            "transaction_id",
-            inspect(TransactionRow).local_table.c["id"],
-            all_of=self.tags_all,
-            any_of=self.tags_any,
-        )
-        if tags is not None:
-            conditions.append(tags)
-        return conditions
+def transaction_conditions(
+    filter: TransactionFilter, *, workspace_id: int
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(TransactionRow.workspace_id) == workspace_id]
+    if filter.external_ids is not None:
+        conditions.append(col(TransactionRow.external_id).in_(filter.external_ids))
+    if filter.currency is not None:
+        conditions.append(col(TransactionRow.currency) == filter.currency)
+    if filter.posted_after is not None:
+        conditions.append(col(TransactionRow.posted) > filter.posted_after)
+    if filter.posted_before is not None:
+        conditions.append(col(TransactionRow.posted) < filter.posted_before)
+    if filter.has_unallocated is not None:
+        unallocated = col(TransactionRow.unallocated)
+        conditions.append(unallocated != 0 if filter.has_unallocated else unallocated == 0)
+    tags = tags_condition(
+        TransactionTagRow,
+        "transaction_id",
+        inspect(TransactionRow).local_table.c["id"],
+        all_of=filter.tags_all,
+        any_of=filter.tags_any,
+    )
+    if tags is not None:
+        conditions.append(tags)
+    return conditions
 
 
 async def list_transactions(
@@ -283,10 +281,11 @@ async def list_transactions(
     after: TransactionKey | None = None,
     before: TransactionKey | None = None,
     from_end: bool = False,
-) -> list[TransactionRow]:
+) -> list[TransactionRecord]:
     """Up to `limit` transactions, latest posted first, strictly between the keys (keyset)."""
     order_key = tuple_(col(TransactionRow.posted), col(TransactionRow.id))
-    query = select(TransactionRow).where(*filter.conditions(workspace_id))
+    conditions = transaction_conditions(filter, workspace_id=workspace_id)
+    query = select_of(TransactionRecord).where(*conditions)
     if after is not None:
         query = query.where(order_key < tuple_(after.posted, after.id))
     if before is not None:
@@ -295,35 +294,26 @@ async def list_transactions(
         query = query.order_by(col(TransactionRow.posted).asc(), col(TransactionRow.id).asc())
     else:
         query = query.order_by(col(TransactionRow.posted).desc(), col(TransactionRow.id).desc())
-    rows = list((await session.exec(query.limit(limit))).all())
+    rows = await fetch_records(session, TransactionRecord, query.limit(limit))
     return rows[::-1] if from_end else rows
 
 
 async def count_transactions(
     session: AsyncSession, *, workspace_id: int, filter: TransactionFilter
 ) -> int:
-    query = select(func.count()).select_from(TransactionRow).where(*filter.conditions(workspace_id))
+    query = (
+        select(func.count())
+        .select_from(TransactionRow)
+        .where(*transaction_conditions(filter, workspace_id=workspace_id))
+    )
     return (await session.exec(query)).one()
 
 
-async def refresh_money_flags(
-    session: AsyncSession, *, invoice_ids: Iterable[int], money: Money | None = None
-) -> None:
-    """Recompute the invoices' has_charge and has_remaining after their money changed.
-
-    `money` may be given when the caller has just read it for exactly these invoices.
-    """
-    ids = set(invoice_ids)
-    if money is None:
-        money = await money_of(session, invoice_ids=ids)
-    for invoice_id in ids:
-        expected = {k: v for k, v in money.expected.items() if k[0] == invoice_id}
-        actual = {k: v for k, v in money.actual.items() if k[0] == invoice_id}
+async def set_money_flags(session: AsyncSession, *, flags: Mapping[int, MoneyFlags]) -> None:
+    """Keep the invoices' list-filter flags as the ledger computed them (by invoice row id)."""
+    for invoice_id, flag in flags.items():
         await session.exec(
             update(InvoiceRow)
             .where(col(InvoiceRow.id) == invoice_id)
-            .values(
-                has_charge=any(amount > 0 for amount in expected.values()),
-                has_remaining=any(amount != actual.get(key, 0) for key, amount in expected.items()),
-            )
+            .values(has_charge=flag.has_charge, has_remaining=flag.has_remaining)
         )

@@ -1,0 +1,57 @@
+"""What a list of invoices or transactions is narrowed to: plain data, read by the store.
+
+The schema builds these from its inputs; the store turns them into SQL. Row ids (of users) are
+already resolved by the resolvers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TagPattern:
+    key: str
+    value: str
+    """May use * (any run of characters) and ? (exactly one character)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceOrder:
+    """The order of a list: `created`, `modified` or `invoice_id`, then the row id."""
+
+    field: str = "created"
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFilter:
+    """Every given part must hold (AND)."""
+
+    statuses: list[str] | None = None
+    tags_all: list[TagPattern] = field(default_factory=list)
+    tags_any: list[TagPattern] = field(default_factory=list)
+    user_ids: tuple[int, ...] = ()
+    """Each of these users has a line item or payment on the invoice."""
+    currency: str | None = None
+    product_ids: list[str] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
+    has_remaining: bool | None = None
+    ignore_zero: bool = False
+    search: str | None = None
+    """Words that must all appear; a text without any word filters nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionFilter:
+    """Every given part must hold."""
+
+    external_ids: list[str] | None = None
+    currency: str | None = None
+    posted_after: datetime | None = None
+    posted_before: datetime | None = None
+    has_unallocated: bool | None = None
+    tags_all: list[TagPattern] = field(default_factory=list)
+    tags_any: list[TagPattern] = field(default_factory=list)

@@ -1,0 +1,113 @@
+"""The one write path: a transaction, the events it produces, commit, then publish.
+
+Every mutation runs inside `unit_of_work`: a domain error (or any exception) raised in it rolls
+the whole write back and publishes nothing. Events are collected while writing and published
+only after the commit; a write that committed is never reported as failed because publishing
+went wrong (that is logged). The request's read snapshot is renewed afterwards, so the
+mutation's answer shows what it wrote.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from invoicegraph.events import InvoiceEvent, invoice_event
+from invoicegraph.ledger.enums import EventType
+from invoicegraph.ledger.errors import IkConflict
+from invoicegraph.resolvers.context import Context
+from invoicegraph.store.tables import InvoiceRow
+
+log = logging.getLogger("invoicegraph.writes")
+
+
+@dataclass
+class UnitOfWork:
+    """What a mutation writes with: the transaction's session and the events it collects."""
+
+    session: AsyncSession
+    workspace_id: int
+    events: list[InvoiceEvent] = field(default_factory=list)
+
+    def emit(self, event_type: EventType, invoice: InvoiceRow) -> None:
+        """Publish this event once the write has committed (never if it rolls back)."""
+        self.events.append(invoice_event(event_type, invoice))
+
+
+@asynccontextmanager
+async def unit_of_work(context: Context) -> AsyncIterator[UnitOfWork]:
+    try:
+        async with context.db.write() as session:
+            work = UnitOfWork(session=session, workspace_id=context.workspace_id)
+            yield work
+        await _publish(context, work.events)
+    finally:
+        await context.after_write()
+
+
+async def _publish(context: Context, events: list[InvoiceEvent]) -> None:
+    if not events:
+        return
+    try:
+        await context.events.publish(events)
+    except Exception:  # the write has committed: its answer is a success whatever happens here
+        log.exception(
+            "publishing committed events failed", extra={"request_id": context.request_id}
+        )
+
+
+class Keyed(Protocol):
+    """A row written under the caller's idempotency key, with the digest of its input."""
+
+    request_hash: str
+
+
+Row = TypeVar("Row", bound=Keyed)
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Generic[Result]):
+    value: Result
+    is_replay: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    name: str
+    """The input field that carries the key, for IkConflictError's message."""
+    value: str
+    fingerprint: str
+    """A digest of the normalized input: equal for a replay, different for a reuse."""
+
+
+async def write_once(
+    context: Context,
+    key: IdempotencyKey,
+    *,
+    find: Callable[[AsyncSession], Awaitable[Row | None]],
+    write: Callable[[UnitOfWork], Awaitable[Row]],
+) -> Written[Row]:
+    """Write unless a row with this key exists: then it is a replay (same input) or a conflict.
+
+    Check-then-insert is safe on SQLite, where BEGIN IMMEDIATE makes writers take turns; on
+    PostgreSQL a unique constraint on the key decides a race, and the loser reads the
+    winner's row in a fresh transaction.
+    """
+    try:
+        async with unit_of_work(context) as work:
+            existing = await find(work.session)
+            if existing is None:
+                return Written(await write(work), is_replay=False)
+    except IntegrityError:
+        async with context.db.read() as session:
+            existing = await find(session)
+        if existing is None:
+            raise
+    if existing.request_hash != key.fingerprint:
+        raise IkConflict(key_name=key.name, key=key.value)
+    return Written(existing, is_replay=True)

@@ -1,0 +1,164 @@
+"""Inputs that narrow and order lists: invoices and transactions."""
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from invoicegraph.ledger.enums import InvoiceStatus
+from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder, TagPattern, TransactionFilter
+from invoicegraph.schema.arguments import given
+from invoicegraph.schema.inputs.references import UserMatchInput
+from invoicegraph.schema.scalars import CurrencyCode
+
+
+@strawberry.input(name="StringFilter")
+class StringFilterInput:
+    equal_to: str | None = strawberry.UNSET
+    in_: list[str] | None = strawberry.field(default=strawberry.UNSET, name="in")
+
+    def values(self) -> list[str] | None:
+        """The accepted values; None when the filter accepts anything."""
+        accepted: list[str] | None = None
+        if (equal_to := given(self.equal_to)) is not None:
+            accepted = [equal_to]
+        if (among := given(self.in_)) is not None:
+            accepted = [v for v in among if accepted is None or v in accepted]
+        return accepted
+
+
+@strawberry.input(name="DateTimeFilter")
+class DateTimeFilterInput:
+    after: datetime | None = strawberry.UNSET
+    before: datetime | None = strawberry.UNSET
+
+
+@strawberry.input(
+    description="As TagInput, but value may use * (any run of characters) and ? (one character)."
+)
+class TagMatchInput:
+    key: str
+    value: str
+
+    def to_pattern(self) -> TagPattern:
+        return TagPattern(key=self.key, value=self.value)
+
+
+@strawberry.input(name="TagsFilter")
+class TagsFilterInput:
+    all: list[TagMatchInput] | None = strawberry.UNSET
+    any: list[TagMatchInput] | None = strawberry.UNSET
+
+
+@strawberry.input(name="TransactionsFilter")
+class TransactionsFilterInput:
+    external_id: StringFilterInput | None = strawberry.UNSET
+    currency: CurrencyCode | None = strawberry.UNSET
+    posted: DateTimeFilterInput | None = strawberry.UNSET
+    has_unallocated: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="True: only transactions with unallocatedAmount != 0."
+    )
+    tags: TagsFilterInput | None = strawberry.UNSET
+
+    def to_filter(self) -> TransactionFilter:
+        external_id, currency = given(self.external_id), given(self.currency)
+        posted, tags = given(self.posted), given(self.tags)
+        return TransactionFilter(
+            external_ids=None if external_id is None else external_id.values(),
+            currency=None if currency is None else currency.value,
+            posted_after=None if posted is None else given(posted.after),
+            posted_before=None if posted is None else given(posted.before),
+            has_unallocated=given(self.has_unallocated),
+            tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
+            tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+        )
+
+
+@strawberry.input(name="InvoiceStatusFilter")
+class InvoiceStatusFilterInput:
+    equal_to: InvoiceStatus | None = strawberry.UNSET
+    in_: list[InvoiceStatus] | None = strawberry.field(default=strawberry.UNSET, name="in")
+
+    def values(self) -> list[str] | None:
+        accepted: list[str] | None = None
+        if (equal_to := given(self.equal_to)) is not None:
+            accepted = [equal_to.value]
+        if (among := given(self.in_)) is not None:
+            accepted = [s.value for s in among if accepted is None or s.value in accepted]
+        return accepted
+
+
+@strawberry.input(name="InvoicesFilter", description="Every given part must hold (AND).")
+class InvoicesFilterInput:
+    status: InvoiceStatusFilterInput | None = strawberry.UNSET
+    tags: TagsFilterInput | None = strawberry.UNSET
+    user: UserMatchInput | None = strawberry.UNSET
+    currency: CurrencyCode | None = strawberry.UNSET
+    product_id: StringFilterInput | None = strawberry.UNSET
+    created: DateTimeFilterInput | None = strawberry.UNSET
+    modified: DateTimeFilterInput | None = strawberry.UNSET
+    has_remaining: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: some balance has remaining != 0. False: every remaining is 0.",
+    )
+    ignore_zero: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: leave out invoices whose expected amounts are all 0.",
+    )
+    search: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Words matched against invoiceId, line item descriptions and productIds, "
+            "user externalIds and tag values. Every word must match; a search without "
+            "any word filters nothing."
+        ),
+    )
+
+    def to_filter(self, *, user_ids: tuple[int, ...]) -> InvoiceFilter:
+        """The list's filter; `user_ids` are the row ids of the users the list is narrowed to
+        (the `user` part, resolved, and the user of User.invoices)."""
+        status, tags, currency = given(self.status), given(self.tags), given(self.currency)
+        product, created, modified = (
+            given(self.product_id),
+            given(self.created),
+            given(self.modified),
+        )
+        return InvoiceFilter(
+            statuses=None if status is None else status.values(),
+            tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
+            tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+            user_ids=user_ids,
+            currency=None if currency is None else currency.value,
+            product_ids=None if product is None else product.values(),
+            created_after=given(created.after) if created else None,
+            created_before=given(created.before) if created else None,
+            modified_after=given(modified.after) if modified else None,
+            modified_before=given(modified.before) if modified else None,
+            has_remaining=given(self.has_remaining),
+            ignore_zero=bool(given(self.ignore_zero)),
+            search=given(self.search),
+        )
+
+
+@strawberry.enum
+class InvoiceOrderField(Enum):
+    CREATED = "created"
+    MODIFIED = "modified"
+    INVOICE_ID = "invoice_id"
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(name="InvoiceOrder")
+class InvoiceOrderInput:
+    field: InvoiceOrderField
+    direction: OrderDirection
+
+    def to_order(self) -> InvoiceOrder:
+        return InvoiceOrder(
+            field=self.field.value, descending=self.direction is OrderDirection.DESC
+        )

@@ -1,0 +1,158 @@
+"""Inputs of the invoice mutations: createInvoice, updateInvoice and the status transitions."""
+
+import strawberry
+
+from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft
+from invoicegraph.ledger.prices import PriceSpec
+from invoicegraph.ledger.updates import (
+    AddLineItem,
+    DeleteLineItem,
+    Operation,
+    UpdateInvoice,
+    UpdateLineItem,
+)
+from invoicegraph.schema.arguments import given
+from invoicegraph.schema.inputs.references import TagInput, UserMatchInput, to_tags
+from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
+
+
+@strawberry.input(
+    description=(
+        "Give amount, or unitPrice and quantity, or all three with amount = unitPrice * quantity. "
+        "Amounts >= 0, quantity >= 1."
+    )
+)
+class PriceInput:
+    amount: Int96 | None = strawberry.UNSET
+    unit_price: Int96 | None = strawberry.UNSET
+    quantity: int | None = strawberry.UNSET
+
+    def to_spec(self) -> PriceSpec:
+        return PriceSpec(
+            amount=given(self.amount),
+            unit_price=given(self.unit_price),
+            quantity=given(self.quantity),
+        )
+
+
+@strawberry.input
+class LineItemInput:
+    description: str
+    product_id: str
+    type: FlowType
+    user: UserMatchInput
+    price: PriceInput
+    currency: CurrencyCode = strawberry.field(default=currency_code("USD"))
+    tags: list[TagInput] | None = strawberry.UNSET
+
+    def to_draft(self) -> LineItemDraft:
+        return LineItemDraft(
+            description=self.description,
+            product_id=self.product_id,
+            type=self.type,
+            user=self.user.to_ref(),
+            currency=self.currency.value,
+            price=self.price.to_spec(),
+            tags=to_tags(self.tags),
+        )
+
+
+@strawberry.input
+class CreateInvoiceInput:
+    invoice_id: str = strawberry.field(
+        description=(
+            "The caller's unique key: a repeat with the same input returns the stored invoice "
+            "with isIkReplay = true."
+        )
+    )
+    line_items: list[LineItemInput]
+    tags: list[TagInput] | None = strawberry.UNSET
+    draft: bool = strawberry.field(default=False, description="Create as DRAFT instead of OPEN.")
+
+    def to_command(self) -> CreateInvoice:
+        return CreateInvoice(
+            invoice_id=self.invoice_id,
+            line_items=tuple(item.to_draft() for item in self.line_items),
+            tags=to_tags(self.tags),
+            draft=self.draft,
+        )
+
+
+@strawberry.input(name="LineItemUpdate")
+class UpdateLineItemInput:
+    id: strawberry.ID
+    description: str | None = strawberry.UNSET
+    price: PriceInput | None = strawberry.UNSET
+    tags: list[TagInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the line item's tags."
+    )
+
+    def to_operation(self) -> UpdateLineItem:
+        price, tags = given(self.price), given(self.tags)
+        return UpdateLineItem(
+            line_item_id=self.id,
+            description=given(self.description),
+            price=None if price is None else price.to_spec(),
+            tags=None if tags is None else to_tags(tags),
+        )
+
+
+@strawberry.input(name="LineItemDelete")
+class DeleteLineItemInput:
+    id: strawberry.ID
+
+
+@strawberry.input(name="LineItemOperation", one_of=True, description="Exactly one operation.")
+class LineItemOperationInput:
+    add: LineItemInput | None = strawberry.UNSET
+    update: UpdateLineItemInput | None = strawberry.UNSET
+    delete: DeleteLineItemInput | None = strawberry.UNSET
+
+    def to_operation(self) -> Operation:
+        if isinstance(self.add, LineItemInput):
+            return AddLineItem(self.add.to_draft())
+        if isinstance(self.update, UpdateLineItemInput):
+            return self.update.to_operation()
+        assert isinstance(self.delete, DeleteLineItemInput)
+        return DeleteLineItem(line_item_id=self.delete.id)
+
+
+@strawberry.input(name="TagsUpdate")
+class UpdateTagsInput:
+    set: list[TagInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Create or overwrite by key."
+    )
+    remove: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Remove by key."
+    )
+
+
+@strawberry.input
+class UpdateInvoiceInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(
+        description="Must equal the invoice's current version, or nothing is applied."
+    )
+    line_items: list[LineItemOperationInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Applied in order, all or nothing."
+    )
+    tags: UpdateTagsInput | None = strawberry.UNSET
+
+    def to_command(self) -> UpdateInvoice:
+        tags = given(self.tags)
+        return UpdateInvoice(
+            invoice_id=self.id,
+            expected_version=self.expected_version,
+            operations=tuple(op.to_operation() for op in given(self.line_items) or ()),
+            set_tags=to_tags(tags.set) if tags is not None else (),
+            remove_tags=tuple(given(tags.remove) or ()) if tags is not None else (),
+        )
+
+
+@strawberry.input
+class InvoiceTransitionInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET, description="When given, must equal the current version."
+    )

@@ -1,0 +1,181 @@
+"""Lists of invoices: the filter as SQL, keyset pages and counts."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, exists, func, inspect, tuple_, union
+from sqlalchemy import select as sql_select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
+from invoicegraph.store.engine import dialect_of
+from invoicegraph.store.filters import owners_matching, tags_condition
+from invoicegraph.store.records import InvoiceRecord, fetch_records, select_of
+from invoicegraph.store.search import matching_invoice_ids, search_words
+from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, PaymentRow
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceKey:
+    """Where an invoice sits in an order: the order column's value, then its id."""
+
+    value: datetime | str
+    id: int
+
+
+ORDER_COLUMNS = {
+    "created": InvoiceRow.created,
+    "modified": InvoiceRow.modified,
+    "invoice_id": InvoiceRow.invoice_id,
+}
+
+
+def invoice_conditions(
+    filter: InvoiceFilter, *, workspace_id: int, dialect: str, id_sets: Sequence[Select[int]] = ()
+) -> list[ColumnElement[bool]]:
+    """The filter as SQL; `id_sets` are small sets of ids the result must lie in (`narrowed`)."""
+    conditions: list[ColumnElement[bool]] = [col(InvoiceRow.workspace_id) == workspace_id]
+    conditions += [col(InvoiceRow.id).in_(id_set) for id_set in id_sets]
+    if filter.statuses is not None:
+        conditions.append(col(InvoiceRow.status).in_(filter.statuses))
+    tags = tags_condition(
+        InvoiceTagRow,
+        "invoice_id",
+        inspect(InvoiceRow).local_table.c["id"],
+        all_of=filter.tags_all,
+        any_of=filter.tags_any,
+    )
+    if tags is not None:
+        conditions.append(tags)
+    for user_id in filter.user_ids:
+        conditions.append(
+            col(InvoiceRow.id).in_(
+                union(
+                    select(LineItemRow.invoice_id).where(LineItemRow.user_id == user_id),
+                    select(PaymentRow.invoice_id).where(PaymentRow.user_id == user_id),
+                )
+            )
+        )
+    if filter.currency is not None:
+        conditions.append(_has_line_item(col(LineItemRow.currency) == filter.currency))
+    if filter.product_ids is not None:
+        conditions.append(_has_line_item(col(LineItemRow.product_id).in_(filter.product_ids)))
+    for column, after, before in (
+        (col(InvoiceRow.created), filter.created_after, filter.created_before),
+        (col(InvoiceRow.modified), filter.modified_after, filter.modified_before),
+    ):
+        if after is not None:
+            conditions.append(column > after)
+        if before is not None:
+            conditions.append(column < before)
+    if filter.has_remaining is not None:
+        conditions.append(col(InvoiceRow.has_remaining).is_(filter.has_remaining))
+    if filter.ignore_zero:
+        conditions.append(col(InvoiceRow.has_charge).is_(True))
+    if filter.search is not None and (words := search_words(filter.search)):
+        conditions.append(matching_invoice_ids(dialect, words))
+    return conditions
+
+
+SELECTIVE = 2_000
+"""Below this many matching rows, a filter part drives the query instead of being checked."""
+
+
+async def narrowed(
+    session: AsyncSession, filter: InvoiceFilter, workspace_id: int
+) -> tuple[InvoiceFilter, list[Select[int]]]:
+    """Turn the selective tag and productId parts of a filter into sets of invoice ids.
+
+    A part checked row by row (EXISTS) is fast while it matches often: the newest invoices
+    soon fill the page. A rare one would make the database walk the whole index to fill it.
+    So each such part is first counted, up to SELECTIVE rows, in one indexed statement; a
+    rare part becomes `id IN (...)`, which the database reads first and then sorts.
+    """
+    candidates: list[tuple[Select[int], str, int]] = [
+        (
+            owners_matching(InvoiceTagRow, "invoice_id", workspace_id=workspace_id, pattern=p),
+            "tag",
+            i,
+        )
+        for i, p in enumerate(filter.tags_all)
+    ]
+    if filter.product_ids is not None:
+        products = sql_select(col(LineItemRow.invoice_id)).where(
+            col(LineItemRow.workspace_id) == workspace_id,
+            col(LineItemRow.product_id).in_(filter.product_ids),
+        )
+        candidates.append((products, "product", 0))
+    id_sets: list[Select[int]] = []
+    driven_tags, products_driven = set(), False
+    for id_set, kind, index in candidates:
+        probe = select(func.count()).select_from(id_set.limit(SELECTIVE + 1).subquery())
+        if (await session.exec(probe)).one() <= SELECTIVE:
+            id_sets.append(id_set)
+            if kind == "tag":
+                driven_tags.add(index)
+            else:
+                products_driven = True
+    rest = replace(
+        filter,
+        tags_all=[p for i, p in enumerate(filter.tags_all) if i not in driven_tags],
+        product_ids=None if products_driven else filter.product_ids,
+    )
+    return rest, id_sets
+
+
+def _has_line_item(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(
+        select(LineItemRow.id).where(col(LineItemRow.invoice_id) == col(InvoiceRow.id), condition)
+    )
+
+
+async def list_invoices(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    limit: int,
+    filter: InvoiceFilter | None = None,
+    order: InvoiceOrder | None = None,
+    after: InvoiceKey | None = None,
+    before: InvoiceKey | None = None,
+    from_end: bool = False,
+) -> list[InvoiceRecord]:
+    """Up to `limit` matching invoices in `order`, strictly between the keys: a keyset seek.
+
+    No OFFSET at any depth. With `from_end` the page is the one that ends at `before` (or at
+    the end of the list), which is how `last` pages backwards; rows still come in `order`.
+    """
+    filter, order = filter or InvoiceFilter(), order or InvoiceOrder()
+    column = col(ORDER_COLUMNS[order.field])
+    key = tuple_(column, col(InvoiceRow.id))
+    rest, id_sets = await narrowed(session, filter, workspace_id)
+    conditions = invoice_conditions(
+        rest, workspace_id=workspace_id, dialect=dialect_of(session), id_sets=id_sets
+    )
+    query = select_of(InvoiceRecord).where(*conditions)
+    if after is not None:
+        bound = tuple_(after.value, after.id)
+        query = query.where(key < bound if order.descending else key > bound)
+    if before is not None:
+        bound = tuple_(before.value, before.id)
+        query = query.where(key > bound if order.descending else key < bound)
+    descending = order.descending != from_end
+    if descending:
+        query = query.order_by(column.desc(), col(InvoiceRow.id).desc())
+    else:
+        query = query.order_by(column.asc(), col(InvoiceRow.id).asc())
+    rows = await fetch_records(session, InvoiceRecord, query.limit(limit))
+    return rows[::-1] if from_end else rows
+
+
+async def count_invoices(
+    session: AsyncSession, *, workspace_id: int, filter: InvoiceFilter | None = None
+) -> int:
+    rest, id_sets = await narrowed(session, filter or InvoiceFilter(), workspace_id)
+    conditions = invoice_conditions(
+        rest, workspace_id=workspace_id, dialect=dialect_of(session), id_sets=id_sets
+    )
+    query = select(func.count()).select_from(InvoiceRow).where(*conditions)
+    return (await session.exec(query)).one()
