@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck unit unit-postgres schema bench bench-peers clean playground
+.PHONY: serve test quick lint typecheck unit unit-postgres schema bench bench-peers clean playground
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ serve: $(STAMP)  ## serve the API with demo data on ./invoicegraph.db
 	$(BIN)/invoicegraph serve
 
 test: lint typecheck unit unit-postgres  ## everything CI checks: the suite on SQLite, then on PostgreSQL
+
+quick: lint typecheck  ## ruff, mypy and every test but the end-to-end ones (tests/e2e), on SQLite
+	$(BIN)/pytest -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -8,6 +8,18 @@ import pytest
 
 from tests.e2e.server import Deployment, deployment, get_token, http_client
 
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is marked e2e, so `pytest -m "not e2e"` leaves them all out.
+
+    The hook sees the whole session's items, hence the path check.
+    """
+    for item in items:
+        if item.path.resolve().is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.e2e)
+
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
