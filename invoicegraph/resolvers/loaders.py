@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from strawberry.dataloader import DataLoader
 
 from invoicegraph.auth.principal import Principal
+from invoicegraph.resolvers.reader import Reader
 from invoicegraph.store.batch import all_each, live_rows_of_users, newest_versions, one_each
 from invoicegraph.store.records import (
     AnyRecord,
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from sqlmodel import SQLModel
     from sqlmodel.ext.asyncio.session import AsyncSession
 
-    from invoicegraph.resolvers.context import Reader
 
 Row = TypeVar("Row", bound="SQLModel | AnyRecord")
 Key = TypeVar("Key", bound=Hashable)
@@ -109,7 +109,7 @@ class Loaders:
     items, payments, users, transactions and tags come as records (store/records.py), versions
     as rows."""
 
-    def __init__(self, reader: "Reader", principal: Principal) -> None:
+    def __init__(self, reader: Reader, principal: Principal) -> None:
         self.reader = reader
         self.workspace_id = principal.workspace_id
 

@@ -1,0 +1,1 @@
+"""Tests of the resolvers layer: the unit of work and what the schema reads through it."""
