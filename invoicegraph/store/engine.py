@@ -1,13 +1,22 @@
 """The database handle: one async engine, read sessions, and write transactions.
 
-On SQLite every write transaction starts with `BEGIN IMMEDIATE`, so concurrent writers queue on
-the busy timeout instead of failing with "database is locked" when a read lock would have to be
-upgraded; WAL lets readers go on while one writer writes.
+On SQLite every write transaction starts with `BEGIN IMMEDIATE`, so a writer never fails with
+"database is locked" when a read lock would have to be upgraded; WAL lets readers go on while
+one writer writes. SQLite has one write lock: the writers of this process queue for it in
+order (an asyncio lock) instead of polling in SQLite's busy handler, which sleeps and retries
+and gets slower the more writers wait; the busy timeout remains for other processes (a CLI
+import beside a server).
+
+Durable by default: SQLite runs `synchronous=FULL`, so a write that was acknowledged survives
+a power loss or an OS crash; NORMAL, which WAL allows, may roll back the last transactions
+after such a crash, and is used only when asked for (`sqlite_synchronous`).
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
@@ -17,17 +26,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _BEGIN_MODE = "invoicegraph_sqlite_begin"
 
+SqliteSynchronous = Literal["FULL", "NORMAL"]
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+_writing: ContextVar[bool] = ContextVar("invoicegraph_writing", default=False)
+"""Set while a task holds a write transaction: a nested one would wait for itself forever."""
+
+
+def _configure_sqlite(
+    engine: AsyncEngine, synchronous: SqliteSynchronous, busy_timeout_ms: int
+) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take BEGIN away from the driver so that our own begin listener decides its mode.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA case_sensitive_like=ON")  # LIKE as on PostgreSQL
         cursor.close()
 
@@ -45,7 +61,15 @@ def dialect_of(session: AsyncSession) -> str:
 class Database:
     """Owns the engine; hands out read sessions and all-or-nothing write transactions."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        sqlite_synchronous: SqliteSynchronous = "FULL",
+        sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    ) -> None:
+        """`sqlite_busy_timeout_ms`: how long a writer waits for another process's write lock."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         # No pool_pre_ping: it costs a round trip per request. After a PostgreSQL restart the
@@ -60,8 +84,13 @@ class Database:
             self._reader = self.engine.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
+        self._write_queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            if sqlite_synchronous not in ("FULL", "NORMAL"):
+                raise ValueError(
+                    f"sqlite_synchronous must be FULL or NORMAL, not {sqlite_synchronous!r}"
+                )
+            _configure_sqlite(self.engine, sqlite_synchronous, sqlite_busy_timeout_ms)
             self._writer = self.engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
 
     @asynccontextmanager
@@ -73,11 +102,34 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
+        if _writing.get():
+            raise RuntimeError("a write transaction inside another would wait for itself")
+        token = _writing.set(True)
+        try:
+            if self.is_sqlite:
+                async with self._sqlite_write_turn(), self._transaction() as session:
+                    yield session
+            else:
+                async with self._transaction() as session:
+                    yield session
+        finally:
+            _writing.reset(token)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
         async with (
             AsyncSession(self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session
+
+    def _sqlite_write_turn(self) -> asyncio.Lock:
+        """This process's queue for SQLite's write lock (first come, first served), one per
+        event loop (a CLI may run several loops in turn over one Database)."""
+        loop = asyncio.get_running_loop()
+        if self._write_queue is None or self._write_queue[0] is not loop:
+            self._write_queue = (loop, asyncio.Lock())
+        return self._write_queue[1]
 
     async def dispose(self) -> None:
         await self.engine.dispose()

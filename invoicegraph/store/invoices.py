@@ -6,8 +6,11 @@ the version with a conditional UPDATE, so two writers can never both apply to on
 """
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
+from sqlalchemy import select as sql_select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,15 +74,18 @@ async def _write_line_items(
     session: AsyncSession, *, invoice: InvoiceRow, old: InvoiceState, new: InvoiceState
 ) -> None:
     assert invoice.id is not None
+    connection = await session.connection()
     before = {item.line_item_id: item for item in old.line_items}
     after = {item.line_item_id: item for item in new.line_items}
     if gone := [key for key in before if key not in after]:
-        await session.exec(delete(LineItemRow).where(col(LineItemRow.public_id).in_(gone)))
+        await connection.execute(delete(LineItemRow).where(col(LineItemRow.public_id).in_(gone)))
+    if added := [
+        _line_item_values(invoice, item) for key, item in after.items() if key not in before
+    ]:
+        await connection.execute(insert(LineItemRow), added)
     for key, item in after.items():
-        if key not in before:
-            session.add(_line_item_row(invoice, item))
-        elif before[key] != item:
-            await session.exec(
+        if key in before and before[key] != item:
+            await connection.execute(
                 update(LineItemRow)
                 .where(col(LineItemRow.public_id) == key)
                 .values(
@@ -92,52 +98,67 @@ async def _write_line_items(
             )
 
 
-def _line_item_row(invoice: InvoiceRow, item: LineItemState) -> LineItemRow:
-    assert invoice.id is not None
-    return LineItemRow(
-        public_id=item.line_item_id,
-        workspace_id=invoice.workspace_id,
-        invoice_id=invoice.id,
-        user_id=item.user_id,
-        description=item.description,
-        product_id=item.product_id,
-        type=item.type.value,
-        currency=item.currency,
-        amount=item.price.amount,
-        unit_price=item.price.unit_price,
-        quantity=item.price.quantity,
-        tags=tags_to_json(item.tags),
-    )
+def _line_item_values(invoice: InvoiceRow, item: LineItemState) -> dict[str, Any]:
+    return {
+        "public_id": item.line_item_id,
+        "workspace_id": invoice.workspace_id,
+        "invoice_id": invoice.id,
+        "user_id": item.user_id,
+        "description": item.description,
+        "product_id": item.product_id,
+        "type": item.type.value,
+        "currency": item.currency,
+        "amount": item.price.amount,
+        "unit_price": item.price.unit_price,
+        "quantity": item.price.quantity,
+        "tags": tags_to_json(item.tags),
+    }
 
 
-async def _write_tags(session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState) -> None:
-    assert invoice.id is not None
-    await session.exec(delete(InvoiceTagRow).where(col(InvoiceTagRow.invoice_id) == invoice.id))
-    session.add_all(
-        InvoiceTagRow(
-            invoice_id=invoice.id,
-            workspace_id=invoice.workspace_id,
-            key=tag.key,
-            value=tag.value,
-            position=position,
+async def _write_tags(
+    session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState, replace: bool
+) -> None:
+    """The invoice's tags as `state` has them; `replace`: delete the ones it had before."""
+    connection = await session.connection()
+    if replace:
+        await connection.execute(
+            delete(InvoiceTagRow).where(col(InvoiceTagRow.invoice_id) == invoice.id)
         )
-        for position, tag in enumerate(state.tags)
-    )
+    if state.tags:
+        await connection.execute(
+            insert(InvoiceTagRow),
+            [
+                {
+                    "invoice_id": invoice.id,
+                    "workspace_id": invoice.workspace_id,
+                    "key": tag.key,
+                    "value": tag.value,
+                    "position": position,
+                }
+                for position, tag in enumerate(state.tags)
+            ],
+        )
 
 
-def _version_row(
-    invoice: InvoiceRow, state: InvoiceState, changes: list[Change], now: datetime
-) -> InvoiceVersionRow:
-    assert invoice.id is not None
-    return InvoiceVersionRow(
-        invoice_id=invoice.id,
-        version=invoice.version,
-        workspace_id=invoice.workspace_id,
-        modified=now,
-        status=state.status.value,
-        tags=tags_to_json(state.tags),
-        line_items=[line_item_to_json(item) for item in state.line_items],
-        changes=[change_to_json(change) for change in changes],
+async def _insert_version(
+    session: AsyncSession,
+    invoice: InvoiceRow,
+    state: InvoiceState,
+    changes: list[Change],
+    now: datetime,
+) -> None:
+    connection = await session.connection()
+    await connection.execute(
+        insert(InvoiceVersionRow).values(
+            invoice_id=invoice.id,
+            version=invoice.version,
+            workspace_id=invoice.workspace_id,
+            modified=now,
+            status=state.status.value,
+            tags=tags_to_json(state.tags),
+            line_items=[line_item_to_json(item) for item in state.line_items],
+            changes=[change_to_json(change) for change in changes],
+        )
     )
 
 
@@ -151,26 +172,33 @@ async def insert_invoice(
     fingerprint: str,
     now: datetime,
 ) -> InvoiceRow:
-    """Write a new invoice with its tags, line items and version 1, in the caller's transaction."""
-    row = InvoiceRow(
-        public_id=new_public_id("inv"),
-        workspace_id=workspace_id,
-        invoice_id=invoice_id,
-        status=state.status.value,
-        version=1,
-        created=now,
-        modified=now,
-        request_hash=fingerprint,
-        has_charge=flags.has_charge,
-        has_remaining=flags.has_remaining,
+    """Write a new invoice with its tags, line items and version 1, in the caller's transaction.
+
+    Plain INSERTs on the session's connection, past the ORM's unit of work: the writes are
+    known in full, and the identity map would only cost time. The row returned is not in the
+    session.
+    """
+    values: dict[str, Any] = {
+        "public_id": new_public_id("inv"),
+        "workspace_id": workspace_id,
+        "invoice_id": invoice_id,
+        "status": state.status.value,
+        "version": 1,
+        "created": now,
+        "modified": now,
+        "request_hash": fingerprint,
+        "has_charge": flags.has_charge,
+        "has_remaining": flags.has_remaining,
+    }
+    connection = await session.connection()
+    inserted = await connection.execute(
+        insert(InvoiceRow).values(**values).returning(col(InvoiceRow.id))
     )
-    session.add(row)
-    await session.flush()
-    await _write_tags(session, invoice=row, state=state)
+    row = InvoiceRow(id=inserted.scalar_one(), **values)
+    await _write_tags(session, invoice=row, state=state, replace=False)
     await _write_line_items(session, invoice=row, old=EMPTY, new=state)
-    session.add(_version_row(row, state, [], now))
-    await index_invoice(session, invoice=row, state=state)
-    await session.flush()
+    await _insert_version(session, row, state, [], now)
+    await index_invoice(session, invoice=row, state=state, new=True)
     return row
 
 
@@ -184,21 +212,31 @@ async def write_version(
     changes: list[Change],
     now: datetime,
 ) -> InvoiceRow:
-    """Apply a change to the invoice as its next version, iff it is still at `expected_version`."""
-    bumped = await session.exec(
+    """Apply a change to the invoice as its next version, iff it is still at `expected_version`.
+
+    `invoice` is updated in place (without a reload) to the new version, status and instant.
+    """
+    connection = await session.connection()
+    bumped = await connection.execute(
         update(InvoiceRow)
         .where(col(InvoiceRow.id) == invoice.id, col(InvoiceRow.version) == expected_version)
         .values(version=expected_version + 1, modified=now, status=new.status.value)
     )
     if bumped.rowcount != 1:
-        current = await session.exec(select(InvoiceRow.version).where(InvoiceRow.id == invoice.id))
-        raise VersionConflict(expected=expected_version, current=current.one())
-    await session.refresh(invoice)
+        current = await connection.execute(
+            sql_select(col(InvoiceRow.version)).where(col(InvoiceRow.id) == invoice.id)
+        )
+        raise VersionConflict(expected=expected_version, current=current.scalar_one())
+    for name, value in (
+        ("version", expected_version + 1),
+        ("modified", now),
+        ("status", new.status.value),
+    ):
+        set_committed_value(invoice, name, value)
     if new.tags != old.tags:
-        await _write_tags(session, invoice=invoice, state=new)
+        await _write_tags(session, invoice=invoice, state=new, replace=True)
     await _write_line_items(session, invoice=invoice, old=old, new=new)
-    session.add(_version_row(invoice, new, changes, now))
+    await _insert_version(session, invoice, new, changes, now)
     if (new.tags, new.line_items) != (old.tags, old.line_items):
         await index_invoice(session, invoice=invoice, state=new)
-    await session.flush()
     return invoice

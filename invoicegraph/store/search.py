@@ -28,8 +28,11 @@ def search_text(invoice_id: str, state: InvoiceState, external_ids: dict[int, st
     return " ".join(words)
 
 
-async def index_invoice(session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState) -> None:
-    """Replace the invoice's row in the search index with the words of `state`."""
+async def index_invoice(
+    session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState, new: bool = False
+) -> None:
+    """Replace the invoice's row in the search index with the words of `state` (`new`: it has
+    none yet)."""
     user_ids = {item.user_id for item in state.line_items}
     users = await session.exec(
         model_select(UserRow.id, UserRow.external_id).where(col(UserRow.id).in_(user_ids))
@@ -52,7 +55,8 @@ async def index_invoice(session: AsyncSession, *, invoice: InvoiceRow, state: In
             params,
         )
     else:
-        await connection.execute(text("DELETE FROM invoice_search WHERE rowid = :id"), params)
+        if not new:
+            await connection.execute(text("DELETE FROM invoice_search WHERE rowid = :id"), params)
         await connection.execute(
             text("INSERT INTO invoice_search (rowid, workspace_id, body) VALUES (:id, :ws, :body)"),
             params,
