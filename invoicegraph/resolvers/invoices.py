@@ -8,11 +8,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType, InvoiceStatus
+from invoicegraph.ledger.errors import DomainError
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.ledger.history import InvoiceState
-from invoicegraph.ledger.invoices import CreateInvoice, validate_create
+from invoicegraph.ledger.invoices import CreateInvoice, ValidInvoice, validate_create
 from invoicegraph.ledger.payments import InvoiceRef
 from invoicegraph.ledger.settlement import state_money
+from invoicegraph.resolvers.batches import validated, write_batch
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
     BadUserInput,
@@ -30,52 +32,79 @@ from invoicegraph.resolvers.views import InvoiceView
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.invoice_lists import InvoiceKey, list_invoices
 from invoicegraph.store.invoice_lists import count_invoices as store_count_invoices
-from invoicegraph.store.invoices import get_invoice, insert_invoice
+from invoicegraph.store.invoices import get_invoice, get_invoices_by_key, insert_invoice
 from invoicegraph.store.records import InvoiceRecord, record_of
 from invoicegraph.store.tables import InvoiceRow
 
 CURSOR_KIND = "inv"
 
 
+def _validated(command: CreateInvoice) -> tuple[ValidInvoice, IdempotencyKey]:
+    invoice = validate_create(command)
+    return invoice, IdempotencyKey("invoiceId", invoice.invoice_id, invoice.fingerprint())
+
+
+async def _write_new(work: UnitOfWork, invoice: ValidInvoice, key: IdempotencyKey) -> InvoiceRow:
+    """Write a new invoice, OPEN (or DRAFT) at version 1, creating the users it names."""
+    user_ids = await user_ids_for(
+        work,
+        [
+            (("lineItems", str(index), "user"), item.user)
+            for index, item in enumerate(invoice.line_items)
+        ],
+    )
+    state = InvoiceState(
+        status=InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN,
+        tags=invoice.tags,
+        line_items=tuple(
+            spec.placed(line_item_id=new_public_id("li"), user_id=user_ids[spec.user])
+            for spec in invoice.line_items
+        ),
+    )
+    row = await insert_invoice(
+        work.session,
+        workspace_id=work.workspace_id,
+        invoice_id=invoice.invoice_id,
+        state=state,
+        flags=state_money(state, paid={}).flags(),
+        fingerprint=key.fingerprint,
+        now=now(),
+    )
+    work.emit(EventType.CREATED, row)
+    return row
+
+
 async def create_invoice(context: Context, command: CreateInvoice) -> Written[InvoiceView]:
     """Create the invoice, or return the stored one for a replay of the same input."""
-    invoice = validate_create(command)
-    key = IdempotencyKey("invoiceId", invoice.invoice_id, invoice.fingerprint())
+    invoice, key = _validated(command)
 
     async def find(session: AsyncSession) -> InvoiceRow | None:
         return await get_invoice(
             session, workspace_id=context.workspace_id, invoice_id=invoice.invoice_id
         )
 
-    async def write(work: UnitOfWork) -> InvoiceRow:
-        user_ids = await user_ids_for(
-            work,
-            [
-                (("lineItems", str(index), "user"), item.user)
-                for index, item in enumerate(invoice.line_items)
-            ],
-        )
-        state = InvoiceState(
-            status=InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN,
-            tags=invoice.tags,
-            line_items=tuple(
-                spec.placed(line_item_id=new_public_id("li"), user_id=user_ids[spec.user])
-                for spec in invoice.line_items
-            ),
-        )
-        row = await insert_invoice(
-            work.session,
-            workspace_id=work.workspace_id,
-            invoice_id=invoice.invoice_id,
-            state=state,
-            flags=state_money(state, paid={}).flags(),
-            fingerprint=key.fingerprint,
-            now=now(),
-        )
-        work.emit(EventType.CREATED, row)
-        return row
+    written = await write_once(
+        context, key, find=find, write=lambda work: _write_new(work, invoice, key)
+    )
+    return _answer(written)
 
-    written = await write_once(context, key, find=find, write=write)
+
+async def create_invoices(
+    context: Context, commands: Sequence[CreateInvoice], *, atomic: bool
+) -> list[Written[InvoiceView] | DomainError]:
+    """createInvoices: up to 500 invoices in one transaction, each answered on its own."""
+    items = validated(commands, _validated, "invoices")
+
+    async def find(session: AsyncSession, keys: list[str]) -> dict[str, InvoiceRow]:
+        return await get_invoices_by_key(session, workspace_id=context.workspace_id, keys=keys)
+
+    results = await write_batch(
+        context, items, field="invoices", atomic=atomic, find=find, write=_write_new
+    )
+    return [result if isinstance(result, DomainError) else _answer(result) for result in results]
+
+
+def _answer(written: Written[InvoiceRow]) -> Written[InvoiceView]:
     return Written(record_of(InvoiceRecord, written.value), is_replay=written.is_replay)
 
 

@@ -7,7 +7,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType, FlowType, InvoiceStatus
-from invoicegraph.ledger.errors import BadRequest, FieldProblem, NotFound, Path, VersionConflict
+from invoicegraph.ledger.errors import (
+    BadRequest,
+    DomainError,
+    FieldProblem,
+    NotFound,
+    Path,
+    VersionConflict,
+)
 from invoicegraph.ledger.payments import (
     AllocationDraft,
     ChangeAllocation,
@@ -22,6 +29,7 @@ from invoicegraph.ledger.payments import (
 )
 from invoicegraph.ledger.settlement import MoneyKey
 from invoicegraph.ledger.status import ensure_allocatable
+from invoicegraph.resolvers.batches import validated, write_batch
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.settlement import settle_allocations
 from invoicegraph.resolvers.unit_of_work import (
@@ -40,6 +48,7 @@ from invoicegraph.store.transactions import (
     advance_transaction,
     delete_payments,
     get_transaction,
+    get_transactions_by_key,
     insert_payments,
     insert_transaction,
     lock_invoices,
@@ -102,49 +111,78 @@ def _touched_key(
     return (invoice_id, (user_id, currency, flow))
 
 
+def _validated(command: RecordTransaction) -> tuple[RecordTransaction, IdempotencyKey]:
+    record = validate_record(command)
+    return record, IdempotencyKey("externalId", record.external_id, record.fingerprint())
+
+
+async def _write_new(
+    work: UnitOfWork, record: RecordTransaction, key: IdempotencyKey
+) -> TransactionRow:
+    """Write a new transaction with its allocations, settling the invoices they pay."""
+    drafts = [(("allocations", str(i)), draft) for i, draft in enumerate(record.allocations)]
+    by_path, invoices = await _lock_invoices(work, drafts=drafts)
+    payments = await _new_payments(work, drafts, by_path)
+    written_at = now()
+    transaction = await insert_transaction(
+        work.session,
+        workspace_id=work.workspace_id,
+        external_id=record.external_id,
+        amount=record.amount,
+        currency=record.currency,
+        posted=record.posted,
+        tags=record.tags,
+        fingerprint=key.fingerprint,
+        now=written_at,
+    )
+    await insert_payments(work.session, transaction=transaction, payments=payments)
+    await set_unallocated(
+        work.session,
+        transaction=transaction,
+        unallocated=abs(record.amount) - sum(p.amount for p in payments),
+    )
+    touched = {
+        _touched_key(record.currency, p.invoice_id, p.user_id, p.type): (*path, "amount")
+        for (path, _), p in zip(drafts, payments, strict=True)
+    }
+    flipped = await settle_allocations(work, invoices=invoices, touched=touched, now=written_at)
+    _emit_payment_events(work, invoices, flipped)
+    return transaction
+
+
 async def record_transaction(
     context: Context, command: RecordTransaction
 ) -> Written[TransactionView]:
     """Write the transaction and all its allocations, or nothing; idempotent on externalId."""
-    record = validate_record(command)
-    key = IdempotencyKey("externalId", record.external_id, record.fingerprint())
-    drafts = [(("allocations", str(i)), draft) for i, draft in enumerate(record.allocations)]
+    record, key = _validated(command)
 
     async def find(session: AsyncSession) -> TransactionRow | None:
         return await get_transaction(
             session, workspace_id=context.workspace_id, external_id=record.external_id
         )
 
-    async def write(work: UnitOfWork) -> TransactionRow:
-        by_path, invoices = await _lock_invoices(work, drafts=drafts)
-        payments = await _new_payments(work, drafts, by_path)
-        written_at = now()
-        transaction = await insert_transaction(
-            work.session,
-            workspace_id=work.workspace_id,
-            external_id=record.external_id,
-            amount=record.amount,
-            currency=record.currency,
-            posted=record.posted,
-            tags=record.tags,
-            fingerprint=key.fingerprint,
-            now=written_at,
-        )
-        await insert_payments(work.session, transaction=transaction, payments=payments)
-        await set_unallocated(
-            work.session,
-            transaction=transaction,
-            unallocated=abs(record.amount) - sum(p.amount for p in payments),
-        )
-        touched = {
-            _touched_key(record.currency, p.invoice_id, p.user_id, p.type): (*path, "amount")
-            for (path, _), p in zip(drafts, payments, strict=True)
-        }
-        flipped = await settle_allocations(work, invoices=invoices, touched=touched, now=written_at)
-        _emit_payment_events(work, invoices, flipped)
-        return transaction
+    written = await write_once(
+        context, key, find=find, write=lambda work: _write_new(work, record, key)
+    )
+    return _answer(written)
 
-    written = await write_once(context, key, find=find, write=write)
+
+async def record_transactions(
+    context: Context, commands: Sequence[RecordTransaction], *, atomic: bool
+) -> list[Written[TransactionView] | DomainError]:
+    """recordTransactions: up to 500 transactions in one transaction, each answered alone."""
+    items = validated(commands, _validated, "transactions")
+
+    async def find(session: AsyncSession, keys: list[str]) -> dict[str, TransactionRow]:
+        return await get_transactions_by_key(session, workspace_id=context.workspace_id, keys=keys)
+
+    results = await write_batch(
+        context, items, field="transactions", atomic=atomic, find=find, write=_write_new
+    )
+    return [result if isinstance(result, DomainError) else _answer(result) for result in results]
+
+
+def _answer(written: Written[TransactionRow]) -> Written[TransactionView]:
     return Written(record_of(TransactionRecord, written.value), is_replay=written.is_replay)
 
 

@@ -37,6 +37,18 @@ class UnitOfWork:
         """Publish this event once the write has committed (never if it rolls back)."""
         self.events.append(invoice_event(event_type, invoice))
 
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the write that may fail alone: its rows and its events go, the rest stays
+        (one item of a batch)."""
+        mark = len(self.events)
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self.events[mark:]
+            raise
+
 
 @asynccontextmanager
 async def unit_of_work(context: Context) -> AsyncIterator[UnitOfWork]:
@@ -108,6 +120,11 @@ async def write_once(
             existing = await find(session)
         if existing is None:
             raise
+    return replay_of(existing, key)
+
+
+def replay_of(existing: Row, key: IdempotencyKey) -> Written[Row]:
+    """The stored row for a repeat of the same input; IkConflict for another input."""
     if existing.request_hash != key.fingerprint:
         raise IkConflict(key_name=key.name, key=key.value)
     return Written(existing, is_replay=True)

@@ -1,14 +1,18 @@
 """The Mutation root: each field runs one unit of work and answers with a result union;
 expected failures become union members in DomainErrorsAsResults."""
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import FieldExtension
 
+from invoicegraph.ledger.errors import DomainError
 from invoicegraph.ledger.status import Transition
 from invoicegraph.resolvers import invoices, transactions, transitions, updates
 from invoicegraph.resolvers.context import Info
+from invoicegraph.resolvers.unit_of_work import Written
+from invoicegraph.resolvers.views import InvoiceView, TransactionView
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.errors import (
     BadRequestError,
@@ -18,15 +22,22 @@ from invoicegraph.schema.errors import (
     InvalidStateError,
     NotFoundError,
     VersionConflictError,
+    error_from_domain,
 )
 from invoicegraph.schema.inputs.invoices import (
     CreateInvoiceInput,
+    CreateInvoicesInput,
     InvoiceTransitionInput,
     UpdateInvoiceInput,
 )
-from invoicegraph.schema.inputs.transactions import RecordTransactionInput, UpdateAllocationsInput
-from invoicegraph.schema.invoice import Invoice, build_invoice
+from invoicegraph.schema.inputs.transactions import (
+    RecordTransactionInput,
+    RecordTransactionsInput,
+    UpdateAllocationsInput,
+)
+from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices
 from invoicegraph.schema.payment import Transaction
+from invoicegraph.schema.selection import selected_names
 
 
 @strawberry.type
@@ -105,6 +116,95 @@ UpdateAllocationsResponse = Annotated[
 ]
 
 
+@strawberry.type(description="One answer per item, in the order of the input.")
+class CreateInvoicesResult:
+    results: list[CreateInvoiceResponse]
+    created_count: int
+    replayed_count: int
+    refused_count: int
+
+
+CreateInvoicesResponse = Annotated[
+    CreateInvoicesResult | BadRequestError | InternalError,
+    strawberry.union("CreateInvoicesResponse"),
+]
+
+
+@strawberry.type(description="One answer per item, in the order of the input.")
+class RecordTransactionsResult:
+    results: list[RecordTransactionResponse]
+    recorded_count: int
+    replayed_count: int
+    refused_count: int
+
+
+RecordTransactionsResponse = Annotated[
+    RecordTransactionsResult | BadRequestError | InternalError,
+    strawberry.union("RecordTransactionsResponse"),
+]
+
+
+def _counts(results: Sequence[Written[Any] | DomainError]) -> tuple[int, int, int]:
+    """(written, replayed, refused)."""
+    refused = sum(isinstance(result, DomainError) for result in results)
+    replayed = sum(isinstance(result, Written) and result.is_replay for result in results)
+    return len(results) - refused - replayed, replayed, refused
+
+
+async def _created_invoices(
+    info: Info, results: list[Written[InvoiceView] | DomainError]
+) -> CreateInvoicesResult:
+    written = [result for result in results if isinstance(result, Written)]
+    invoices = iter(
+        await build_invoices(
+            info.context, [result.value for result in written], selected_names(info)
+        )
+    )
+    answers: list[CreateInvoiceResponse] = [
+        _refused_invoice(result)
+        if isinstance(result, DomainError)
+        else CreateInvoiceResult(invoice=next(invoices), is_ik_replay=result.is_replay)
+        for result in results
+    ]
+    created, replayed, refused = _counts(results)
+    return CreateInvoicesResult(
+        results=answers, created_count=created, replayed_count=replayed, refused_count=refused
+    )
+
+
+def _refused_invoice(error: DomainError) -> BadRequestError | IkConflictError:
+    member = error_from_domain(error)
+    assert isinstance(member, BadRequestError | IkConflictError), member
+    return member
+
+
+def _recorded_transactions(
+    results: list[Written[TransactionView] | DomainError],
+) -> RecordTransactionsResult:
+    answers: list[RecordTransactionResponse] = [
+        _refused_transaction(result)
+        if isinstance(result, DomainError)
+        else RecordTransactionResult(
+            transaction=Transaction.from_view(result.value), is_ik_replay=result.is_replay
+        )
+        for result in results
+    ]
+    recorded, replayed, refused = _counts(results)
+    return RecordTransactionsResult(
+        results=answers, recorded_count=recorded, replayed_count=replayed, refused_count=refused
+    )
+
+
+def _refused_transaction(
+    error: DomainError,
+) -> BadRequestError | NotFoundError | InvalidStateError | IkConflictError:
+    member = error_from_domain(error)
+    assert isinstance(
+        member, BadRequestError | NotFoundError | InvalidStateError | IkConflictError
+    ), member
+    return member
+
+
 async def _transition(
     info: Info, input: InvoiceTransitionInput, action: Transition
 ) -> InvoiceTransitionResult:
@@ -128,6 +228,20 @@ class Mutation:
         created = await invoices.create_invoice(info.context, input.to_command())
         invoice = await build_invoice(info, created.value)
         return CreateInvoiceResult(invoice=invoice, is_ik_replay=created.is_replay)
+
+    @strawberry.mutation(
+        description=(
+            "Up to 500 invoices in one transaction, each answered on its own (paths in its "
+            'errors start at ["invoices", index]); idempotent per invoice as createInvoice.'
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def create_invoices(
+        self, info: Info, input: CreateInvoicesInput
+    ) -> CreateInvoicesResponse:
+        commands = [invoice.to_command() for invoice in input.invoices]
+        results = await invoices.create_invoices(info.context, commands, atomic=input.atomic)
+        return await _created_invoices(info, results)
 
     @strawberry.mutation(extensions=_answering_domain_errors())
     async def update_invoice(self, info: Info, input: UpdateInvoiceInput) -> UpdateInvoiceResponse:
@@ -165,6 +279,22 @@ class Mutation:
         return RecordTransactionResult(
             transaction=Transaction.from_view(recorded.value), is_ik_replay=recorded.is_replay
         )
+
+    @strawberry.mutation(
+        description=(
+            "Up to 500 transactions in one transaction, each answered on its own (paths in its "
+            'errors start at ["transactions", index]); idempotent per externalId.'
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def record_transactions(
+        self, info: Info, input: RecordTransactionsInput
+    ) -> RecordTransactionsResponse:
+        commands = [transaction.to_command() for transaction in input.transactions]
+        results = await transactions.record_transactions(
+            info.context, commands, atomic=input.atomic
+        )
+        return _recorded_transactions(results)
 
     @strawberry.mutation(extensions=_answering_domain_errors())
     async def update_allocations(

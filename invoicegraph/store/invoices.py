@@ -5,6 +5,7 @@ transaction already holds the database's single write lock from BEGIN IMMEDIATE)
 the version with a conditional UPDATE, so two writers can never both apply to one version.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +54,20 @@ async def get_invoice(
     if for_update:
         query = query.with_for_update()
     return (await session.exec(query)).first()
+
+
+async def get_invoices_by_key(
+    session: AsyncSession, *, workspace_id: int, keys: Sequence[str]
+) -> dict[str, InvoiceRow]:
+    """The invoices of this workspace with these invoiceIds, by invoiceId (one statement)."""
+    if not keys:
+        return {}
+    rows = await session.exec(
+        select(InvoiceRow).where(
+            InvoiceRow.workspace_id == workspace_id, col(InvoiceRow.invoice_id).in_(set(keys))
+        )
+    )
+    return {row.invoice_id: row for row in rows}
 
 
 async def get_state(session: AsyncSession, *, invoice: InvoiceRow) -> InvoiceState:

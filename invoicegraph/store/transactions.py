@@ -61,6 +61,21 @@ async def get_transaction(
     return (await session.exec(query)).first()
 
 
+async def get_transactions_by_key(
+    session: AsyncSession, *, workspace_id: int, keys: Sequence[str]
+) -> dict[str, TransactionRow]:
+    """The transactions of this workspace with these externalIds, by externalId."""
+    if not keys:
+        return {}
+    rows = await session.exec(
+        select(TransactionRow).where(
+            TransactionRow.workspace_id == workspace_id,
+            col(TransactionRow.external_id).in_(set(keys)),
+        )
+    )
+    return {row.external_id: row for row in rows}
+
+
 async def insert_transaction(
     session: AsyncSession,
     *,

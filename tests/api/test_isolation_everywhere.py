@@ -330,6 +330,34 @@ RECORD = (
     + "} }"
     + TRANSACTION_FIELDS
 )
+CREATE_MANY = (
+    """mutation CreateMany($input: CreateInvoicesInput!) {
+  createInvoices(input: $input) {
+    __typename
+    ... on CreateInvoicesResult { createdCount results {
+      __typename
+      ... on CreateInvoiceResult { isIkReplay invoice { ...InvoiceResult } }
+      """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+    + error_fields("BadRequestError")
+    + "} }"
+    + INVOICE_RESULT_FIELDS
+)
+RECORD_MANY = (
+    """mutation RecordMany($input: RecordTransactionsInput!) {
+  recordTransactions(input: $input) {
+    __typename
+    ... on RecordTransactionsResult { recordedCount results {
+      __typename
+      ... on RecordTransactionResult { isIkReplay transaction { ...TransactionFields } }
+      """
+    + error_fields("BadRequestError", "NotFoundError", "InvalidStateError", "IkConflictError")
+    + "} }"
+    + error_fields("BadRequestError")
+    + "} }"
+    + TRANSACTION_FIELDS
+)
 ALLOCATE = (
     """mutation Allocate($input: UpdateAllocationsInput!) {
   updateAllocations(input: $input) {
@@ -461,6 +489,17 @@ def expect_new_invoice(user_key: Callable[[Keys, Own], str]) -> Expect:
         assert [item["user"]["externalId"] for item in invoice["lineItems"]] == [
             user_key(keys, own)
         ]
+
+    return check
+
+
+def expect_in_batch(field: str, expect: Expect, single: str) -> Expect:
+    """A batch of one: its only item answers as the single mutation would."""
+
+    def check(data: Any, keys: Keys, own: Own) -> None:
+        batch = data[field]
+        (item,) = batch["results"]
+        expect({single: item}, keys, own)
 
     return check
 
@@ -864,6 +903,39 @@ CASES: list[Case] = [
         },
         expect=expect_error("createInvoice", "BadRequestError", ["lineItems", "0", "user", "id"]),
     ),
+    # ---- Mutation.createInvoices: each item as createInvoice
+    Case(
+        id="createInvoices-a-invoiceId-same-input",
+        field="createInvoices",
+        document=CREATE_MANY,
+        variables=lambda keys, _own: {"input": {"invoices": [a_invoice_input(keys)]}},
+        expect=expect_in_batch(
+            "createInvoices",
+            expect_new_invoice(lambda keys, _own: keys.user_key),
+            "createInvoice",
+        ),
+    ),
+    Case(
+        id="createInvoices-a-user-id",
+        field="createInvoices",
+        document=CREATE_MANY,
+        variables=lambda keys, own: {
+            "input": {
+                "invoices": [
+                    invoice_input(own.new_key, {**line_item(), "user": {"id": keys.user_id}})
+                ]
+            }
+        },
+        expect=expect_in_batch(
+            "createInvoices",
+            expect_error(
+                "createInvoice",
+                "BadRequestError",
+                ["invoices", "0", "lineItems", "0", "user", "id"],
+            ),
+            "createInvoice",
+        ),
+    ),
     # ---- Mutation.updateInvoice: A's invoice, then B's own invoice naming A's parts
     Case(
         id="updateInvoice-a-invoice-tags",
@@ -982,6 +1054,26 @@ CASES: list[Case] = [
         document=RECORD,
         variables=lambda keys, _own: {"input": a_transaction_input(keys)},
         expect=expect_error("recordTransaction", "NotFoundError"),
+    ),
+    Case(
+        id="recordTransactions-a-externalId-new",
+        field="recordTransactions",
+        document=RECORD_MANY,
+        variables=lambda keys, _own: {
+            "input": {"transactions": [a_transaction_input(keys, allocations=False)]}
+        },
+        expect=expect_in_batch("recordTransactions", expect_new_transaction, "recordTransaction"),
+    ),
+    Case(
+        id="recordTransactions-a-input-to-a-invoiceId",
+        field="recordTransactions",
+        document=RECORD_MANY,
+        variables=lambda keys, _own: {"input": {"transactions": [a_transaction_input(keys)]}},
+        expect=expect_in_batch(
+            "recordTransactions",
+            expect_error("recordTransaction", "NotFoundError"),
+            "recordTransaction",
+        ),
     ),
     Case(
         id="recordTransaction-to-a-invoice-id",

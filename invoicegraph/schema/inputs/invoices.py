@@ -79,6 +79,18 @@ class CreateInvoiceInput:
         )
 
 
+@strawberry.input
+class CreateInvoicesInput:
+    invoices: list[CreateInvoiceInput] = strawberry.field(description="At most 500.")
+    atomic: bool = strawberry.field(
+        default=False,
+        description=(
+            "True: if any invoice is refused, none is written, and the answer is one "
+            "BadRequestError naming every problem of every invoice."
+        ),
+    )
+
+
 @strawberry.input(name="LineItemUpdate")
 class UpdateLineItemInput:
     id: strawberry.ID

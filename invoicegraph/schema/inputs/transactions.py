@@ -65,6 +65,18 @@ class RecordTransactionInput:
         )
 
 
+@strawberry.input
+class RecordTransactionsInput:
+    transactions: list[RecordTransactionInput] = strawberry.field(description="At most 500.")
+    atomic: bool = strawberry.field(
+        default=False,
+        description=(
+            "True: if any transaction is refused, none is written, and the answer is one "
+            "BadRequestError naming every problem of every transaction."
+        ),
+    )
+
+
 @strawberry.input(name="AllocationUpdate")
 class UpdateAllocationInput:
     id: strawberry.ID
