@@ -21,7 +21,7 @@ from invoicegraph.auth.endpoint import token_endpoint
 from invoicegraph.auth.principal import authenticate
 from invoicegraph.auth.tokens import InvalidToken
 from invoicegraph.events import EventBus
-from invoicegraph.events_postgres import PostgresEventBus
+from invoicegraph.events.postgres import PostgresEventBus
 from invoicegraph.http_limits import BodyLimit
 from invoicegraph.media_type import GraphQLResponseMediaType
 from invoicegraph.playground import Playground

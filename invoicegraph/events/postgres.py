@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import text
 
-from invoicegraph.events import EventBus, EventType, InvoiceEvent
+from invoicegraph.events.bus import EventBus, EventType, InvoiceEvent
 from invoicegraph.store.engine import Database
 
 CHANNEL = "invoicegraph_events"
