@@ -9,10 +9,10 @@ from typing import TypeVar
 import click
 import uvicorn
 
-from invoicegraph.admin import create_client, create_workspace, revoke_client
+from invoicegraph.admin.demo import seed_demo
+from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
 from invoicegraph.app import DEMO_TOKEN_VARIABLE, create_app, signing_key
 from invoicegraph.auth.tokens import issue_token
-from invoicegraph.demo import seed_demo
 from invoicegraph.logs import configure_logging
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database

@@ -49,7 +49,7 @@ from graphql import (
 from starlette.applications import Starlette
 from starlette.types import Message
 
-from invoicegraph.admin import create_client, create_workspace
+from invoicegraph.admin.workspaces import create_client, create_workspace
 from invoicegraph.app import create_app
 from invoicegraph.schema import schema
 from invoicegraph.settings import Settings
