@@ -11,8 +11,10 @@ import uvicorn
 
 from invoicegraph.admin.demo import seed_demo
 from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
-from invoicegraph.app import DEMO_TOKEN_VARIABLE, create_app, signing_key
+from invoicegraph.auth.keys import signing_key
 from invoicegraph.auth.tokens import issue_token
+from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
+from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
@@ -88,7 +90,7 @@ def serve(
         if client is None:
             return None
         token = issue_token(
-            key=await signing_key(db, settings),
+            key=await signing_key(db, configured=settings.signing_key),
             client_id=client.client_id,
             workspace_id=client.workspace_id,
             ttl_seconds=settings.token_ttl_seconds,
@@ -114,6 +116,7 @@ def serve(
     # Only in the run that seeded the demo does the playground embed the demo token.
     if settings.workers <= 1:
         app = create_app(settings.replace(demo_token=demo_token))
+        tune_gc()
         uvicorn.run(
             app,
             host=settings.host,
@@ -127,7 +130,7 @@ def serve(
     if demo_token is not None:
         os.environ[DEMO_TOKEN_VARIABLE] = demo_token
     uvicorn.run(
-        "invoicegraph.app:app_from_environment",
+        "invoicegraph.http.app:app_from_environment",
         factory=True,
         workers=settings.workers,
         host=settings.host,
