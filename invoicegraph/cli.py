@@ -31,7 +31,10 @@ database_url_option = click.option(
 
 
 def _with_database(url: str | None, action: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate the database, then run one action against it and close it."""
+    """Migrate the database, then run one action against it and close it.
+
+    The one place the CLI migrates: every command, `serve` included, goes through here once.
+    """
     settings = Settings().replace(database_url=url)
     upgrade(settings.database_url)
 
@@ -82,7 +85,6 @@ def serve(
             "through LISTEN/NOTIFY, which SQLite has no counterpart of"
         )
     configure_logging()
-    upgrade(settings.database_url)
 
     async def prepare(db: Database) -> str | None:
         """Seed the demo on first run; return its client's bearer token (None if not seeded)."""
