@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from bench.generate import RARE_TAG, RARE_WORD, generate
-from invoicegraph.admin import create_client
-from invoicegraph.app import create_app
+from invoicegraph.admin.workspaces import create_client
+from invoicegraph.http.app import create_app
 from invoicegraph.settings import Settings
 from tests.support import count_statements, fetch_token
 

@@ -9,10 +9,12 @@ from typing import TypeVar
 import click
 import uvicorn
 
-from invoicegraph.admin import create_client, create_workspace, revoke_client
-from invoicegraph.app import DEMO_TOKEN_VARIABLE, create_app, signing_key
+from invoicegraph.admin.demo import seed_demo
+from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
+from invoicegraph.auth.keys import signing_key
 from invoicegraph.auth.tokens import issue_token
-from invoicegraph.demo import seed_demo
+from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
+from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
@@ -29,7 +31,10 @@ database_url_option = click.option(
 
 
 def _with_database(url: str | None, action: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate the database, then run one action against it and close it."""
+    """Migrate the database, then run one action against it and close it.
+
+    The one place the CLI migrates: every command, `serve` included, goes through here once.
+    """
     settings = Settings().replace(database_url=url)
     upgrade(settings.database_url)
 
@@ -80,7 +85,6 @@ def serve(
             "through LISTEN/NOTIFY, which SQLite has no counterpart of"
         )
     configure_logging()
-    upgrade(settings.database_url)
 
     async def prepare(db: Database) -> str | None:
         """Seed the demo on first run; return its client's bearer token (None if not seeded)."""
@@ -88,7 +92,7 @@ def serve(
         if client is None:
             return None
         token = issue_token(
-            key=await signing_key(db, settings),
+            key=await signing_key(db, configured=settings.signing_key),
             client_id=client.client_id,
             workspace_id=client.workspace_id,
             ttl_seconds=settings.token_ttl_seconds,
@@ -114,6 +118,7 @@ def serve(
     # Only in the run that seeded the demo does the playground embed the demo token.
     if settings.workers <= 1:
         app = create_app(settings.replace(demo_token=demo_token))
+        tune_gc()
         uvicorn.run(
             app,
             host=settings.host,
@@ -127,7 +132,7 @@ def serve(
     if demo_token is not None:
         os.environ[DEMO_TOKEN_VARIABLE] = demo_token
     uvicorn.run(
-        "invoicegraph.app:app_from_environment",
+        "invoicegraph.http.app:app_from_environment",
         factory=True,
         workers=settings.workers,
         host=settings.host,

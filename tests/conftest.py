@@ -8,8 +8,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from invoicegraph.admin import create_client, create_workspace
-from invoicegraph.app import create_app
+from invoicegraph.admin.workspaces import create_client, create_workspace
+from invoicegraph.http.app import create_app
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.store.migrate import upgrade

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 
-from invoicegraph.demo import seed_demo
+from invoicegraph.admin.demo import seed_demo
 from tests.support import fetch_token
 
 README = (Path(__file__).parents[1] / "README.md").read_text()

@@ -18,8 +18,8 @@ from sqlalchemy import event, text
 
 from bench.peers.data import Postgres, load
 from bench.peers.queries import OURS_CURSORS, QUERIES
-from invoicegraph.admin import create_client
-from invoicegraph.app import create_app
+from invoicegraph.admin.workspaces import create_client
+from invoicegraph.http.app import create_app
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 

@@ -37,8 +37,10 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     return (client_id, secret) if colon and client_id and secret else None
 
 
-async def token_endpoint(request: Request) -> JSONResponse:
-    db: Database = request.app.state.db
+async def token_endpoint(
+    request: Request, *, db: Database, signing_key: str, ttl_seconds: int
+) -> JSONResponse:
+    """Answer one token request; the app passes in its database, key and token lifetime."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != FORM:
         return _token_error(400, "invalid_request", f"send the body as {FORM}")
@@ -61,13 +63,13 @@ async def token_endpoint(request: Request) -> JSONResponse:
         return _token_error(401, "invalid_client", "unknown client or wrong secret")
     client, workspace = found
 
-    ttl = request.app.state.settings.token_ttl_seconds
     token = issue_token(
-        key=request.app.state.signing_key,
+        key=signing_key,
         client_id=client.public_id,
         workspace_id=workspace.public_id,
-        ttl_seconds=ttl,
+        ttl_seconds=ttl_seconds,
     )
     return JSONResponse(
-        {"access_token": token, "token_type": "Bearer", "expires_in": ttl}, headers=NO_STORE
+        {"access_token": token, "token_type": "Bearer", "expires_in": ttl_seconds},
+        headers=NO_STORE,
     )

@@ -8,7 +8,7 @@ import strawberry
 from invoicegraph.auth.principal import Principal
 from invoicegraph.events import EventBus
 from invoicegraph.resolvers.loaders import Loaders
-from invoicegraph.resolvers.reader import Reader as Reader
+from invoicegraph.resolvers.reader import Reader
 from invoicegraph.store.engine import Database
 
 NOBODY = Principal(client_id="", workspace_id=-1, workspace_public_id="")

@@ -49,8 +49,8 @@ from graphql import (
 from starlette.applications import Starlette
 from starlette.types import Message
 
-from invoicegraph.admin import create_client, create_workspace
-from invoicegraph.app import create_app
+from invoicegraph.admin.workspaces import create_client, create_workspace
+from invoicegraph.http.app import create_app
 from invoicegraph.schema import schema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database

@@ -11,7 +11,7 @@ import jwt
 import pytest
 from starlette.applications import Starlette
 
-from invoicegraph.admin import create_client, create_workspace, revoke_client
+from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
 from invoicegraph.auth.tokens import issue_token
 from invoicegraph.store.engine import Database
 from tests.support import fetch_token

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 from starlette.applications import Starlette
 
-from invoicegraph.admin import NewClient, create_client, create_workspace, revoke_client
+from invoicegraph.admin.workspaces import NewClient, create_client, create_workspace, revoke_client
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import ApiClientRow
 from tests.backends import ON_POSTGRES

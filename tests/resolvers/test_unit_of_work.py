@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from sqlmodel import select
 
-from invoicegraph.admin import create_workspace
+from invoicegraph.admin.workspaces import create_workspace
 from invoicegraph.auth.principal import Principal
 from invoicegraph.events import EventBus, InvoiceEvent
 from invoicegraph.ledger.enums import EventType, FlowType

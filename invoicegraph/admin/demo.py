@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from invoicegraph.admin import NewClient, create_client, create_workspace
+from invoicegraph.admin.workspaces import NewClient, create_client, create_workspace
 from invoicegraph.auth.principal import Principal
 from invoicegraph.events import EventBus
 from invoicegraph.ledger.enums import FlowType

@@ -1,11 +1,12 @@
 """The GraphiQL playground: the page at GET /graphql for browsers, and its bundled assets.
 
 Everything the page loads comes from this server. Its one script and one stylesheet were bundled
-from the npm registry by `make playground` (see playground/) into `playground_static/`, which
-ships with the package, together with copies of the example operations in playground/operations
-that the page offers as tabs. The page runs under a strict Content-Security-Policy: scripts and
-styles only from this origin, no inline script (the page's configuration is a JSON data block
-that the bundled script reads), requests only to this origin.
+from the npm registry by `make playground` (see playground/) into
+`invoicegraph/playground_static/`, which ships with the package, together with copies of the
+example operations in playground/operations that the page offers as tabs. The page runs under a
+strict Content-Security-Policy: scripts and styles only from this origin, no inline script (the
+page's configuration is a JSON data block that the bundled script reads), requests only to this
+origin.
 
 A browser's GET /graphql (Accept preferring text/html, no `query` parameter) gets the page
 without a bearer token; every other request goes on to the authenticated GraphQL endpoint.
@@ -32,16 +33,17 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from invoicegraph.http.media_types import GRAPHQL_MEDIA_TYPES, quality
 from invoicegraph.settings import Settings
 
-STATIC_DIR = Path(__file__).parent / "playground_static"
+STATIC_DIR = Path(__file__).parents[1] / "playground_static"
+"""Next to the package's modules, not in http/: it is data the wheel ships, built by npm."""
 ASSET_PREFIX = "/playground"
 GRAPHQL_PATH = "/graphql"
 TOKEN_PATH = "/oauth2/token"
 
 MEDIA_TYPES = {"playground.js": "text/javascript", "playground.css": "text/css"}
 OPERATION_ORDER = (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
-GRAPHQL_MEDIA_TYPES = ("application/json", "application/graphql-response+json")
 SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -121,25 +123,6 @@ def load_bundle(directory: Path = STATIC_DIR) -> Bundle:
     )
 
 
-def _quality(accept: str, media_types: tuple[str, ...]) -> float:
-    """The highest q the Accept header gives any of `media_types` by name (wildcards ignored)."""
-    best = 0.0
-    for part in accept.split(","):
-        media_type, *params = (piece.strip() for piece in part.split(";"))
-        if media_type.lower() not in media_types:
-            continue
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        best = max(best, quality)
-    return best
-
-
 def wants_page(scope: Scope) -> bool:
     """A browser asking for the page: GET without a query, Accept preferring text/html."""
     if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -147,8 +130,8 @@ def wants_page(scope: Scope) -> bool:
     if scope.get("query_string"):
         return False
     accept = Request(scope).headers.get("accept", "")
-    html = _quality(accept, ("text/html",))
-    return html > 0 and html >= _quality(accept, GRAPHQL_MEDIA_TYPES)
+    html = quality(accept, ("text/html",))
+    return html > 0 and html >= quality(accept, GRAPHQL_MEDIA_TYPES)
 
 
 def content_security_policy(host: str | None, style_nonce: str) -> str:
@@ -280,7 +263,7 @@ class Playground:
         }
         if etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
-        if _quality(request.headers.get("accept-encoding", ""), ("gzip",)) > 0:
+        if quality(request.headers.get("accept-encoding", ""), ("gzip",)) > 0:
             headers["Content-Encoding"] = "gzip"
             return Response(asset.gzipped, media_type=asset.media_type, headers=headers)
         return Response(asset.body, media_type=asset.media_type, headers=headers)

@@ -18,12 +18,17 @@ import pytest
 from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
-from invoicegraph.app import create_app
-from invoicegraph.playground import STATIC_DIR, content_security_policy, load_bundle, wants_page
+from invoicegraph.http.app import create_app
+from invoicegraph.http.playground import (
+    STATIC_DIR,
+    content_security_policy,
+    load_bundle,
+    wants_page,
+)
 from invoicegraph.schema import schema
 from invoicegraph.settings import Settings
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 SOURCE_OPERATIONS = ROOT / "playground" / "operations"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

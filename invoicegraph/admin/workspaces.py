@@ -1,4 +1,4 @@
-"""Operator actions behind the CLI: workspaces and API clients."""
+"""Workspaces and their API clients, as an operator creates and revokes them from the CLI."""
 
 from dataclasses import dataclass
 

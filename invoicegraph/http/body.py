@@ -1,11 +1,12 @@
 """Request bodies over the limit are refused with 413 before they are read into memory."""
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from invoicegraph.http.errors import error_response
 
 
 class BodyTooLarge(Exception):
-    pass
+    """Raised from `receive` once a streamed body has passed the limit."""
 
 
 class BodyLimit:
@@ -47,15 +48,7 @@ class BodyLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(
-            {
-                "errors": [
-                    {
-                        "message": f"Request body over {self.max_bytes} bytes.",
-                        "extensions": {"code": "BAD_USER_INPUT"},
-                    }
-                ]
-            },
-            status_code=413,
+        response = error_response(
+            f"Request body over {self.max_bytes} bytes.", code="BAD_USER_INPUT", status=413
         )
         await response(scope, receive, send)

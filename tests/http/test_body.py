@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import httpx
 from graphql import get_introspection_query
 
-from invoicegraph.app import create_app
+from invoicegraph.http.app import create_app
 from invoicegraph.settings import Settings
 from tests.support import Api
 

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import text
 
-from invoicegraph.events import EventBus, InvoiceEvent
+from invoicegraph.events.bus import EventBus, InvoiceEvent
 from invoicegraph.ledger.enums import EventType
 from invoicegraph.store.engine import Database
 

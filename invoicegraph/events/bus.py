@@ -1,8 +1,8 @@
-"""Invoice events, published after each write commits, for `invoiceEvents` subscriptions.
+"""The in-process event bus: committed invoice events fanned out to this process's subscribers.
 
-The bus here lives in one process. With several server processes (PostgreSQL deployments),
-the same interface is served through LISTEN/NOTIFY so a subscriber on any process sees writes
-committed by every other.
+With several server processes (PostgreSQL deployments), `events/postgres.py` serves the same
+interface through LISTEN/NOTIFY, so a subscriber on any process sees writes committed by every
+other.
 """
 
 import asyncio

@@ -1,0 +1,84 @@
+"""create_app(settings) -> Starlette: the routes, in the order a request passes them.
+
+BodyLimit (413 past max_body_bytes)
+  /healthz                       no token
+  /oauth2/token                  the client-credentials grant (auth/endpoint.py)
+  GET /graphql from a browser    the playground page, no token (playground.py)
+  /graphql                       AuthenticatedGraphQL (401) -> GraphQLResponseMediaType
+                                 -> GraphQLView (strict JSON, 400) -> the schema
+  WebSocket /graphql             GraphQLSocket -> GraphQLView (token in connection_init)
+"""
+
+import os
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
+
+from invoicegraph.auth.endpoint import token_endpoint
+from invoicegraph.http.auth import AuthenticatedGraphQL
+from invoicegraph.http.body import BodyLimit
+from invoicegraph.http.media_types import GraphQLResponseMediaType
+from invoicegraph.http.playground import Playground
+from invoicegraph.http.runtime import tune_gc
+from invoicegraph.http.state import AppState, app_state, lifespan
+from invoicegraph.http.view import GraphQLSocket, GraphQLView
+from invoicegraph.schema import build_schema
+from invoicegraph.settings import Settings
+
+DEMO_TOKEN_VARIABLE = "INVOICEGRAPH_SEEDED_DEMO_TOKEN"
+"""Set by `serve --workers N` only, to hand its freshly seeded demo token to the workers."""
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok", "worker": os.getpid()})
+
+
+async def token(request: Request) -> JSONResponse:
+    state = app_state(request.app)
+    return await token_endpoint(
+        request,
+        db=state.db,
+        signing_key=state.signing_key,
+        ttl_seconds=state.settings.token_ttl_seconds,
+    )
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The ASGI app. The database must already be migrated (`invoicegraph serve` does that).
+
+    Building it changes nothing in the process; serving tunes the collector (`runtime.py`).
+    """
+
+    def running() -> AppState:
+        return app_state(application)
+
+    view = GraphQLView(build_schema(introspection=settings.introspection), running=running)
+    graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
+    # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
+    playground = Playground.load(settings) if settings.playground else None
+    if playground is not None:
+        graphql = playground.in_front_of(graphql)
+    application = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/oauth2/token", token, methods=["POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", GraphQLSocket(view)),
+            *(playground.routes if playground is not None else []),
+        ],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        lifespan=lifespan(settings),
+    )
+    return application
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker process of `invoicegraph serve --workers N`, tuned for serving
+    (each worker is a process of its own: the parent's tuning does not reach it)."""
+    app = create_app(Settings().replace(demo_token=os.environ.get(DEMO_TOKEN_VARIABLE)))
+    tune_gc()
+    return app

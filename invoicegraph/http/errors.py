@@ -1,0 +1,21 @@
+"""The one JSON error body of every request this API refuses before GraphQL runs.
+
+`{"errors": [{"message": ..., "extensions": {"code": ...}}]}`: the shape of GraphQL's own
+errors, so that a client reads a 400, 401 or 413 exactly as it reads a refused operation.
+"""
+
+from collections.abc import Mapping
+from typing import Literal
+
+from starlette.responses import JSONResponse
+
+ErrorCode = Literal["BAD_USER_INPUT", "UNAUTHENTICATED"]
+"""The `extensions.code` of a refused request: the caller's mistake, or missing credentials."""
+
+
+def error_response(
+    message: str, *, code: ErrorCode, status: int, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """A JSON error response with one error, its message and its code."""
+    error = {"message": message, "extensions": {"code": code}}
+    return JSONResponse({"errors": [error]}, status_code=status, headers=headers)

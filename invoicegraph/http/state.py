@@ -1,0 +1,95 @@
+"""Typed state: what the app's lifespan opens (`AppState`), and each request's `Context`.
+
+The lifespan's state lives on `app.state`, as a typed, frozen `State` whose every attribute is
+set at once. Not Starlette's yielded lifespan state: that reaches requests only through a server
+that runs the lifespan protocol, while the tests and the benchmarks enter `lifespan_context`
+themselves, send requests through httpx's ASGITransport and read `app.state.db`.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.datastructures import State
+from starlette.requests import HTTPConnection
+from starlette.types import Scope
+
+from invoicegraph.auth.keys import signing_key
+from invoicegraph.events import EventBus
+from invoicegraph.events.postgres import PostgresEventBus
+from invoicegraph.resolvers.context import Context
+from invoicegraph.settings import Settings
+from invoicegraph.store.engine import Database
+
+
+class AppState(State):
+    """`app.state` while the app runs: its database, settings, token key and event bus."""
+
+    db: Database
+    settings: Settings
+    signing_key: str
+    events: EventBus
+
+    def __init__(
+        self, *, db: Database, settings: Settings, signing_key: str, events: EventBus
+    ) -> None:
+        super().__init__(
+            {"db": db, "settings": settings, "signing_key": signing_key, "events": events}
+        )
+
+    def __setattr__(self, key: Any, value: Any) -> None:
+        raise AttributeError(f"the app's state is fixed while it runs (tried to set {key!r})")
+
+    @classmethod
+    async def open(cls, settings: Settings) -> "AppState":
+        """Open the engine, read (or make) the signing key and start the event bus."""
+        db = Database(settings.database_url)
+        try:
+            key = await signing_key(db, configured=settings.signing_key)
+            events = EventBus() if db.is_sqlite else PostgresEventBus(db)
+            await events.start()
+        except BaseException:
+            await db.dispose()
+            raise
+        return cls(db=db, settings=settings, signing_key=key, events=events)
+
+    async def close(self) -> None:
+        await self.events.close()
+        await self.db.dispose()
+
+
+def app_state(app: Starlette) -> AppState:
+    """The running app's state; an error when its lifespan has not started."""
+    state = app.state
+    if not isinstance(state, AppState):
+        raise RuntimeError("the app's lifespan has not started: no database, no signing key")
+    return state
+
+
+def lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: `app.state` is an `AppState` from start to shutdown."""
+
+    @asynccontextmanager
+    async def running(app: Starlette) -> AsyncIterator[None]:
+        state = await AppState.open(settings)
+        app.state = state
+        try:
+            yield
+        finally:
+            await state.close()
+
+    return running
+
+
+def set_request_context(scope: Scope, context: Context) -> None:
+    """Hand the request's (or WebSocket's) Context to the GraphQL view."""
+    scope.setdefault("state", {})["context"] = context
+
+
+def request_context(connection: HTTPConnection) -> Context:
+    """The Context `set_request_context` handed over for this request."""
+    context = connection.state.context
+    if not isinstance(context, Context):
+        raise TypeError(f"the request's context is a {type(context).__name__}, not a Context")
+    return context

@@ -1,0 +1,71 @@
+"""The GraphQL view: strawberry's ASGI view with our context, strict JSON and JSON refusals,
+and its WebSocket entry for subscriptions over graphql-transport-ws."""
+
+import os
+from collections.abc import Callable
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from invoicegraph.http.auth import connection_principal
+from invoicegraph.http.errors import error_response
+from invoicegraph.http.json_body import StrictJsonBody
+from invoicegraph.http.state import AppState, app_state, request_context, set_request_context
+from invoicegraph.resolvers.context import NOBODY, Context
+
+
+class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
+    """Runs operations with the Context that authentication (HTTP) or the socket (WebSocket)
+    opened; no IDE of strawberry's (the playground is our own page)."""
+
+    def __init__(self, schema: BaseSchema, *, running: Callable[[], AppState]) -> None:
+        super().__init__(
+            schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+        )
+        self.running = running
+        """The running app's state: WebSocket credentials are checked against it."""
+
+    async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
+        return request_context(request)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a refused HTTP request gets a JSON error with a code, like
+        every other error of this API, instead of a plain-text body."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as refused:
+            response = error_response(
+                refused.reason, code="BAD_USER_INPUT", status=refused.status_code
+            )
+        await response(scope, receive, send)
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:
+        """Authenticate a WebSocket by the Authorization in its connection_init payload."""
+        principal = await connection_principal(self.running(), context.connection_params)
+        context.authenticated_as(principal)
+        return {"workspace": principal.workspace_public_id, "worker": os.getpid()}
+
+
+class GraphQLSocket:
+    """Subscriptions over graphql-transport-ws on the same path. The Context starts as NOBODY's
+    and learns who is calling from the connection_init message (`GraphQLView.on_ws_connect`)."""
+
+    def __init__(self, view: GraphQLView) -> None:
+        self.view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = app_state(scope["app"])
+        context = Context.open(state.db, NOBODY, state.events)
+        set_request_context(scope, context)
+        try:
+            await self.view(scope, receive, send)
+        finally:
+            await context.reader.close()
