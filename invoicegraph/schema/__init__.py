@@ -34,8 +34,12 @@ class InvoiceSchema(strawberry.Schema):
         the caller's own mistakes (syntax, validation, bad input) are answered, not logged."""
 
 
-def build_schema(*, introspection: bool = True) -> InvoiceSchema:
-    """The schema with its extensions; production deployments may turn introspection off."""
+def build_schema(*, introspection: bool = True, plain_execution: bool = True) -> InvoiceSchema:
+    """The schema with its extensions; production deployments may turn introspection off.
+
+    `plain_execution=False` runs strawberry's standard execution context instead of the
+    generated plans of schema/execution.py: a way out should a plan ever answer wrongly, and
+    the reference the equivalence tests compare the plans with."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ErrorCodes,
         QueryLimits,
@@ -53,7 +57,7 @@ def build_schema(*, introspection: bool = True) -> InvoiceSchema:
         types=[Invoice, LineItem, User, Workspace, Transaction, Payment],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=PlainExecutionContext,
+        execution_context_class=PlainExecutionContext if plain_execution else None,
     )
 
 

@@ -16,11 +16,25 @@ that object, and graphql-core executes it again the standard way, which produces
 error as always; so does any other exception a plan meets. Fields with resolvers, arguments,
 extensions (permissions among them), abstract types, deferred fragments or middleware never
 take a plan.
+
+Two kinds of trouble are kept apart. A plan that abandons at run time met a value it does not
+expect: that is its design, and graphql-core answers silently. A plan that cannot be *written*
+(an exception while generating or compiling it) is a bug of the writer that would cost every
+such request the slow path unnoticed: it counts in PLAN_WRITER_FAILURES and logs one line, with
+the exception, per distinct type and selection. Each generated source is registered with
+`linecache` under its synthetic file name (`<plan Invoice#3>`), so tracebacks show its lines.
+
+strawberry and graphql-core offer no public API for this kind of executor; what is used that is
+not documented as public (none of it `_`-prefixed) is marked "Not public:" below.
 """
 
 import keyword
-from collections.abc import Callable
-from functools import cache, lru_cache
+import linecache
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from enum import Enum
+from functools import cache
 from itertools import count
 from types import CodeType
 from typing import Any
@@ -37,12 +51,23 @@ from graphql import (
     GraphQLScalarType,
     GraphQLString,
     Undefined,
+    print_ast,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
+from strawberry.resolvers import is_default_resolver
+
+# Not public: strawberry exports its execution context class from no package namespace
+# (`strawberry.schema` exports Schema only); subclassing it keeps what it adds to graphql-core's.
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# Public but undocumented: DEFINITION_BACKREF is the key under which strawberry puts its own
+# definition into every graphql-core type's, field's and enum's `extensions`. The only
+# public alternative, Schema.get_field_for_type(name, type_name), scans a type's fields by name
+# and needs the strawberry Schema, which a graphql-core executor reaches through the same key.
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.field import StrawberryField
 
 Plan = Callable[[Any], dict[str, Any]]
@@ -50,17 +75,63 @@ Plan = Callable[[Any], dict[str, Any]]
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 EXACT_TYPES = {GraphQLString: "str", GraphQLID: "str", GraphQLBoolean: "bool"}
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+
+log = logging.getLogger("invoicegraph.execution")
 
 
 class Abandon(Exception):
     """The plan met a value it cannot complete the way graphql-core would."""
 
 
+class PlanWriterFailures:
+    """Plans that could not be written: a bug of the writer, not of the data. `count` grows
+    by one per request and selection that met it (a rate for metrics); the log gets one line
+    per distinct type and selection, so that a hot query does not flood it."""
+
+    MAX_LOGGED = 1024
+    """Distinct failures logged; past that only `count` grows (a client sending ever new
+    documents cannot grow this set without bound)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.logged: set[tuple[str, str]] = set()
+
+    def record(
+        self,
+        object_type: GraphQLObjectType,
+        grouped_field_set: GroupedFieldSet,
+        error: Exception,
+        request_id: object,
+    ) -> None:
+        self.count += 1
+        key = (object_type.name, _selection_text(grouped_field_set))
+        if key in self.logged or len(self.logged) >= self.MAX_LOGGED:
+            return
+        self.logged.add(key)
+        log.error(
+            "No plan could be written for %s { %s }; graphql-core executes it instead",
+            *key,
+            exc_info=error,
+            extra={"request_id": request_id} if request_id is not None else None,
+        )
+
+
+PLAN_WRITER_FAILURES = PlanWriterFailures()
+
+
 class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, Plan | None]] = {}
+        # Middleware wraps every resolver call, which a plan would skip: none, no plans.
+        # strawberry passes an empty manager when the schema has no middleware.
+        middleware = self.middleware_manager
+        self._plain = middleware is None or not middleware.middlewares
 
+    # Not public: graphql-core marks execute_fields and collect_subfields ":meta private:",
+    # yet subclassing its executor (`execution_context_class`) is the extension point it
+    # documents, and no hook completes an object's fields other than these methods.
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -69,14 +140,13 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        middleware = self.middleware_manager
-        if middleware is None or not middleware.middlewares:  # strawberry passes an empty one
-            try:
-                plan = self.plan_for(parent_type, grouped_field_set)
-                if plan is not None:
+        if self._plain:
+            plan = self.plan_for(parent_type, grouped_field_set)
+            if plan is not None:
+                try:
                     return plan(source_value)
-            except Exception:  # Abandon, or a value no plan expected
-                pass  # graphql-core completes it, and reports any error where it always does
+                except Exception:  # Abandon, or a value no plan expected: by design, silent
+                    pass  # graphql-core completes it, and reports any error where it always does
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
@@ -84,13 +154,20 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def plan_for(
         self, object_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> Plan | None:
+        """The plan of this selection, written on first use in this request; None when the
+        selection is not plain, or when writing failed (counted and logged, then the same)."""
         # Keyed like graphql-core's own subfield cache: by identity, with the set kept alive.
         key = (object_type.name, id(grouped_field_set))
         cached = self._plans.get(key)
         if cached is not None:
             return cached[1]
         self._plans[key] = (grouped_field_set, None)  # a cycle in the selection is not plain
-        plan = _PlanWriter(self).object_plan(object_type, grouped_field_set)
+        try:
+            plan = _PlanWriter(self).object_plan(object_type, grouped_field_set)
+        except Exception as error:  # a bug of the writer: graphql-core answers, we notice
+            request_id = getattr(self.context_value, "request_id", None)
+            PLAN_WRITER_FAILURES.record(object_type, grouped_field_set, error, request_id)
+            return None
         self._plans[key] = (grouped_field_set, plan)
         return plan
 
@@ -115,7 +192,7 @@ class _PlanWriter:
             entries.append(f"{response_key!r}: {value}")
         body = "\n".join(f"    {line}" for line in self.lines)
         source = f"def plan(source):\n{body}\n    return {{{', '.join(entries)}}}\n"
-        exec(_compiled(source, object_type.name), self.names)
+        exec(PLAN_CODE.compiled(source, object_type.name), self.names)
         plan: Plan = self.names["plan"]
         return plan
 
@@ -130,9 +207,10 @@ class _PlanWriter:
         field_def = object_type.fields.get(name)
         if field_def is None or field_def.args or node.arguments:
             return None
-        if not getattr(field_def.resolve, "_is_default", False):
+        resolve = field_def.resolve
+        if resolve is None or not is_default_resolver(resolve):
             return None  # a resolver of ours
-        definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        definition = field_def.extensions.get(BACKREF)
         if (
             not isinstance(definition, StrawberryField)
             or not definition.is_basic_field  # extensions (permissions among them) run
@@ -188,7 +266,7 @@ class _PlanWriter:
                 # the info: an instance of the type's own class needs no call (this schema
                 # does not use strawberry.cast). A type's own is_type_of is always called.
                 check = self.constant(output_type.is_type_of)
-                definition = output_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+                definition = output_type.extensions.get(BACKREF)
                 exact = ""
                 if isinstance(definition, StrawberryObjectDefinition) and not definition.is_type_of:
                     exact = f"type({value}) is not {self.constant(definition.origin)} and "
@@ -230,11 +308,47 @@ class _PlanWriter:
         return name
 
 
-@lru_cache(maxsize=1024)
-def _compiled(source: str, type_name: str) -> CodeType:
+class PlanCode:
     """Compiling costs far more than writing the source: the same selection, asked again by
-    the next request, reuses its code (the constants it names are bound per request)."""
-    return compile(source, f"<plan of {type_name}>", "exec")
+    the next request, reuses its code (the constants it names are bound per request). Each
+    source gets a file name of its own, `<plan Invoice#3>`, and its lines are put into
+    `linecache` under that name, so that tracebacks and `inspect.getsource` show them; they
+    leave it with the code, when the least recently used goes."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.codes: OrderedDict[tuple[str, str], CodeType] = OrderedDict()
+        self.numbers = count(1)
+
+    def compiled(self, source: str, type_name: str) -> CodeType:
+        key = (source, type_name)
+        code = self.codes.get(key)
+        if code is not None:
+            self.codes.move_to_end(key)
+            return code
+        filename = f"<plan {type_name}#{next(self.numbers)}>"
+        code = compile(source, filename, "exec")
+        # Not public: linecache documents no way to add a source; lazycache() refuses names in
+        # <brackets>. An entry whose mtime is None is kept by checkcache(), as for attrs' and
+        # the REPL's generated code.
+        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+        self.codes[key] = code
+        if len(self.codes) > self.maxsize:
+            _, evicted = self.codes.popitem(last=False)
+            linecache.cache.pop(evicted.co_filename, None)
+        return code
+
+
+PLAN_CODE = PlanCode(maxsize=1024)
+
+
+def _selection_text(grouped_field_set: GroupedFieldSet) -> str:
+    """A selection as the document wrote it (fragments spread), to tell failures apart."""
+    return " ".join(
+        print_ast(details.node)
+        for details_list in grouped_field_set.values()
+        for details in details_list
+    )
 
 
 @cache
@@ -243,8 +357,11 @@ def _enum_names(enum_type: GraphQLEnumType) -> dict[Any, str]:
     member (or value) to name answers the same in one lookup (CurrencyCode has some 180
     members). Built once per enum type of the schema."""
     names: dict[Any, str] = {}
-    wrapped = getattr(enum_type, "wrapped_cls", None)
-    members = {} if wrapped is None else {member.value: member for member in wrapped}
+    members: dict[Any, Enum] = {}
+    strawberry_enum = enum_type.extensions.get(BACKREF)
+    if isinstance(strawberry_enum, StrawberryEnumDefinition):
+        wrapped: Iterable[Enum] = strawberry_enum.wrapped_cls
+        members = {member.value: member for member in wrapped}
     for name, definition in enum_type.values.items():
         names.setdefault(definition.value, name)
         member = members.get(definition.value)

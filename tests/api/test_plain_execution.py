@@ -4,20 +4,30 @@ Each document runs on a small strawberry schema twice, once with strawberry's ex
 context and once with PlainExecutionContext, and the two results (data and errors, paths
 included) must be equal: plain selections, aliases, fragments, __typename, enums, nulls where
 the schema allows them and where it does not, lists with a bad element, resolver fields
-mixed in.
+mixed in. Then what surrounds the plans: a plan that cannot be written is counted and logged
+once per selection (one that abandons at run time is not), a traceback through a plan quotes
+its generated lines, and build_schema's switch picks the execution context.
 """
 
 import datetime
 import enum
-from typing import Any
+import inspect
+import linecache
+import logging
+import re
+import traceback
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 import pytest
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
-from invoicegraph.schema.execution import PlainExecutionContext
+from invoicegraph.schema import build_schema
+from invoicegraph.schema.execution import PLAN_WRITER_FAILURES, PlainExecutionContext, Plan
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
@@ -191,3 +201,142 @@ async def test_plain_selections_take_no_field_by_field_step() -> None:
     assert len(result.data["branches"]) == 100  # type: ignore[index]
     # the root field only: every Branch and Leaf came from a plan
     assert CountingContext.standard == 1
+
+
+# -- a plan the writer cannot write ---------------------------------------------------------
+
+
+@strawberry.enum
+class Corner(enum.Enum):
+    """Values that are lists: graphql-core scans for them, the plan writer's map of enum values
+    cannot hold them (unhashable), so writing a plan for a selection of this enum fails."""
+
+    TOP_LEFT = [0, 0]  # noqa: RUF012
+    BOTTOM_RIGHT = [1, 1]  # noqa: RUF012
+
+
+@strawberry.type
+class Tile:
+    name: str
+    corner: Corner
+
+
+def tile_schema(context: type) -> strawberry.Schema:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def tiles(self) -> list[Tile]:
+            return [
+                Tile(name="a", corner=Corner.TOP_LEFT),
+                Tile(name="b", corner=Corner.BOTTOM_RIGHT),
+            ]
+
+    return strawberry.Schema(query=Query, execution_context_class=context)
+
+
+@pytest.fixture
+def log_records() -> Iterator[list[logging.LogRecord]]:
+    """What the executor logs, caught at its own logger (the app's logging may not propagate)."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("invoicegraph.execution")
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+async def test_a_plan_that_cannot_be_written_is_counted_and_logged_once(
+    log_records: list[logging.LogRecord],
+) -> None:
+    # given
+    plain, standard = (
+        tile_schema(PlainExecutionContext),
+        tile_schema(StrawberryGraphQLCoreExecutionContext),
+    )
+    document = "{ tiles { name corner } }"
+    expected = await standard.execute(document)
+    assert expected.errors is None
+    before = PLAN_WRITER_FAILURES.count
+    # when: three requests of one selection, then one of another
+    for _ in range(3):
+        result = await plain.execute(document)
+        assert (result.data, result.errors) == (expected.data, None)  # graphql-core answered
+    await plain.execute("{ tiles { corner } }")
+    # then: each request counts, each distinct selection logs one line, with the exception
+    assert PLAN_WRITER_FAILURES.count - before == 4
+    assert [record.getMessage() for record in log_records] == [
+        "No plan could be written for Tile { name corner }; graphql-core executes it instead",
+        "No plan could be written for Tile { corner }; graphql-core executes it instead",
+    ]
+    assert all(record.levelno == logging.ERROR for record in log_records)
+    exc_info = log_records[0].exc_info
+    assert exc_info is not None
+    assert exc_info[0] is TypeError
+    assert "unhashable" in str(exc_info[1])
+
+
+async def test_a_plan_abandoned_at_run_time_is_neither_counted_nor_logged(
+    log_records: list[logging.LogRecord],
+) -> None:
+    before = PLAN_WRITER_FAILURES.count
+    for document in DOCUMENTS:
+        await schema_with(PlainExecutionContext, BROKEN).execute(document)
+    assert PLAN_WRITER_FAILURES.count == before
+    assert log_records == []
+
+
+# -- generated source in tracebacks ---------------------------------------------------------
+
+
+class RecordingContext(PlainExecutionContext):
+    """Keeps the plans it wrote, by type name."""
+
+    plans: ClassVar[dict[str, Plan]] = {}
+
+    def plan_for(self, object_type: GraphQLObjectType, grouped_field_set: Any) -> Plan | None:
+        plan = super().plan_for(object_type, grouped_field_set)
+        if plan is not None:
+            RecordingContext.plans[object_type.name] = plan
+        return plan
+
+
+class Exploding:
+    """A Leaf whose name cannot be read."""
+
+    @property
+    def name(self) -> str:
+        raise RuntimeError("no name today")
+
+
+async def test_a_traceback_through_a_plan_shows_its_generated_lines() -> None:
+    # given
+    result = await schema_with(RecordingContext, GOOD).execute(DOCUMENTS[0])
+    assert result.errors is None
+    plan = RecordingContext.plans["Leaf"]
+    filename = plan.__code__.co_filename
+    # then: the code is named after its type, and its source can be read back
+    assert re.fullmatch(r"<plan Leaf#\d+>", filename)
+    assert inspect.getsource(plan).startswith("def plan(source):\n    v0 = source.name\n")
+    assert linecache.getline(filename, 2) == "    v0 = source.name\n"
+    # when: a plan meets an exception
+    with pytest.raises(RuntimeError) as raised:
+        plan(Exploding())
+    # then: its traceback quotes the generated line
+    text = "".join(traceback.format_exception(raised.value))
+    assert f'File "{filename}", line 2, in plan\n    v0 = source.name\n' in text
+
+
+# -- the switch -----------------------------------------------------------------------------
+
+
+def test_the_switch_chooses_the_execution_context() -> None:
+    assert build_schema().execution_context_class is PlainExecutionContext
+    standard = build_schema(plain_execution=False)
+    assert standard.execution_context_class is StrawberryGraphQLCoreExecutionContext
