@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.peers.queries import OURS_Q100
-from invoicegraph.admin import create_client, create_workspace
+from invoicegraph.admin.workspaces import create_client, create_workspace
 from invoicegraph.auth.principal import Principal
 from invoicegraph.events import EventBus
 from invoicegraph.ledger.enums import FlowType

@@ -19,6 +19,7 @@ import httpx
 from bench.generate import RARE_TAG, RARE_WORD, generate
 from invoicegraph.admin.workspaces import create_client
 from invoicegraph.http.app import create_app
+from invoicegraph.http.runtime import tune_gc
 from invoicegraph.settings import Settings
 from tests.support import count_statements, fetch_token
 
@@ -82,6 +83,7 @@ def dataset(invoices: int) -> Path:
 async def bench(path: Path, invoices: int, rounds: int) -> list[dict[str, Any]]:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", signing_key="bench" * 8)
     app = create_app(settings)
+    tune_gc()  # as `invoicegraph serve` does
     async with app.router.lifespan_context(app):
         db = app.state.db
         client = await create_client(db, workspace_public_id="ws_00000000000000000001")

@@ -4,7 +4,7 @@ import asyncio
 import json
 import os
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 import uvicorn
@@ -16,7 +16,7 @@ from invoicegraph.auth.tokens import issue_token
 from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
-from invoicegraph.settings import Settings
+from invoicegraph.settings import Settings, SettingsError
 from invoicegraph.store.engine import Database
 from invoicegraph.store.migrate import upgrade
 
@@ -39,7 +39,7 @@ def _with_database(url: str | None, action: Callable[[Database], Awaitable[T]]) 
     upgrade(settings.database_url)
 
     async def run() -> T:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
         try:
             return await action(db)
         finally:
@@ -48,7 +48,17 @@ def _with_database(url: str | None, action: Callable[[Database], Awaitable[T]]) 
     return asyncio.run(run())
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every command: a setting that cannot be read is a one-line error, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """invoicegraph: a GraphQL gateway over invoice data."""
 

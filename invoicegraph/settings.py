@@ -2,42 +2,98 @@
 
 import os
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
+
+SqliteSynchronous = Literal["FULL", "NORMAL"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///invoicegraph.db"
+
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off"})
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be read; the message names the variable and its value."""
 
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"INVOICEGRAPH_{name.upper()}", default)
 
 
+def _flag(name: str, default: bool) -> bool:
+    """A boolean variable: 1/0, true/false, yes/no or on/off in any case; anything else is an
+    error rather than a silent false."""
+    raw = _env(name, "1" if default else "0")
+    if raw.strip().lower() in TRUE:
+        return True
+    if raw.strip().lower() in FALSE:
+        return False
+    raise SettingsError(
+        f"INVOICEGRAPH_{name.upper()}={raw!r} is not a boolean: use true or false (or 1 or 0)"
+    )
+
+
+def _number(name: str, default: int, *, least: int = 0) -> int:
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} is not a whole number") from None
+    if value < least:
+        raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} must be at least {least}")
+    return value
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = _env(name, default)
+    if raw.upper() not in choices:
+        raise SettingsError(
+            f"INVOICEGRAPH_{name.upper()}={raw!r} must be one of {', '.join(choices)}"
+        )
+    return raw.upper()
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = field(default_factory=lambda: _env("database_url", DEFAULT_DATABASE_URL))
     host: str = field(default_factory=lambda: _env("host", "127.0.0.1"))
-    port: int = field(default_factory=lambda: int(_env("port", "8000")))
-    token_ttl_seconds: int = field(default_factory=lambda: int(_env("token_ttl_seconds", "3600")))
+    port: int = field(default_factory=lambda: _number("port", 8000))
+    token_ttl_seconds: int = field(
+        default_factory=lambda: _number("token_ttl_seconds", 3600, least=1)
+    )
     signing_key: str | None = field(
         default_factory=lambda: os.environ.get("INVOICEGRAPH_SIGNING_KEY")
     )
     """HMAC key for bearer tokens. Unset: a random key is made once and kept in the database."""
-    demo: bool = field(default_factory=lambda: _env("demo", "1") == "1")
+    demo: bool = field(default_factory=lambda: _flag("demo", True))
     """Seed a demo workspace, client and invoices when the database has no workspace yet."""
-    introspection: bool = field(default_factory=lambda: _env("introspection", "1") == "1")
+    introspection: bool = field(default_factory=lambda: _flag("introspection", True))
     """Answer introspection queries; production deployments may turn this off."""
     max_body_bytes: int = field(
-        default_factory=lambda: int(_env("max_body_bytes", str(1024 * 1024)))
+        default_factory=lambda: _number("max_body_bytes", 1024 * 1024, least=1)
     )
-    playground: bool = field(default_factory=lambda: _env("playground", "1") == "1")
+    playground: bool = field(default_factory=lambda: _flag("playground", True))
     """Serve the GraphiQL playground to browsers at GET /graphql (no token needed for the page)."""
     demo_token: str | None = None
     """The demo client's bearer token, set only by `invoicegraph serve` in the run that seeded the
     demo: the playground then fills it in. Never read from the environment."""
 
-    workers: int = field(default_factory=lambda: int(_env("workers", "1")))
+    workers: int = field(default_factory=lambda: _number("workers", 1, least=1))
     """Server processes; more than one needs PostgreSQL (events cross processes there)."""
-    access_log: bool = field(default_factory=lambda: _env("access_log", "1") == "1")
+    access_log: bool = field(default_factory=lambda: _flag("access_log", True))
     """uvicorn's line per request; off, a worker answers small queries a little faster."""
+    plain_execution: bool = field(default_factory=lambda: _flag("plain_execution", True))
+    """The fast executor for plain selections (schema/execution.py); off, graphql-core alone
+    executes every field (slower; for ruling it out when something looks wrong)."""
+    sqlite_synchronous: str = field(
+        default_factory=lambda: _choice("sqlite_synchronous", "FULL", ("FULL", "NORMAL"))
+    )
+    """FULL: an acknowledged write survives a power loss. NORMAL is faster per write but may lose
+    the last acknowledged writes if the machine (not the process) crashes."""
+
+    def synchronous_mode(self) -> SqliteSynchronous:
+        return "NORMAL" if self.sqlite_synchronous == "NORMAL" else "FULL"
 
     def environment(self) -> dict[str, str]:
         """These settings as INVOICEGRAPH_* variables, for worker processes to read back."""

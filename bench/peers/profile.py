@@ -20,6 +20,7 @@ from bench.peers.data import Postgres, load
 from bench.peers.queries import OURS_CURSORS, QUERIES
 from invoicegraph.admin.workspaces import create_client
 from invoicegraph.http.app import create_app
+from invoicegraph.http.runtime import tune_gc
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 
@@ -31,6 +32,7 @@ async def run(name: str, repeat: int, reload: bool) -> None:
     loaded = await load(pg, DATABASE) if reload else None
     settings = Settings(database_url=pg.sqlalchemy_url(DATABASE), signing_key="profile" * 8)
     app = create_app(settings)
+    tune_gc()  # as `invoicegraph serve` does
     async with app.router.lifespan_context(app):
         db: Database = app.state.db
         if loaded is None:  # a data set loaded by an earlier run: a new client for it

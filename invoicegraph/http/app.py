@@ -56,7 +56,12 @@ def create_app(settings: Settings) -> Starlette:
     def running() -> AppState:
         return app_state(application)
 
-    view = GraphQLView(build_schema(introspection=settings.introspection), running=running)
+    view = GraphQLView(
+        build_schema(
+            introspection=settings.introspection, plain_execution=settings.plain_execution
+        ),
+        running=running,
+    )
     graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
     # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
     playground = Playground.load(settings) if settings.playground else None

@@ -44,7 +44,7 @@ class AppState(State):
     @classmethod
     async def open(cls, settings: Settings) -> "AppState":
         """Open the engine, read (or make) the signing key and start the event bus."""
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
         try:
             key = await signing_key(db, configured=settings.signing_key)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)

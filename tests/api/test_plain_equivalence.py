@@ -31,8 +31,8 @@ from hypothesis_graphql import nodes, queries
 from sqlmodel import select
 
 from invoicegraph import clock
+from invoicegraph.admin.demo import seed_demo
 from invoicegraph.auth.principal import Principal
-from invoicegraph.demo import seed_demo
 from invoicegraph.events import EventBus
 from invoicegraph.resolvers.context import Context
 from invoicegraph.schema import InvoiceSchema, build_schema

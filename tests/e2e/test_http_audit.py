@@ -33,7 +33,7 @@ PINNED_PACKAGES = ("graphql-http", "graphql")
 
 KNOWN_FAILURES: dict[str, str] = {
     # Every audit passes: application/graphql-response+json is served to clients that prefer
-    # it (invoicegraph/media_type.py), with 400 and no `data` entry for request errors.
+    # it (invoicegraph/http/media_types.py), with 400 and no `data` entry for request errors.
 }
 
 
