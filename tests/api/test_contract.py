@@ -2,12 +2,16 @@
 
 from pathlib import Path
 
+import pytest
 from graphql import build_schema, find_breaking_changes
 
 from invoicegraph.schema import schema
 
 ROOT = Path(__file__).parents[2]
-CONTRACT = ROOT.parent / "shared" / "contract" / "schema.graphql"
+CONTRACT = ROOT / "contract" / "schema.graphql"
+"""The contract, kept in the repository so that any clone can run this test."""
+UPSTREAM = ROOT.parent / "shared" / "contract"
+"""Where the contract is maintained, beside the checkout in the team's own setup."""
 
 # Contract parts that later issues add. Each issue deleted its lines; it has ended empty, and
 # the test below keeps it so: the served schema now breaks nothing in the contract.
@@ -29,3 +33,10 @@ def test_served_schema_keeps_the_contract_except_what_later_issues_add() -> None
     breaking = {change.description for change in find_breaking_changes(contract, served)}
     assert breaking - NOT_YET_SERVED == set(), "the served schema breaks the contract"
     assert NOT_YET_SERVED - breaking == set(), "served now: delete these from NOT_YET_SERVED"
+
+
+@pytest.mark.skipif(not UPSTREAM.is_dir(), reason="no upstream contract beside this checkout")
+def test_the_kept_contract_is_the_upstream_one() -> None:
+    for name in ("schema.graphql", "README.md"):
+        kept = (CONTRACT.parent / name).read_text()
+        assert kept == (UPSTREAM / name).read_text(), f"contract/{name} is stale: copy it again"
