@@ -1,10 +1,11 @@
-"""Invoice events, published after each write commits, for `invoiceEvents` subscriptions.
+"""Invoice events, published from the outbox after each write commits, for subscriptions.
 
-`bus.py` fans events out to the subscribers of one process; `postgres.py` carries them across
-server processes through LISTEN/NOTIFY. This package may import `ledger` and `store` only: the
-resolvers publish into it and the schema subscribes from it, never the other way round.
+`outbox.py` publishes what writes left in the outbox; `bus.py` fans events out to the
+subscribers of one process; `postgres.py` carries them across server processes through
+LISTEN/NOTIFY. This package may import `ledger` and `store` only: the resolvers wake it and
+subscribe through it, never the other way round.
 """
 
-from invoicegraph.events.bus import EventBus, InvoiceEvent, invoice_event
+from invoicegraph.events.bus import EventBus
 
-__all__ = ["EventBus", "InvoiceEvent", "invoice_event"]
+__all__ = ["EventBus"]

@@ -1,45 +1,23 @@
 """The in-process event bus: committed invoice events fanned out to this process's subscribers.
 
-With several server processes (PostgreSQL deployments), `events/postgres.py` serves the same
-interface through LISTEN/NOTIFY, so a subscriber on any process sees writes committed by every
-other.
+Events reach the bus from the outbox (`events/outbox.py`), never straight from a write: the
+publisher `send`s a batch inside the transaction that marks it published, and calls `sent`
+once that has committed. Here `sent` hands the events to this process's subscribers. With
+several server processes (PostgreSQL deployments), `events/postgres.py` sends them through
+NOTIFY instead, so a subscriber on any process sees writes committed by every other.
 """
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager, suppress
 
-from invoicegraph.ledger.enums import EventType
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-if TYPE_CHECKING:
-    from invoicegraph.store.tables import InvoiceRow
+from invoicegraph.ledger.events import InvoiceEvent
 
 QUEUE_SIZE = 1_000
 """Events a slow subscriber may fall behind by; past that its oldest events are dropped."""
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceEvent:
-    type: EventType
-    workspace_id: int
-    invoice_id: int
-    """The invoice's row id."""
-    version: int
-    """The invoice's version right after the write."""
-
-
-def invoice_event(event_type: EventType, invoice: "InvoiceRow") -> InvoiceEvent:
-    """The event for an invoice row as it stands after a committed write."""
-    assert invoice.id is not None
-    return InvoiceEvent(
-        type=event_type,
-        workspace_id=invoice.workspace_id,
-        invoice_id=invoice.id,
-        version=invoice.version,
-    )
 
 
 class EventBus:
@@ -47,11 +25,29 @@ class EventBus:
 
     def __init__(self) -> None:
         self._subscribers: defaultdict[int, set[asyncio.Queue[InvoiceEvent]]] = defaultdict(set)
+        self._committed = asyncio.Event()
 
     async def start(self) -> None:
         """Nothing to set up in one process; the PostgreSQL bus starts listening here."""
 
-    async def publish(self, events: Iterable[InvoiceEvent]) -> None:
+    def committed(self) -> None:
+        """A write with events has committed: wake this process's outbox publisher."""
+        self._committed.set()
+
+    async def next_commit(self, *, at_most: float) -> None:
+        """Wait until `committed`, or `at_most` seconds (other processes write too), then
+        re-arm: a commit after this returns wakes the next wait."""
+        with suppress(TimeoutError):
+            async with asyncio.timeout(at_most):
+                await self._committed.wait()
+        self._committed.clear()
+
+    async def send(self, session: AsyncSession, events: Sequence[InvoiceEvent]) -> None:
+        """Called inside the transaction that marks `events` published: nothing to do here,
+        in one process; the PostgreSQL bus notifies every process in it."""
+
+    def sent(self, events: Iterable[InvoiceEvent]) -> None:
+        """The transaction that marked `events` published committed: deliver them here."""
         for event in events:
             self.deliver(event)
 

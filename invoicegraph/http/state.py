@@ -17,6 +17,7 @@ from starlette.types import Scope
 
 from invoicegraph.auth.keys import signing_key
 from invoicegraph.events import EventBus
+from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
 from invoicegraph.resolvers.context import Context
 from invoicegraph.settings import Settings
@@ -24,18 +25,32 @@ from invoicegraph.store.engine import Database
 
 
 class AppState(State):
-    """`app.state` while the app runs: its database, settings, token key and event bus."""
+    """`app.state` while the app runs: its database, settings, token key, event bus and the
+    outbox publisher that feeds the bus."""
 
     db: Database
     settings: Settings
     signing_key: str
     events: EventBus
+    outbox: OutboxPublisher
 
     def __init__(
-        self, *, db: Database, settings: Settings, signing_key: str, events: EventBus
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        signing_key: str,
+        events: EventBus,
+        outbox: OutboxPublisher,
     ) -> None:
         super().__init__(
-            {"db": db, "settings": settings, "signing_key": signing_key, "events": events}
+            {
+                "db": db,
+                "settings": settings,
+                "signing_key": signing_key,
+                "events": events,
+                "outbox": outbox,
+            }
         )
 
     def __setattr__(self, key: Any, value: Any) -> None:
@@ -43,7 +58,8 @@ class AppState(State):
 
     @classmethod
     async def open(cls, settings: Settings) -> "AppState":
-        """Open the engine, read (or make) the signing key and start the event bus."""
+        """Open the engine, read (or make) the signing key, start the event bus and the outbox
+        publisher (which first publishes whatever a previous run left pending)."""
         db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
         try:
             key = await signing_key(db, configured=settings.signing_key)
@@ -52,9 +68,12 @@ class AppState(State):
         except BaseException:
             await db.dispose()
             raise
-        return cls(db=db, settings=settings, signing_key=key, events=events)
+        outbox = OutboxPublisher(db, events)
+        outbox.start()
+        return cls(db=db, settings=settings, signing_key=key, events=events, outbox=outbox)
 
     async def close(self) -> None:
+        await self.outbox.stop()
         await self.events.close()
         await self.db.dispose()
 

@@ -1,13 +1,12 @@
 """The one write path: a transaction, the events it produces, commit, then publish.
 
 Every mutation runs inside `unit_of_work`: a domain error (or any exception) raised in it rolls
-the whole write back and publishes nothing. Events are collected while writing and published
-only after the commit; a write that committed is never reported as failed because publishing
-went wrong (that is logged). The request's read snapshot is renewed afterwards, so the
-mutation's answer shows what it wrote.
+the whole write back and leaves no event. Events are collected while writing and kept in the
+outbox in the same transaction; once it commits, the outbox publisher is woken
+(events/outbox.py), and nothing it does can turn the committed write into a failure. The
+request's read snapshot is renewed afterwards, so the mutation's answer shows what it wrote.
 """
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,13 +15,13 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.events import InvoiceEvent, invoice_event
+from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType
 from invoicegraph.ledger.errors import IkConflict
+from invoicegraph.ledger.events import InvoiceEvent
 from invoicegraph.resolvers.context import Context
+from invoicegraph.store.outbox import add_events
 from invoicegraph.store.tables import InvoiceRow
-
-log = logging.getLogger("invoicegraph.writes")
 
 
 @dataclass
@@ -34,8 +33,17 @@ class UnitOfWork:
     events: list[InvoiceEvent] = field(default_factory=list)
 
     def emit(self, event_type: EventType, invoice: InvoiceRow) -> None:
-        """Publish this event once the write has committed (never if it rolls back)."""
-        self.events.append(invoice_event(event_type, invoice))
+        """Publish this event about the invoice as the write leaves it, once the write has
+        committed (never if it rolls back)."""
+        assert invoice.id is not None
+        self.events.append(
+            InvoiceEvent(
+                type=event_type,
+                workspace_id=invoice.workspace_id,
+                invoice_id=invoice.id,
+                version=invoice.version,
+            )
+        )
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -56,20 +64,11 @@ async def unit_of_work(context: Context) -> AsyncIterator[UnitOfWork]:
         async with context.db.write() as session:
             work = UnitOfWork(session=session, workspace_id=context.workspace_id)
             yield work
-        await _publish(context, work.events)
+            await add_events(session, work.events, now())
+        if work.events:
+            context.events.committed()
     finally:
         await context.after_write()
-
-
-async def _publish(context: Context, events: list[InvoiceEvent]) -> None:
-    if not events:
-        return
-    try:
-        await context.events.publish(events)
-    except Exception:  # the write has committed: its answer is a success whatever happens here
-        log.exception(
-            "publishing committed events failed", extra={"request_id": context.request_id}
-        )
 
 
 class Keyed(Protocol):

@@ -171,3 +171,19 @@ class PaymentRow(SQLModel, table=True):
     amount: int = Field(sa_type=Int96Type)
     currency: str = Field(max_length=8)
     posted: datetime = Field(sa_type=UtcDateTime)
+
+
+class OutboxEventRow(SQLModel, table=True):
+    """An event of a committed write, written in the write's own transaction, until the
+    publisher has handed it on (so a process killed after commit loses no event)."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_published_id", "published", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    invoice_id: int = Field(foreign_key="invoices.id")
+    type: str = Field(max_length=32)
+    version: int
+    created: datetime = Field(sa_type=UtcDateTime)
+    published: bool = False

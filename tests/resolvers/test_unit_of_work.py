@@ -1,4 +1,4 @@
-"""The one write path: events go out after commit, and a refused write leaves no trace."""
+"""The one write path: events kept with the write, out after commit; a refusal leaves no trace."""
 
 import asyncio
 
@@ -7,9 +7,11 @@ from sqlmodel import select
 
 from invoicegraph.admin.workspaces import create_workspace
 from invoicegraph.auth.principal import Principal
-from invoicegraph.events import EventBus, InvoiceEvent
+from invoicegraph.events import EventBus
+from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.ledger.enums import EventType, FlowType
 from invoicegraph.ledger.errors import NotFound, VersionConflict
+from invoicegraph.ledger.events import InvoiceEvent
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft, UserRef
 from invoicegraph.ledger.prices import PriceSpec
 from invoicegraph.ledger.updates import UpdateInvoice
@@ -18,7 +20,7 @@ from invoicegraph.resolvers.invoices import create_invoice
 from invoicegraph.resolvers.unit_of_work import unit_of_work
 from invoicegraph.resolvers.updates import update_invoice
 from invoicegraph.store.engine import Database
-from invoicegraph.store.tables import InvoiceVersionRow, WorkspaceRow
+from invoicegraph.store.tables import InvoiceVersionRow, OutboxEventRow, WorkspaceRow
 from invoicegraph.store.workspaces import insert_workspace
 
 COMMAND = CreateInvoice(
@@ -52,29 +54,58 @@ def drained(queue: "asyncio.Queue[InvoiceEvent]") -> list[InvoiceEvent]:
     return found
 
 
-async def test_a_write_publishes_its_events_once_committed(db: Database) -> None:
+async def test_a_write_leaves_its_events_in_the_outbox_for_the_publisher(db: Database) -> None:
     # given
     events = EventBus()
     context = await context_of(db, events)
     async with events.subscribe(context.workspace_id) as queue:
         # when
         created = await create_invoice(context, COMMAND)
-        # then: the event names the committed version, which a new snapshot already shows
+        # then: committed, kept in the outbox, handed on only by the publisher
+        assert drained(queue) == []
+        assert await pending(db) == [(EventType.CREATED.value, created.value.id, 1)]
+        assert await OutboxPublisher(db, events).publish_all() == 1
         (event,) = drained(queue)
     assert (event.type, event.invoice_id, event.version) == (EventType.CREATED, created.value.id, 1)
+    assert await pending(db) == []
     async with db.read() as session:
         versions = (await session.exec(select(InvoiceVersionRow))).all()
     assert [(row.invoice_id, row.version) for row in versions] == [(created.value.id, 1)]
+
+
+async def test_events_pending_when_a_process_died_go_out_after_restart(db: Database) -> None:
+    # given: writes committed by a process that died before its publisher ran
+    context = await context_of(db, EventBus())
+    created = await create_invoice(context, COMMAND)
+    # when: the next process starts, with a bus and subscribers of its own
+    restarted = EventBus()
+    async with restarted.subscribe(context.workspace_id) as queue:
+        publisher = OutboxPublisher(db, restarted)
+        published = await publisher.publish_all()
+        again = await publisher.publish_all()
+        # then: each pending event once
+        assert [(e.type, e.invoice_id) for e in drained(queue)] == [
+            (EventType.CREATED, created.value.id)
+        ]
+    assert (published, again) == (1, 0)
+
+
+async def pending(db: Database) -> list[tuple[str, int, int]]:
+    async with db.read() as session:
+        rows = await session.exec(
+            select(OutboxEventRow).where(OutboxEventRow.published == False)  # noqa: E712
+        )
+        return [(row.type, row.invoice_id, row.version) for row in rows]
 
 
 async def test_a_replay_publishes_nothing(db: Database) -> None:
     events = EventBus()
     context = await context_of(db, events)
     await create_invoice(context, COMMAND)
-    async with events.subscribe(context.workspace_id) as queue:
-        replay = await create_invoice(context, COMMAND)
-        assert drained(queue) == []
+    await OutboxPublisher(db, events).publish_all()
+    replay = await create_invoice(context, COMMAND)
     assert replay.is_replay
+    assert await pending(db) == []
 
 
 async def test_a_refused_write_changes_nothing_and_publishes_nothing(db: Database) -> None:
@@ -85,12 +116,12 @@ async def test_a_refused_write_changes_nothing_and_publishes_nothing(db: Databas
     stale = UpdateInvoice(
         invoice_id=created.value.public_id, expected_version=7, set_tags=(), remove_tags=()
     )
-    async with events.subscribe(context.workspace_id) as queue:
-        # when
-        with pytest.raises(VersionConflict):
-            await update_invoice(context, stale)
-        # then
-        assert drained(queue) == []
+    await OutboxPublisher(db, events).publish_all()
+    # when
+    with pytest.raises(VersionConflict):
+        await update_invoice(context, stale)
+    # then
+    assert await pending(db) == []
     async with db.read() as session:
         versions = (await session.exec(select(InvoiceVersionRow.version))).all()
     assert list(versions) == [1]

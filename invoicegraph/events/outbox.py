@@ -1,0 +1,78 @@
+"""The outbox publisher: hands committed events on, after commit, and never loses one.
+
+Each write leaves its events in the outbox table in its own transaction (store/outbox.py) and
+wakes this publisher when it commits. The publisher takes the oldest pending events, sends
+them through the bus inside a transaction that marks them published, and once that commits
+tells the bus they are out. A failure anywhere here is logged and retried with a growing
+pause; the write it came from has long been answered as a success. After a restart, whatever
+was still pending goes out first. Writes of other processes (a CLI import beside the server)
+are found by polling.
+"""
+
+import asyncio
+import logging
+from contextlib import suppress
+
+from invoicegraph.events.bus import EventBus
+from invoicegraph.store.engine import Database
+from invoicegraph.store.outbox import mark_published, pending_events, take_publisher_turn
+
+log = logging.getLogger("invoicegraph.outbox")
+
+BATCH = 500
+"""Events per publishing transaction."""
+POLL_SECONDS = 1.0
+"""How long the publisher sleeps without a wake-up before it looks anyway."""
+MAX_PAUSE_SECONDS = 30.0
+
+
+class OutboxPublisher:
+    def __init__(self, db: Database, bus: EventBus) -> None:
+        self._db = db
+        self._bus = bus
+        self._task: asyncio.Task[None] | None = None
+
+    async def publish_pending(self) -> int:
+        """One batch: the number of events published (0 when none was pending, or another
+        process's publisher has the turn)."""
+        async with self._db.write() as session:
+            if not await take_publisher_turn(session):
+                return 0
+            pending = await pending_events(session, limit=BATCH)
+            events = [event for _, event in pending]
+            await self._bus.send(session, events)
+            await mark_published(session, ids=[row_id for row_id, _ in pending])
+        self._bus.sent(events)
+        return len(events)
+
+    async def publish_all(self) -> int:
+        """Every pending event, batch after batch."""
+        total = 0
+        while published := await self.publish_pending():
+            total += published
+        return total
+
+    async def _run(self) -> None:
+        pause = 0.0
+        while True:
+            try:
+                await self.publish_all()
+                pause = 0.0
+                await self._bus.next_commit(at_most=POLL_SECONDS)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                pause = min(MAX_PAUSE_SECONDS, max(0.1, pause * 2))
+                log.exception("publishing the outbox failed; retrying in %.1f s", pause)
+                await asyncio.sleep(pause)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="invoicegraph outbox publisher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
