@@ -3,16 +3,21 @@
 import asyncio
 import json
 import os
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import httpx
 import uvicorn
+from tqdm import tqdm
 
 from invoicegraph.admin.demo import seed_demo
 from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
 from invoicegraph.auth.keys import signing_key
 from invoicegraph.auth.tokens import issue_token
+from invoicegraph.cli import importer
 from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
@@ -225,3 +230,73 @@ def seed_demo_command(database_url: str | None) -> None:
             }
         )
     )
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "--server", default=None, help="A running server's base URL (else: straight into the database)."
+)
+@click.option("--client-id", envvar="INVOICEGRAPH_CLIENT_ID", default=None, help="With --server.")
+@click.option(
+    "--client-secret", envvar="INVOICEGRAPH_CLIENT_SECRET", default=None, help="With --server."
+)
+@click.option("--workspace", "workspace_id", default=None, help="Without --server: ws_...")
+@database_url_option
+@click.option(
+    "--refused",
+    "refused_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("refused.jsonl"),
+    show_default=True,
+    help="Where each refused line goes, with its reasons (JSON Lines).",
+)
+def import_command(
+    file: Path,
+    server: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    workspace_id: str | None,
+    database_url: str | None,
+    refused_path: Path,
+) -> None:
+    """Create the invoices of FILE (JSON Lines of CreateInvoiceInput; - for standard input).
+
+    Safe to stop and run again: invoices already written answer as replays.
+    """
+    if server is None and workspace_id is None:
+        raise click.UsageError("give --workspace (into the database) or --server (to a server)")
+    if server is not None and not (client_id and client_secret):
+        raise click.UsageError("--server needs --client-id and --client-secret")
+    total = None if str(file) == "-" else importer.count_lines(file)
+
+    async def run(destination: importer.Destination) -> importer.Summary:
+        with (
+            click.open_file(str(file), encoding="utf-8") as stream,
+            tqdm(total=total, unit="invoice", dynamic_ncols=True, file=sys.stderr) as progress,
+        ):
+            return await importer.import_lines(destination, stream, progress)
+
+    async def into_database(db: Database) -> importer.Summary:
+        assert workspace_id is not None
+        return await run(await importer.InDatabase.open(db, workspace_id))
+
+    async def to_server() -> importer.Summary:
+        assert server is not None
+        async with httpx.AsyncClient(base_url=server, timeout=120) as http:
+            return await run(importer.OnServer(http, str(client_id), str(client_secret)))
+
+    try:
+        if server is None:
+            summary = _with_database(database_url, into_database)
+        else:
+            summary = asyncio.run(to_server())
+    except importer.ImportFailed as error:
+        raise click.ClickException(f"{error} (run the import again to go on)") from None
+    importer.write_refusals(refused_path, summary)
+    click.echo(
+        f"created {summary.created}, replayed {summary.replayed}, refused {summary.refused}"
+        + (f" (reasons in {refused_path})" if summary.refused else "")
+    )
+    if summary.refused:
+        sys.exit(1)
