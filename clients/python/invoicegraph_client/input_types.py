@@ -50,6 +50,13 @@ class CreateInvoiceInput(BaseModel):
     "Create as DRAFT instead of OPEN."
 
 
+class CreateInvoicesInput(BaseModel):
+    invoices: list["CreateInvoiceInput"]
+    "At most 500."
+    atomic: bool = False
+    "True: if any invoice is refused, none is written, and the answer is one BadRequestError naming every problem of every invoice."
+
+
 class DateTimeFilter(BaseModel):
     after: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
     before: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
@@ -147,6 +154,13 @@ class RecordTransactionInput(BaseModel):
     allocations: Optional[list["AllocationInput"]] = None
 
 
+class RecordTransactionsInput(BaseModel):
+    transactions: list["RecordTransactionInput"]
+    "At most 500."
+    atomic: bool = False
+    "True: if any transaction is refused, none is written, and the answer is one BadRequestError naming every problem of every transaction."
+
+
 class StringFilter(BaseModel):
     equal_to: Optional[str] = Field(alias="equalTo", default=None)
     in_: Optional[list[str]] = Field(alias="in", default=None)
@@ -221,11 +235,13 @@ class UserMatchInput(BaseModel):
 AllocationInput.model_rebuild()
 AllocationOperation.model_rebuild()
 CreateInvoiceInput.model_rebuild()
+CreateInvoicesInput.model_rebuild()
 InvoicesFilter.model_rebuild()
 LineItemInput.model_rebuild()
 LineItemOperation.model_rebuild()
 LineItemUpdate.model_rebuild()
 RecordTransactionInput.model_rebuild()
+RecordTransactionsInput.model_rebuild()
 TagsFilter.model_rebuild()
 TagsUpdate.model_rebuild()
 TransactionsFilter.model_rebuild()
