@@ -3,6 +3,7 @@
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,16 +74,24 @@ class StatementLog:
         return len(self.statements)
 
 
+_counting: ContextVar[StatementLog | None] = ContextVar("counting", default=None)
+
+
 @contextmanager
 def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
-    """Record every SQL statement the engine sends while the block runs."""
+    """Record every SQL statement the engine sends for the code run in the block (the
+    requests it makes), not those of background tasks such as the outbox publisher, which
+    runs in a context of its own."""
     log = StatementLog()
+    token = _counting.set(log)
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        log.statements.append(statement)
+        if _counting.get() is log:
+            log.statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield log
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+        _counting.reset(token)

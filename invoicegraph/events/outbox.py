@@ -15,7 +15,12 @@ from contextlib import suppress
 
 from invoicegraph.events.bus import EventBus
 from invoicegraph.store.engine import Database
-from invoicegraph.store.outbox import mark_published, pending_events, take_publisher_turn
+from invoicegraph.store.outbox import (
+    has_pending,
+    mark_published,
+    pending_events,
+    take_publisher_turn,
+)
 
 log = logging.getLogger("invoicegraph.outbox")
 
@@ -24,6 +29,7 @@ BATCH = 500
 POLL_SECONDS = 1.0
 """How long the publisher sleeps without a wake-up before it looks anyway."""
 MAX_PAUSE_SECONDS = 30.0
+STOP_SECONDS = 10.0
 
 
 class OutboxPublisher:
@@ -31,10 +37,14 @@ class OutboxPublisher:
         self._db = db
         self._bus = bus
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def publish_pending(self) -> int:
         """One batch: the number of events published (0 when none was pending, or another
         process's publisher has the turn)."""
+        async with self._db.read() as session:
+            if not await has_pending(session):
+                return 0
         async with self._db.write() as session:
             if not await take_publisher_turn(session):
                 return 0
@@ -58,21 +68,32 @@ class OutboxPublisher:
             try:
                 await self.publish_all()
                 pause = 0.0
+                if self._stopping:
+                    return
                 await self._bus.next_commit(at_most=POLL_SECONDS)
-            except asyncio.CancelledError:
-                raise
             except Exception:
+                if self._stopping:
+                    return  # what is left goes out after the next start
                 pause = min(MAX_PAUSE_SECONDS, max(0.1, pause * 2))
                 log.exception("publishing the outbox failed; retrying in %.1f s", pause)
                 await asyncio.sleep(pause)
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="invoicegraph outbox publisher")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Finish the round in progress (never cut a statement short) and what is pending,
+        then stop; cancelled only if that takes longer than STOP_SECONDS."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._bus.committed()  # wake it from its wait
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_SECONDS)
+        except TimeoutError:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None

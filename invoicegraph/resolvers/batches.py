@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.ledger.errors import (
@@ -87,11 +86,12 @@ async def write_batch(
     field: str,
     atomic: bool,
     find: Callable[[AsyncSession, list[str]], Awaitable[dict[str, Row]]],
-    write: Callable[[UnitOfWork, Valid, IdempotencyKey], Awaitable[Row]],
+    write: Callable[[UnitOfWork, Valid, IdempotencyKey], Awaitable[Row | None]],
 ) -> list[Written[Row] | DomainError]:
     """Write every valid item that is new, answer replays and conflicts, in input order.
 
-    `find` returns the stored rows of the given keys; `write` writes one new item. With
+    `find` returns the stored rows of the given keys; `write` writes one new item (None when
+    its key turns out to be taken). With
     `atomic`, the first refusal anywhere answers BadRequest naming every refused item's
     problems, and nothing is written.
     """
@@ -133,7 +133,7 @@ async def _write_item(
     item: Item[Valid],
     stored: dict[str, Row],
     find: Callable[[AsyncSession, list[str]], Awaitable[dict[str, Row]]],
-    write: Callable[[UnitOfWork, Valid, IdempotencyKey], Awaitable[Row]],
+    write: Callable[[UnitOfWork, Valid, IdempotencyKey], Awaitable[Row | None]],
     path: Path,
 ) -> Written[Row] | DomainError:
     if item.refused is not None:
@@ -144,15 +144,11 @@ async def _write_item(
     try:
         if (existing := stored.get(key.value)) is not None:
             return replay_of(existing, key)
-        try:
-            async with work.savepoint():
-                row = await write(work, item.valid, key)
-        except IntegrityError:
-            # PostgreSQL: a concurrent writer committed this key since `find` looked
-            found = (await find(work.session, [key.value])).get(key.value)
-            if found is None:
-                raise
-            return replay_of(found, key)
+        async with work.savepoint():
+            row = await write(work, item.valid, key)
+            if row is None:  # PostgreSQL: a concurrent writer committed this key since `find`
+                taken = (await find(work.session, [key.value]))[key.value]
+                return replay_of(taken, key)  # a conflict rolls back what the item wrote
         stored[key.value] = row  # the same key later in this batch is a replay of this item
         return Written(row, is_replay=False)
     except DomainError as error:

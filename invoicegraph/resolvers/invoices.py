@@ -44,8 +44,11 @@ def _validated(command: CreateInvoice) -> tuple[ValidInvoice, IdempotencyKey]:
     return invoice, IdempotencyKey("invoiceId", invoice.invoice_id, invoice.fingerprint())
 
 
-async def _write_new(work: UnitOfWork, invoice: ValidInvoice, key: IdempotencyKey) -> InvoiceRow:
-    """Write a new invoice, OPEN (or DRAFT) at version 1, creating the users it names."""
+async def _write_new(
+    work: UnitOfWork, invoice: ValidInvoice, key: IdempotencyKey
+) -> InvoiceRow | None:
+    """Write a new invoice, OPEN (or DRAFT) at version 1, creating the users it names; None
+    when its invoiceId is taken."""
     user_ids = await user_ids_for(
         work,
         [
@@ -70,7 +73,8 @@ async def _write_new(work: UnitOfWork, invoice: ValidInvoice, key: IdempotencyKe
         fingerprint=key.fingerprint,
         now=now(),
     )
-    work.emit(EventType.CREATED, row)
+    if row is not None:
+        work.emit(EventType.CREATED, row)
     return row
 
 

@@ -118,11 +118,9 @@ def _validated(command: RecordTransaction) -> tuple[RecordTransaction, Idempoten
 
 async def _write_new(
     work: UnitOfWork, record: RecordTransaction, key: IdempotencyKey
-) -> TransactionRow:
-    """Write a new transaction with its allocations, settling the invoices they pay."""
-    drafts = [(("allocations", str(i)), draft) for i, draft in enumerate(record.allocations)]
-    by_path, invoices = await _lock_invoices(work, drafts=drafts)
-    payments = await _new_payments(work, drafts, by_path)
+) -> TransactionRow | None:
+    """Write a new transaction with its allocations, settling the invoices they pay; None
+    when its externalId is taken (a replay is answered before any invoice is looked at)."""
     written_at = now()
     transaction = await insert_transaction(
         work.session,
@@ -135,6 +133,11 @@ async def _write_new(
         fingerprint=key.fingerprint,
         now=written_at,
     )
+    if transaction is None:
+        return None
+    drafts = [(("allocations", str(i)), draft) for i, draft in enumerate(record.allocations)]
+    by_path, invoices = await _lock_invoices(work, drafts=drafts)
+    payments = await _new_payments(work, drafts, by_path)
     await insert_payments(work.session, transaction=transaction, payments=payments)
     await set_unallocated(
         work.session,

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
@@ -101,25 +100,22 @@ async def write_once(
     key: IdempotencyKey,
     *,
     find: Callable[[AsyncSession], Awaitable[Row | None]],
-    write: Callable[[UnitOfWork], Awaitable[Row]],
+    write: Callable[[UnitOfWork], Awaitable[Row | None]],
 ) -> Written[Row]:
-    """Write unless a row with this key exists: then it is a replay (same input) or a conflict.
+    """Write a new row under the caller's key, or answer the stored one: a replay of the same
+    input, or IkConflict (which rolls back whatever the attempt wrote) for another input.
 
-    Check-then-insert is safe on SQLite, where BEGIN IMMEDIATE makes writers take turns; on
-    PostgreSQL a unique constraint on the key decides a race, and the loser reads the
-    winner's row in a fresh transaction.
+    `write` claims the key as it inserts (INSERT ... ON CONFLICT DO NOTHING) and answers None
+    when it is taken; on PostgreSQL a concurrent writer of the same key is waited for, so the
+    loser finds the winner's row.
     """
-    try:
-        async with unit_of_work(context) as work:
-            existing = await find(work.session)
-            if existing is None:
-                return Written(await write(work), is_replay=False)
-    except IntegrityError:
-        async with context.db.read() as session:
-            existing = await find(session)
-        if existing is None:
-            raise
-    return replay_of(existing, key)
+    async with unit_of_work(context) as work:
+        written = await write(work)
+        if written is not None:
+            return Written(written, is_replay=False)
+        existing = await find(work.session)
+        assert existing is not None, "a taken key has its row"
+        return replay_of(existing, key)
 
 
 def replay_of(existing: Row, key: IdempotencyKey) -> Written[Row]:

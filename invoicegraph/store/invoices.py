@@ -27,6 +27,7 @@ from invoicegraph.store.tables import (
     InvoiceVersionRow,
     LineItemRow,
 )
+from invoicegraph.store.upsert import insert_ignoring
 from invoicegraph.store.versions import (
     change_to_json,
     current_state,
@@ -186,8 +187,10 @@ async def insert_invoice(
     flags: MoneyFlags,
     fingerprint: str,
     now: datetime,
-) -> InvoiceRow:
-    """Write a new invoice with its tags, line items and version 1, in the caller's transaction.
+) -> InvoiceRow | None:
+    """Write a new invoice with its tags, line items and version 1, in the caller's transaction;
+    None, writing nothing, when the workspace already has an invoice with this invoiceId (on
+    PostgreSQL, after waiting for a concurrent writer of the same key to finish).
 
     Plain INSERTs on the session's connection, past the ORM's unit of work: the writes are
     known in full, and the identity map would only cost time. The row returned is not in the
@@ -206,10 +209,16 @@ async def insert_invoice(
         "has_remaining": flags.has_remaining,
     }
     connection = await session.connection()
-    inserted = await connection.execute(
-        insert(InvoiceRow).values(**values).returning(col(InvoiceRow.id))
+    claimed = await connection.execute(
+        insert_ignoring(connection.dialect.name, InvoiceRow)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "invoice_id"])
+        .returning(col(InvoiceRow.id))
     )
-    row = InvoiceRow(id=inserted.scalar_one(), **values)
+    row_id = claimed.scalar_one_or_none()
+    if row_id is None:
+        return None
+    row = InvoiceRow(id=row_id, **values)
     await _write_tags(session, invoice=row, state=state, replace=False)
     await _write_line_items(session, invoice=row, old=EMPTY, new=state)
     await _insert_version(session, row, state, [], now)

@@ -55,6 +55,15 @@ async def take_publisher_turn(session: AsyncSession) -> bool:
     return bool(taken.scalar_one())
 
 
+async def has_pending(session: AsyncSession) -> bool:
+    """Whether any event waits: a read, so an idle publisher never takes the write lock."""
+    connection = await session.connection()
+    found = await connection.execute(
+        select(col(OutboxEventRow.id)).where(col(OutboxEventRow.published).is_(False)).limit(1)
+    )
+    return found.first() is not None
+
+
 async def pending_events(session: AsyncSession, *, limit: int) -> list[tuple[int, InvoiceEvent]]:
     """The oldest events not yet published, with their outbox ids, in commit order."""
     connection = await session.connection()

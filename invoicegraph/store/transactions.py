@@ -10,10 +10,11 @@ invariant.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, delete, func, inspect, tuple_, update
+from sqlalchemy import ColumnElement, delete, func, insert, inspect, tuple_, update
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,7 @@ from invoicegraph.store.tables import (
     TransactionRow,
     TransactionTagRow,
 )
+from invoicegraph.store.upsert import insert_ignoring
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,33 +89,47 @@ async def insert_transaction(
     tags: tuple[Tag, ...],
     fingerprint: str,
     now: datetime,
-) -> TransactionRow:
-    row = TransactionRow(
-        public_id=new_public_id("txn"),
-        workspace_id=workspace_id,
-        external_id=external_id,
-        amount=amount,
-        currency=currency,
-        posted=posted,
-        version=1,
-        unallocated=abs(amount),
-        created=now,
-        request_hash=fingerprint,
+) -> TransactionRow | None:
+    """Write a new transaction (nothing allocated yet) with its tags; None, writing nothing,
+    when the workspace already has one with this externalId (on PostgreSQL, after waiting for a
+    concurrent writer of the same key). The row returned is not in the session."""
+    values: dict[str, Any] = {
+        "public_id": new_public_id("txn"),
+        "workspace_id": workspace_id,
+        "external_id": external_id,
+        "amount": amount,
+        "currency": currency,
+        "posted": posted,
+        "version": 1,
+        "unallocated": abs(amount),
+        "created": now,
+        "request_hash": fingerprint,
+    }
+    connection = await session.connection()
+    claimed = await connection.execute(
+        insert_ignoring(connection.dialect.name, TransactionRow)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
+        .returning(col(TransactionRow.id))
     )
-    session.add(row)
-    await session.flush()
-    assert row.id is not None
-    session.add_all(
-        TransactionTagRow(
-            transaction_id=row.id,
-            workspace_id=workspace_id,
-            key=tag.key,
-            value=tag.value,
-            position=position,
+    row_id = claimed.scalar_one_or_none()
+    if row_id is None:
+        return None
+    if tags:
+        await connection.execute(
+            insert(TransactionTagRow),
+            [
+                {
+                    "transaction_id": row_id,
+                    "workspace_id": workspace_id,
+                    "key": tag.key,
+                    "value": tag.value,
+                    "position": position,
+                }
+                for position, tag in enumerate(tags)
+            ],
         )
-        for position, tag in enumerate(tags)
-    )
-    return row
+    return TransactionRow(id=row_id, **values)
 
 
 async def lock_invoices(
@@ -222,7 +238,7 @@ async def set_unallocated(
         .where(col(TransactionRow.id) == transaction.id)
         .values(unallocated=unallocated)
     )
-    await session.refresh(transaction)
+    set_committed_value(transaction, "unallocated", unallocated)
 
 
 class MoneyRecord(NamedTuple):

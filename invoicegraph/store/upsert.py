@@ -7,6 +7,12 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
+def insert_ignoring(dialect: str, model: type[SQLModel]) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which can say ON CONFLICT DO NOTHING."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model)
+
+
 async def insert_ignoring_conflicts(
     session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
 ) -> None:
@@ -14,5 +20,4 @@ async def insert_ignoring_conflicts(
     if not rows:
         return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.exec(insert(model).values(rows).on_conflict_do_nothing())
+    await session.exec(insert_ignoring(dialect, model).values(rows).on_conflict_do_nothing())
