@@ -15,7 +15,12 @@ class FieldProblem:
 
 
 class DomainError(Exception):
-    """Base of every expected failure; raising one rolls the whole mutation back."""
+    """Base of every expected failure; raising one rolls the whole mutation back.
+
+    None is `retryable`: that means the same request may succeed if sent again unchanged, and
+    each of these answers the same until the caller changes the request (a stale version
+    needs the current one, a bad input another input).
+    """
 
     retryable = False
 
@@ -38,7 +43,7 @@ class NotFound(DomainError):
 
 
 class VersionConflict(DomainError):
-    retryable = True
+    """Sent again unchanged it fails again: refetch, reapply, send the current version."""
 
     def __init__(self, *, expected: int, current: int) -> None:
         super().__init__(f"Expected version {expected}, but the current version is {current}.")
