@@ -4,13 +4,16 @@ and its WebSocket entry for subscriptions over graphql-transport-ws."""
 import os
 from collections.abc import Callable
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from invoicegraph.http.auth import connection_principal
 from invoicegraph.http.errors import error_response
@@ -43,9 +46,34 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as refused:
             response = error_response(
-                refused.reason, code="BAD_USER_INPUT", status=refused.status_code
+                refused.reason,
+                code="BAD_USER_INPUT",
+                status=refused.status_code,
+                headers={"Allow": "POST"} if refused.status_code == 405 else None,
             )
         await response(scope, receive, send)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """As strawberry's, but a mutation sent with GET is 405 Method Not Allowed, as
+        GraphQL over HTTP requires (strawberry answers 400)."""
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as refused:
+            if request_adapter.method == "GET" and isinstance(
+                refused.__cause__, InvalidOperationTypeError
+            ):
+                raise HTTPException(405, refused.reason) from refused.__cause__
+            raise
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
         """Authenticate a WebSocket by the Authorization in its connection_init payload."""
