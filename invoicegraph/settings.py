@@ -1,6 +1,7 @@
 """One frozen Settings, read once from command-line flags and INVOICEGRAPH_* variables."""
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -45,6 +46,16 @@ def _number(name: str, default: int, *, least: int = 0) -> int:
     return value
 
 
+RATE = re.compile(r"^[1-9][0-9]*/(second|minute|hour)$")
+
+
+def _rate(name: str, default: str) -> str:
+    raw = _env(name, default)
+    if not RATE.match(raw.strip()):
+        raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} is not a rate such as 20/minute")
+    return raw.strip()
+
+
 def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = _env(name, default)
     if raw.upper() not in choices:
@@ -86,6 +97,14 @@ class Settings:
     plain_execution: bool = field(default_factory=lambda: _flag("plain_execution", True))
     """The fast executor for plain selections (schema/execution.py); off, graphql-core alone
     executes every field (slower; for ruling it out when something looks wrong)."""
+    token_rate_per_client: str = field(
+        default_factory=lambda: _rate("token_rate_per_client", "20/minute")
+    )
+    """Token requests one client id may make, in a moving window; past it, 429."""
+    token_rate_per_address: str = field(
+        default_factory=lambda: _rate("token_rate_per_address", "120/minute")
+    )
+    """Token requests one address may make, in a moving window; past it, 429."""
     sqlite_synchronous: str = field(
         default_factory=lambda: _choice("sqlite_synchronous", "FULL", ("FULL", "NORMAL"))
     )

@@ -6,6 +6,7 @@ import binascii
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from invoicegraph.auth.rate_limit import TokenRateLimit
 from invoicegraph.auth.secrets import secret_matches
 from invoicegraph.auth.tokens import issue_token
 from invoicegraph.store.engine import Database
@@ -38,9 +39,24 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
 
 
 async def token_endpoint(
-    request: Request, *, db: Database, signing_key: str, ttl_seconds: int
+    request: Request,
+    *,
+    db: Database,
+    signing_key: str,
+    ttl_seconds: int,
+    rate_limit: TokenRateLimit,
 ) -> JSONResponse:
-    """Answer one token request; the app passes in its database, key and token lifetime."""
+    """Answer one token request; the app passes in its database, key, token lifetime and the
+    counts of recent requests (too many: 429 with Retry-After, before anything is checked)."""
+    claimed = _basic_credentials(request.headers.get("authorization"))
+    address = request.client.host if request.client is not None else "unknown"
+    wait = rate_limit.wait_seconds(client_id=claimed[0] if claimed else None, address=address)
+    if wait is not None:
+        response = _token_error(
+            429, "too_many_requests", f"too many token requests; retry in {wait} s"
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != FORM:
         return _token_error(400, "invalid_request", f"send the body as {FORM}")

@@ -10,6 +10,7 @@ BodyLimit (413 past max_body_bytes)
 """
 
 import os
+from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -19,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
 from invoicegraph.auth.endpoint import token_endpoint
+from invoicegraph.auth.rate_limit import TokenRateLimit
 from invoicegraph.http.auth import AuthenticatedGraphQL
 from invoicegraph.http.body import BodyLimit
 from invoicegraph.http.media_types import GraphQLResponseMediaType
@@ -37,14 +39,18 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "worker": os.getpid()})
 
 
-async def token(request: Request) -> JSONResponse:
-    state = app_state(request.app)
-    return await token_endpoint(
-        request,
-        db=state.db,
-        signing_key=state.signing_key,
-        ttl_seconds=state.settings.token_ttl_seconds,
-    )
+def token_route(rate_limit: TokenRateLimit) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def token(request: Request) -> JSONResponse:
+        state = app_state(request.app)
+        return await token_endpoint(
+            request,
+            db=state.db,
+            signing_key=state.signing_key,
+            ttl_seconds=state.settings.token_ttl_seconds,
+            rate_limit=rate_limit,
+        )
+
+    return token
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -70,7 +76,16 @@ def create_app(settings: Settings) -> Starlette:
     application = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/oauth2/token", token, methods=["POST"]),
+            Route(
+                "/oauth2/token",
+                token_route(
+                    TokenRateLimit(
+                        per_client=settings.token_rate_per_client,
+                        per_address=settings.token_rate_per_address,
+                    )
+                ),
+                methods=["POST"],
+            ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", GraphQLSocket(view)),
             *(playground.routes if playground is not None else []),
