@@ -91,12 +91,10 @@ async def write_batch(
     """Write every valid item that is new, answer replays and conflicts, in input order.
 
     `find` returns the stored rows of the given keys; `write` writes one new item (None when
-    its key turns out to be taken). With
-    `atomic`, the first refusal anywhere answers BadRequest naming every refused item's
-    problems, and nothing is written.
+    its key turns out to be taken). With `atomic`, a refusal anywhere answers BadRequest
+    naming every refused item's problems (each item is tried, so that all are found), and
+    nothing is written.
     """
-    if atomic:
-        _refuse_all(field, [(index, item.refused, item.key) for index, item in enumerate(items)])
     results: list[Written[Row] | DomainError] = []
     async with unit_of_work(context) as work:
         keys = [item.key.value for item in items if item.key is not None]
