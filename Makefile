@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test quick lint typecheck unit unit-postgres schema bench bench-peers clean playground
+.PHONY: serve test quick lint typecheck unit unit-postgres schema bench bench-peers bench-writes clean playground
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,8 @@ clean:
 bench-peers: $(STAMP)  ## invoicegraph against PostGraphile v4 on one PostgreSQL data set, with wrk
 	bench/peers/install
 	$(BIN)/python -m bench.peers.run
+
+# Installs what is missing first: PostgreSQL and Debian's wrk. A few minutes for both stores.
+bench-writes: $(STAMP)  ## write throughput through HTTP beside the raw storage floor, SQLite and PostgreSQL, with wrk
+	bench/writes/install
+	$(BIN)/python -m bench.writes.run
