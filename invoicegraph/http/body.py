@@ -1,5 +1,7 @@
-"""Request bodies over the limit are refused with 413 before they are read into memory."""
+"""Request bodies over the limit are refused with 413 before they are read into memory; a
+client that hangs up before its body arrives gets nothing (and leaves no traceback)."""
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from invoicegraph.http.errors import error_response
@@ -46,6 +48,8 @@ class BodyLimit:
         except BodyTooLarge:
             if not started:
                 await self._refuse(scope, receive, send)
+        except ClientDisconnect:
+            pass  # the client hung up before its body arrived: nobody is left to answer
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(

@@ -3,7 +3,10 @@
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from graphql import get_introspection_query
+from starlette.applications import Starlette
+from starlette.types import Message
 
 from invoicegraph.http.app import create_app
 from invoicegraph.settings import Settings
@@ -61,3 +64,42 @@ async def test_introspection_can_be_turned_off(settings: Settings, api: Api) -> 
     assert refused.json()["data"] is None
     assert refused.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert served.json()["data"] == {"workspace": {"id": api.workspace_id}}
+
+
+async def test_a_client_that_hangs_up_mid_body_gets_nothing_and_breaks_nothing(
+    app: Starlette, api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a POST whose body never comes: the client disconnects after the headers
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"test"),
+            (b"content-type", b"application/json"),
+            (b"authorization", f"Bearer {api.token}".encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+        "app": app,
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    # when
+    await app(scope, receive, send)
+    # then: no answer, no error logged, and the server still serves
+    assert sent == []
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+    assert (await api.ok("{ workspace { id } }"))["workspace"]["id"] == api.workspace_id
