@@ -34,13 +34,15 @@ class EventBus:
         """A write with events has committed: wake this process's outbox publisher."""
         self._committed.set()
 
-    async def next_commit(self, *, at_most: float) -> None:
-        """Wait until `committed`, or `at_most` seconds (other processes write too), then
-        re-arm: a commit after this returns wakes the next wait."""
+    async def next_commit(self, *, at_most: float) -> bool:
+        """Wait until `committed` (True), or `at_most` seconds (False: other processes write
+        too), then re-arm: a commit after this returns wakes the next wait."""
+        woken = False
         with suppress(TimeoutError):
             async with asyncio.timeout(at_most):
-                await self._committed.wait()
+                woken = await self._committed.wait()
         self._committed.clear()
+        return woken
 
     async def send(self, session: AsyncSession, events: Sequence[InvoiceEvent]) -> None:
         """Called inside the transaction that marks `events` published: nothing to do here,
