@@ -271,24 +271,6 @@ async def transcript(db: Database, schema: InvoiceSchema) -> list[tuple[str, str
     return client.transcript
 
 
-@pytest.fixture
-def log_records() -> Iterator[list[logging.LogRecord]]:
-    """What the executor logs, caught at its own logger (the app's logging may not propagate)."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger = logging.getLogger("invoicegraph.execution")
-    handler = Keep()
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-
-
 # -- the tests -------------------------------------------------------------------------------
 
 

@@ -16,7 +16,6 @@ import linecache
 import logging
 import re
 import traceback
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
@@ -232,24 +231,6 @@ def tile_schema(context: type) -> strawberry.Schema:
             ]
 
     return strawberry.Schema(query=Query, execution_context_class=context)
-
-
-@pytest.fixture
-def log_records() -> Iterator[list[logging.LogRecord]]:
-    """What the executor logs, caught at its own logger (the app's logging may not propagate)."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger = logging.getLogger("invoicegraph.execution")
-    handler = Keep()
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
 
 
 async def test_a_plan_that_cannot_be_written_is_counted_and_logged_once(
