@@ -286,3 +286,24 @@ async def test_history_page_sizes(api: Api, first: int) -> None:
     invoice = await create(api)
     page = await history(api, invoice["id"], first=first)
     assert len(page["nodes"]) == min(first, 1)
+
+
+async def test_a_price_whose_parts_disagree_is_named_with_every_other_problem(api: Api) -> None:
+    # given
+    invoice = await create(api)
+    item = invoice["lineItems"][0]["id"]
+    # when: the price's amount is not unitPrice * quantity, and a tag is malformed too
+    result = await update(
+        api,
+        invoice["id"],
+        1,
+        lineItems=[
+            {"update": {"id": item, "price": {"amount": "100", "unitPrice": "30", "quantity": 3}}}
+        ],
+        tags={"set": [{"key": "a#b", "value": "x"}]},
+    )
+    # then: both are reported, the price at its own path, and nothing changes
+    assert result["__typename"] == "BadRequestError"
+    paths = ["/".join(error["field"]) for error in result["fieldErrors"]]
+    assert paths == ["lineItems/0/update/price/amount", "tags/set/0/key"]
+    assert (await history(api, invoice["id"]))["totalCount"] == 1
