@@ -42,8 +42,21 @@ def verify_token(token: str, *, key: str) -> TokenClaims:
             issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "iss"]},
         )
-    except jwt.PyJWTError as error:
-        raise InvalidToken(str(error)) from error
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidToken(
+            "the bearer token has expired: get a new one from /oauth2/token"
+        ) from error
+    except jwt.InvalidSignatureError as error:
+        raise InvalidToken(
+            "the bearer token's signature does not match: it was not issued by this server "
+            "(or with a signing key it no longer uses)"
+        ) from error
+    except jwt.DecodeError as error:
+        raise InvalidToken(
+            "the bearer token is malformed: send the access_token that /oauth2/token returned"
+        ) from error
+    except jwt.PyJWTError as error:  # issuer, algorithm, missing or early claims
+        raise InvalidToken("the bearer token was not issued by this server") from error
     workspace_id = claims.get("ws")
     if not isinstance(workspace_id, str) or not isinstance(claims["sub"], str):
         raise InvalidToken("token claims are malformed")

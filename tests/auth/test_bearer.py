@@ -12,7 +12,7 @@ import pytest
 from starlette.applications import Starlette
 
 from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
-from invoicegraph.auth.tokens import issue_token
+from invoicegraph.auth.tokens import InvalidToken, issue_token, verify_token
 from invoicegraph.store.engine import Database
 from tests.support import fetch_token
 
@@ -234,3 +234,38 @@ async def test_a_token_naming_another_workspace_than_its_clients_is_refused(
 async def test_healthz_needs_no_token(http: httpx.AsyncClient) -> None:
     response = await http.get("/healthz")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        ("not-a-jwt", "malformed"),
+        ("\u00b7\u00b7.\u00b7\u00b7.\u00b7\u00b7", "malformed"),
+        (
+            jwt.encode(
+                {"sub": "c", "ws": "w", "iss": "invoicegraph", "iat": 1, "exp": 2}, "k" * 40
+            ),
+            "expired",
+        ),
+        (
+            jwt.encode(
+                {"sub": "c", "ws": "w", "iss": "invoicegraph", "iat": 1, "exp": 2**40}, "x" * 40
+            ),
+            "signature",
+        ),
+        (
+            jwt.encode(
+                {"sub": "c", "ws": "w", "iss": "elsewhere", "iat": 1, "exp": 2**40}, "k" * 40
+            ),
+            "not issued",
+        ),
+    ],
+    ids=["not-a-jwt", "not-ascii", "expired", "other-key", "other-issuer"],
+)
+def test_an_unusable_token_is_named_in_plain_words(token: str, says: str) -> None:
+    with pytest.raises(InvalidToken) as refused:
+        verify_token(token, key="k" * 40)
+    message = str(refused.value)
+    assert says in message
+    assert "codec" not in message
+    assert "segments" not in message
