@@ -12,12 +12,14 @@ from invoicegraph.schema.extensions import coded
 from invoicegraph.schema.inputs.references import InvoiceMatchInput, to_invoice_ref
 from invoicegraph.schema.invoice import Invoice, build_invoice
 
-InvoiceEventType = strawberry.enum(EventType, name="InvoiceEventType")
+strawberry.enum(
+    EventType, name="InvoiceEventType"
+)  # registers the ledger's enum, as scalars.py does
 
 
 @strawberry.type
 class InvoiceEvent:
-    type: InvoiceEventType  # type: ignore[valid-type]
+    type: EventType
     invoice: Invoice
     version: int
 
