@@ -32,15 +32,16 @@ def issue_token(*, key: str, client_id: str, workspace_id: str, ttl_seconds: int
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def verify_token(token: str, *, key: str) -> TokenClaims:
-    """Check signature, algorithm (pinned: `none` and every other one is refused) and expiry."""
+def verify_token(token: str, *, key: str, expired_too: bool = False) -> TokenClaims:
+    """Check signature, algorithm (pinned: `none` and every other one is refused) and expiry
+    (`expired_too`: not expiry, to read whom an old token of ours was for)."""
     try:
         claims = jwt.decode(
             token,
             key,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "iss"]},
+            options={"require": ["exp", "iat", "sub", "iss"], "verify_exp": not expired_too},
         )
     except jwt.ExpiredSignatureError as error:
         raise InvalidToken(

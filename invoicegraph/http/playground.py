@@ -29,11 +29,13 @@ from typing import Any
 
 from graphql import OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from invoicegraph.auth.tokens import issue_token, verify_token
 from invoicegraph.http.media_types import GRAPHQL_MEDIA_TYPES, quality
+from invoicegraph.http.state import app_state
 from invoicegraph.settings import Settings
 
 STATIC_DIR = Path(__file__).parents[1] / "playground_static"
@@ -41,6 +43,8 @@ STATIC_DIR = Path(__file__).parents[1] / "playground_static"
 ASSET_PREFIX = "/playground"
 GRAPHQL_PATH = "/graphql"
 TOKEN_PATH = "/oauth2/token"
+DEMO_TOKEN_PATH = ASSET_PREFIX + "/demo-token"
+"""GET: a fresh token of the demo client, in the run that seeded the demo only."""
 
 MEDIA_TYPES = {"playground.js": "text/javascript", "playground.css": "text/css"}
 OPERATION_ORDER = (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
@@ -197,7 +201,11 @@ class Playground:
 
     @property
     def routes(self) -> list[BaseRoute]:
-        return [Route(ASSET_PREFIX + "/{name}", self.asset, methods=["GET"])]
+        routes: list[BaseRoute] = []
+        if self.settings.demo_token is not None:  # before the assets, whose path it shares
+            routes.append(Route(DEMO_TOKEN_PATH, self.demo_token, methods=["GET"]))
+        routes.append(Route(ASSET_PREFIX + "/{name}", self.asset, methods=["GET"]))
+        return routes
 
     def in_front_of(self, graphql: ASGIApp) -> "PageOrGraphQL":
         """An ASGI app that answers a browser's GET with the page, and passes the rest on."""
@@ -208,6 +216,7 @@ class Playground:
             "graphqlPath": root + GRAPHQL_PATH,
             "tokenPath": root + TOKEN_PATH,
             "demoToken": self.settings.demo_token,
+            "demoTokenPath": None if self.settings.demo_token is None else root + DEMO_TOKEN_PATH,
             "styleNonce": style_nonce,
             "operations": [
                 {
@@ -246,6 +255,25 @@ class Playground:
                 "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "no-referrer",
             },
+        )
+
+    async def demo_token(self, request: Request) -> JSONResponse:
+        """A fresh token of the demo client, for the page when it loads and when the one it
+        holds has expired; served only by the run that seeded the demo (which embeds its token
+        in the page anyway)."""
+        state = app_state(request.app)
+        assert self.settings.demo_token is not None
+        demo = verify_token(self.settings.demo_token, key=state.signing_key, expired_too=True)
+        ttl = state.settings.token_ttl_seconds
+        token = issue_token(
+            key=state.signing_key,
+            client_id=demo.client_id,
+            workspace_id=demo.workspace_id,
+            ttl_seconds=ttl,
+        )
+        return JSONResponse(
+            {"access_token": token, "token_type": "Bearer", "expires_in": ttl},
+            headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
 
     async def asset(self, request: Request) -> Response:

@@ -40,23 +40,68 @@ function hasAuthorization(headers) {
   return Object.keys(headers ?? {}).some((name) => name.toLowerCase() === 'authorization');
 }
 
+function isUnauthenticated(result) {
+  return (
+    Array.isArray(result?.errors) &&
+    result.errors.some((error) => error?.extensions?.code === 'UNAUTHENTICATED')
+  );
+}
+
+function withAuthorization(headers, token) {
+  const kept = Object.fromEntries(
+    Object.entries(headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization'),
+  );
+  return { ...kept, Authorization: `Bearer ${token}` };
+}
+
+// How to get a new token once the one in use has expired: the demo's own endpoint, or the
+// credentials of the last sign-in (kept in this page's memory only, never stored).
+let renewToken = config.demoTokenPath ? fetchDemoToken : null;
+
 // Requests (and subscriptions, whose connection_init carries the headers) send the headers of
-// their tab; a tab without an Authorization header uses the token of the last sign-in.
-function makeFetcher(token) {
+// their tab; a tab without an Authorization header uses the token of the last sign-in. A request
+// refused as UNAUTHENTICATED (an expired token) gets a new token, put in the tab's headers, and
+// is sent once more.
+function makeFetcher(token, onRenewed) {
   const fetcher = createGraphiQLFetcher({
     url: graphqlUrl.href,
     subscriptionUrl: subscriptionUrl.href,
+    // plain JSON answers (the server has no @defer), so a refusal can be read and retried
+    enableIncrementalDelivery: false,
   });
-  return (params, options) => {
+  return async (params, options) => {
     const headers = options?.headers ?? {};
-    if (token === null || hasAuthorization(headers)) return fetcher(params, options);
-    return fetcher(params, { ...options, headers: { ...headers, Authorization: `Bearer ${token}` } });
+    const sent =
+      token === null || hasAuthorization(headers) ? headers : withAuthorization(headers, token);
+    const result = await fetcher(params, { ...options, headers: sent });
+    if (renewToken === null || !isUnauthenticated(result)) return result;
+    let fresh;
+    try {
+      fresh = await renewToken();
+    } catch {
+      return result;
+    }
+    onRenewed(fresh);
+    return fetcher(params, { ...options, headers: withAuthorization(headers, fresh) });
   };
+}
+
+function putTokenInHeaders(token) {
+  const headerEditor = editors?.headerEditor;
+  if (headerEditor) headerEditor.setValue(headersWithToken(headerEditor.getValue(), token));
 }
 
 function base64(text) {
   const bytes = new TextEncoder().encode(text);
   return btoa(String.fromCharCode(...bytes));
+}
+
+// The demo client's token, new each time: the run that seeded the demo serves it.
+async function fetchDemoToken() {
+  const response = await fetch(config.demoTokenPath, { credentials: 'omit' });
+  const body = await response.json();
+  if (!response.ok || typeof body?.access_token !== 'string') throw new Error(`HTTP ${response.status}`);
+  return body.access_token;
 }
 
 // OAuth2 client credentials, as any API client does it.
@@ -92,7 +137,7 @@ function EditorsBridge() {
   return null;
 }
 
-function SignInBar({ token, onToken }) {
+function SignInBar({ token, demo, onToken }) {
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [busy, setBusy] = useState(false);
@@ -104,10 +149,11 @@ function SignInBar({ token, onToken }) {
     setMessage(null);
     try {
       const id = clientId.trim();
-      const newToken = await requestToken(id, clientSecret.trim());
-      const headerEditor = editors?.headerEditor;
-      if (headerEditor) headerEditor.setValue(headersWithToken(headerEditor.getValue(), newToken));
-      onToken(newToken);
+      const secret = clientSecret.trim();
+      const newToken = await requestToken(id, secret);
+      putTokenInHeaders(newToken);
+      renewToken = () => requestToken(id, secret);
+      onToken(newToken, false);
       setClientSecret('');
       setMessage({ kind: 'ok', text: `Signed in as ${id}: the token is in this tab’s headers.` });
     } catch (error) {
@@ -118,10 +164,10 @@ function SignInBar({ token, onToken }) {
 
   let status;
   if (message) status = message;
-  else if (token && token === config.demoToken)
+  else if (token && demo)
     status = {
       kind: 'info',
-      text: 'This server seeded the demo workspace when it started: its bearer token is filled in. Press ▶ to run a tab.',
+      text: 'This server seeded the demo workspace when it started: its bearer token is filled in (and renewed when it expires). Press ▶ to run a tab.',
     };
   else status = { kind: 'info', text: 'Sign in with an API client’s id and secret to send requests.' };
 
@@ -170,21 +216,33 @@ const hasSavedTabs = (() => {
   }
 })();
 
-function Playground() {
-  const [token, setToken] = useState(config.demoToken ?? null);
-  const fetcher = useMemo(() => makeFetcher(token), [token]);
+function Playground({ initialToken }) {
+  const [signedIn, setSignedIn] = useState({ token: initialToken, demo: initialToken !== null });
+  const token = signedIn.token;
+  const fetcher = useMemo(
+    () =>
+      makeFetcher(token, (fresh) => {
+        putTokenInHeaders(fresh);
+        setSignedIn((current) => ({ ...current, token: fresh }));
+      }),
+    [token],
+  );
   const tabs = useMemo(
     () =>
       config.operations.map((operation) => ({
         query: operation.query,
         variables: operation.variables,
-        headers: config.demoToken ? headersWithToken('', config.demoToken) : '',
+        headers: initialToken ? headersWithToken('', initialToken) : '',
       })),
     [],
   );
   return (
     <>
-      <SignInBar token={token} onToken={setToken} />
+      <SignInBar
+        token={token}
+        demo={signedIn.demo}
+        onToken={(fresh, demo) => setSignedIn({ token: fresh, demo })}
+      />
       <main className="ig-graphiql">
         <GraphiQL
           fetcher={fetcher}
@@ -204,8 +262,22 @@ function Playground() {
   );
 }
 
-createRoot(document.getElementById('playground')).render(
-  <StrictMode>
-    <Playground />
-  </StrictMode>,
-);
+// In the run that seeded the demo, the page starts with a fresh demo token (the one embedded in
+// the page may have expired since the server started).
+async function start() {
+  let initialToken = config.demoToken ?? null;
+  if (config.demoTokenPath) {
+    try {
+      initialToken = await fetchDemoToken();
+    } catch {
+      // the embedded token, then; an expired one is renewed on the first refusal
+    }
+  }
+  createRoot(document.getElementById('playground')).render(
+    <StrictMode>
+      <Playground initialToken={initialToken} />
+    </StrictMode>,
+  );
+}
+
+start();

@@ -155,9 +155,15 @@ class Server:
 
 @contextmanager
 def running_server(
-    database_url: str, *, demo: bool, workdir: Path, workers: int = 1
+    database_url: str,
+    *,
+    demo: bool,
+    workdir: Path,
+    workers: int = 1,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    """Start `invoicegraph serve` on a free port, wait until it is healthy, stop it afterwards."""
+    """Start `invoicegraph serve` on a free port, wait until it is healthy, stop it afterwards
+    (`environment`: INVOICEGRAPH_* settings for it)."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     runs = len(list(workdir.glob("serve-*.stdout")))
@@ -173,7 +179,11 @@ def running_server(
     ]  # fmt: skip
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         process = subprocess.Popen(
-            command, cwd=workdir, env=clean_environment(), stdout=out, stderr=err
+            command,
+            cwd=workdir,
+            env={**clean_environment(), **(environment or {})},
+            stdout=out,
+            stderr=err,
         )
     server = Server(process, f"http://127.0.0.1:{port}", stdout_path, stderr_path)
     try:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -31,6 +32,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tests.e2e.server import (
     Deployment,
     Server,
+    create_client,
+    create_workspace,
     get_token,
     graphql_ok,
     http_client,
@@ -214,6 +217,12 @@ def run_and_read_result(page: Page, expect: str) -> dict[str, Any]:
     return result
 
 
+def claims_of(token: str) -> dict[str, Any]:
+    """What a token says (its signature is the server's business)."""
+    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
 def bearer_of(headers: str) -> str:
     authorization: str = json.loads(headers)["Authorization"]
     assert authorization.startswith("Bearer ")
@@ -230,7 +239,7 @@ def test_the_demo_token_is_filled_in_and_the_example_query_shows_demo_data(
     assert page.inner_text(".graphiql-tab-active").strip() == "InvoiceByKey"
     variables, headers = editor_values(page)
     assert json.loads(variables) == {"invoiceId": "acme-2026-0001"}
-    assert bearer_of(headers) == demo.token
+    assert claims_of(bearer_of(headers))["sub"] == demo.client_id  # a fresh one of the demo's
     assert "seeded the demo" in page.get_by_test_id("signin-status").inner_text()
     # when it is run without typing any credentials
     result = run_and_read_result(page, "acme-2026-0001")
@@ -360,3 +369,64 @@ def test_the_sign_in_form_gets_a_token_from_a_client_id_and_secret(
     assert any(url.endswith("/oauth2/token") for url in seen.requests)
     assert seen.foreign_requests() == []
     assert seen.csp_violations() == []
+
+
+def test_the_demo_token_is_renewed_when_it_expires(tmp_path: Path, visit: OpenPlayground) -> None:
+    # given a demo server whose tokens last two seconds, and its page
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'short.db'}"
+    environment = {"INVOICEGRAPH_TOKEN_TTL_SECONDS": "2"}
+    with running_server(
+        database_url, demo=True, workdir=tmp_path, environment=environment
+    ) as server:
+        seen = visit(server.base_url)
+        page = seen.page
+        first = bearer_of(editor_values(page)[1])
+        # when the token has expired before the tab is run
+        page.wait_for_timeout(3_000)
+        page.click(".graphiql-execute-button")
+        # then the page got a new one, put it in the tab, and the query was answered
+        page.wait_for_function(
+            f"() => document.querySelector('{RESULT}').CodeMirror.getValue()"
+            ".includes('acme-2026-0001')"
+        )
+        shown = page.evaluate(f"() => document.querySelector('{RESULT}').CodeMirror.getValue()")
+        result = json.loads(shown)
+        assert "errors" not in result, result
+        renewed = bearer_of(editor_values(page)[1])
+        assert renewed != first
+        assert claims_of(renewed)["sub"] == claims_of(first)["sub"]
+        assert any(url.endswith("/playground/demo-token") for url in seen.requests)
+        assert seen.page_errors == []
+        assert seen.csp_violations() == []
+
+
+def test_a_signed_in_token_is_renewed_with_the_same_credentials(
+    tmp_path: Path, visit: OpenPlayground
+) -> None:
+    # given a server without the demo whose tokens last two seconds, and a client of it
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'signed-in.db'}"
+    workspace = create_workspace("Short tokens", cwd=tmp_path, database_url=database_url)
+    client_id, client_secret = create_client(workspace, cwd=tmp_path, database_url=database_url)
+    environment = {"INVOICEGRAPH_TOKEN_TTL_SECONDS": "2"}
+    with running_server(
+        database_url, demo=False, workdir=tmp_path, environment=environment
+    ) as server:
+        seen = visit(server.base_url)
+        page = seen.page
+        page.get_by_label("Client id").fill(client_id)
+        page.get_by_label("Client secret").fill(client_secret)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text(f"Signed in as {client_id}").wait_for()
+        first = bearer_of(editor_values(page)[1])
+        # when the token has expired before the tab is run
+        page.wait_for_timeout(3_000)
+        page.click(".graphiql-execute-button")
+        # then the query is answered (no invoice with that key here) with a renewed token
+        page.wait_for_function(
+            f"() => document.querySelector('{RESULT}').CodeMirror.getValue()"
+            ".includes('\"invoice\": null')"
+        )
+        renewed = bearer_of(editor_values(page)[1])
+        assert renewed != first
+        assert claims_of(renewed)["sub"] == client_id
+        assert seen.page_errors == []

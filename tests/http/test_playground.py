@@ -18,6 +18,7 @@ import pytest
 from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
+from invoicegraph.auth.tokens import issue_token, verify_token
 from invoicegraph.http.app import create_app
 from invoicegraph.http.playground import (
     STATIC_DIR,
@@ -346,3 +347,23 @@ async def test_the_assets_are_gzipped_for_clients_that_accept_it(
 async def test_unknown_assets_are_not_found(browser: httpx.AsyncClient) -> None:
     for path in ("/playground/other.js", "/playground/operations", "/playground/..%2Fapp.py"):
         assert (await browser.get(path)).status_code == 404, path
+
+
+async def test_the_demo_token_endpoint_exists_only_in_the_run_that_seeded_the_demo(
+    settings: Settings,
+) -> None:
+    assert settings.signing_key is not None
+    seeded = issue_token(
+        key=settings.signing_key, client_id="cli_demo", workspace_id="ws_demo", ttl_seconds=-10
+    )
+    for demo_token, expected in ((seeded, 200), (None, 404)):
+        app = create_app(settings.replace(demo_token=demo_token))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                response = await http.get("/playground/demo-token")
+        assert response.status_code == expected
+        if expected == 200:
+            fresh = verify_token(response.json()["access_token"], key=settings.signing_key)
+            assert (fresh.client_id, fresh.workspace_id) == ("cli_demo", "ws_demo")
+            assert response.headers["cache-control"] == "no-store"
