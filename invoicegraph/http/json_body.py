@@ -41,13 +41,30 @@ class StrictJsonBody:
         # str, not bytes: graphql-transport-ws messages must go out as text frames.
         return orjson.dumps(data).decode()
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """An HTTP body (or its variables): a refusal is HTTP 400 with the reason."""
+        try:
+            return self.decode_json(data)
+        except NotAJsonObject as refused:
+            raise HTTPException(400, refused.reason) from refused
+
     def decode_json(self, data: str | bytes) -> object:
+        """Also each graphql-transport-ws message: strawberry closes the socket with 4400 on
+        a JSONDecodeError, which NotAJsonObject is."""
         try:
             decoded = json.loads(data)
         except (ValueError, RecursionError) as error:  # JSONDecodeError, bad UTF-8, huge ints
-            raise HTTPException(400, "Unable to parse request body as JSON") from error
+            raise NotAJsonObject("Unable to parse request body as JSON") from error
         if not isinstance(decoded, dict):
-            raise HTTPException(400, "The request body (and variables) must be a JSON object")
+            raise NotAJsonObject("The request body (and variables) must be a JSON object")
         if not _storable(decoded):
-            raise HTTPException(400, "Strings must be valid Unicode without NUL characters")
+            raise NotAJsonObject("Strings must be valid Unicode without NUL characters")
         return decoded
+
+
+class NotAJsonObject(json.JSONDecodeError):
+    """What is not a JSON object this API can store, and why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "", 0)
+        self.reason = reason

@@ -3,6 +3,7 @@ and its WebSocket entry for subscriptions over graphql-transport-ws."""
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -21,6 +22,10 @@ from invoicegraph.http.json_body import StrictJsonBody
 from invoicegraph.http.state import AppState, app_state, request_context, set_request_context
 from invoicegraph.resolvers.context import NOBODY, Context
 
+CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
+"""A socket that has not sent connection_init by then is closed (4408): an open socket without
+credentials holds a slot for nothing (strawberry's default waits a minute)."""
+
 
 class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
     """Runs operations with the Context that authentication (HTTP) or the socket (WebSocket)
@@ -28,7 +33,10 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
 
     def __init__(self, schema: BaseSchema, *, running: Callable[[], AppState]) -> None:
         super().__init__(
-            schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+            schema,
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
         )
         self.running = running
         """The running app's state: WebSocket credentials are checked against it."""

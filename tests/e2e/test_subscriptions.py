@@ -126,7 +126,12 @@ async def test_a_subscription_to_one_invoice_sees_only_that_invoice(
         with http_client(deployed.base_url) as http:
             for invoice_id in (other_id, watched_id):
                 graphql_ok(http, TRANSITION, token, input={"id": invoice_id}, void=True)
+        # the create committed just before subscribing may still be on its way: events go out
+        # after commit, through the outbox
         [event] = await next_events(socket, 1)
+        if event["type"] == "CREATED":
+            assert event["invoice"]["invoiceId"] == "watched"
+            [event] = await next_events(socket, 1)
         await nothing_more(socket)
     assert event == {
         "type": "STATUS_CHANGED",
@@ -195,3 +200,50 @@ async def test_an_event_written_through_another_worker_arrives(
     assert writing_worker != listening_worker
     assert event["type"] == "CREATED"
     assert event["invoice"]["invoiceId"] == f"far-{attempt}"
+
+
+def init(token: str) -> str:
+    return json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+
+
+def subscribe(operation_id: str) -> str:
+    return json.dumps({"id": operation_id, "type": "subscribe", "payload": {"query": EVENTS}})
+
+
+MISUSES: dict[str, tuple[list[str], int]] = {
+    "subscribe-before-init": ([subscribe("1")], 4401),
+    "init-twice": (["INIT", "INIT"], 4429),
+    "not-json": (["INIT", "{not json"], 4400),
+    "unknown-type": (["INIT", json.dumps({"type": "shout"})], 4400),
+    "same-id-twice": (["INIT", subscribe("1"), subscribe("1")], 4409),
+    "bad-token": ([init("forged")], 4403),
+}
+
+
+@pytest.mark.parametrize("misuse", list(MISUSES))
+async def test_each_misuse_of_the_protocol_closes_with_its_code(
+    deployed: Deployment, token: str, misuse: str
+) -> None:
+    messages, code = MISUSES[misuse]
+
+    async def misuse_until_closed() -> None:
+        async with connect(ws_url(deployed), subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+            for message in messages:
+                await socket.send(init(token) if message == "INIT" else message)
+            async with asyncio.timeout(10):
+                while True:
+                    await socket.recv()
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await misuse_until_closed()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == code, closed.value.rcvd
+
+
+async def test_a_socket_that_never_says_who_it_is_is_closed(deployed: Deployment) -> None:
+    async with connect(ws_url(deployed), subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(20):
+                await socket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4408
