@@ -83,7 +83,7 @@ def as_graphql_response(status: int, body: bytes) -> tuple[int, bytes]:
     )
     if request_error:
         result.pop("data", None)
-        return 400, json.dumps(result).encode()
+        return 400, json.dumps(result, separators=(",", ":")).encode()
     return status, body
 
 
