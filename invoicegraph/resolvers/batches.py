@@ -102,7 +102,7 @@ async def write_batch(
         for index, item in enumerate(items):
             results.append(await _write_item(work, item, stored, find, write, (field, str(index))))
         if atomic:
-            _refuse_all(
+            refuse_all(
                 field,
                 [
                     (index, result, item.key)
@@ -113,9 +113,10 @@ async def write_batch(
     return results
 
 
-def _refuse_all(
+def refuse_all(
     field: str, refused: Sequence[tuple[int, DomainError | None, IdempotencyKey | None]]
 ) -> None:
+    """For an atomic batch: BadRequest naming every problem of every refused item."""
     problems = [
         problem
         for index, error, key in refused

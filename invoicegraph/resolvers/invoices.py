@@ -1,6 +1,6 @@
 """createInvoice (validated, idempotent on invoiceId, one unit of work) and invoice reads."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,13 +8,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType, InvoiceStatus
-from invoicegraph.ledger.errors import DomainError
+from invoicegraph.ledger.errors import DomainError, Path
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.ledger.history import InvoiceState
-from invoicegraph.ledger.invoices import CreateInvoice, ValidInvoice, validate_create
+from invoicegraph.ledger.invoices import CreateInvoice, UserRef, ValidInvoice, validate_create
 from invoicegraph.ledger.payments import InvoiceRef
 from invoicegraph.ledger.settlement import state_money
-from invoicegraph.resolvers.batches import validated, write_batch
+from invoicegraph.resolvers.batches import Item, refuse_all, validated, within
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
     BadUserInput,
@@ -26,13 +26,25 @@ from invoicegraph.resolvers.pagination import (
     page_info,
     page_request,
 )
-from invoicegraph.resolvers.unit_of_work import IdempotencyKey, UnitOfWork, Written, write_once
-from invoicegraph.resolvers.users import user_ids_for
+from invoicegraph.resolvers.unit_of_work import (
+    IdempotencyKey,
+    UnitOfWork,
+    Written,
+    replay_of,
+    unit_of_work,
+    write_once,
+)
+from invoicegraph.resolvers.users import user_ids_for, user_ids_of_each
 from invoicegraph.resolvers.views import InvoiceView
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.invoice_lists import InvoiceKey, list_invoices
 from invoicegraph.store.invoice_lists import count_invoices as store_count_invoices
-from invoicegraph.store.invoices import get_invoice, get_invoices_by_key, insert_invoice
+from invoicegraph.store.invoices import (
+    NewInvoice,
+    get_invoice,
+    get_invoices_by_key,
+    insert_invoices,
+)
 from invoicegraph.store.records import InvoiceRecord, record_of
 from invoicegraph.store.tables import InvoiceRow
 
@@ -44,18 +56,17 @@ def _validated(command: CreateInvoice) -> tuple[ValidInvoice, IdempotencyKey]:
     return invoice, IdempotencyKey("invoiceId", invoice.invoice_id, invoice.fingerprint())
 
 
-async def _write_new(
-    work: UnitOfWork, invoice: ValidInvoice, key: IdempotencyKey
-) -> InvoiceRow | None:
-    """Write a new invoice, OPEN (or DRAFT) at version 1, creating the users it names; None
-    when its invoiceId is taken."""
-    user_ids = await user_ids_for(
-        work,
-        [
-            (("lineItems", str(index), "user"), item.user)
-            for index, item in enumerate(invoice.line_items)
-        ],
-    )
+def _user_refs(invoice: ValidInvoice, at: Path = ()) -> list[tuple[Path, UserRef]]:
+    return [
+        ((*at, "lineItems", str(index), "user"), item.user)
+        for index, item in enumerate(invoice.line_items)
+    ]
+
+
+def _new_invoice(
+    invoice: ValidInvoice, key: IdempotencyKey, user_ids: Mapping[UserRef, int]
+) -> NewInvoice:
+    """The invoice as it will stand at version 1: OPEN (or DRAFT), nothing paid yet."""
     state = InvoiceState(
         status=InvoiceStatus.DRAFT if invoice.draft else InvoiceStatus.OPEN,
         tags=invoice.tags,
@@ -64,15 +75,26 @@ async def _write_new(
             for spec in invoice.line_items
         ),
     )
-    row = await insert_invoice(
-        work.session,
-        workspace_id=work.workspace_id,
+    return NewInvoice(
         invoice_id=invoice.invoice_id,
         state=state,
         flags=state_money(state, paid={}).flags(),
         fingerprint=key.fingerprint,
+    )
+
+
+async def _write_new(
+    work: UnitOfWork, invoice: ValidInvoice, key: IdempotencyKey
+) -> InvoiceRow | None:
+    """Write a new invoice, creating the users it names; None when its invoiceId is taken."""
+    user_ids = await user_ids_for(work, _user_refs(invoice))
+    rows = await insert_invoices(
+        work.session,
+        workspace_id=work.workspace_id,
+        invoices=[_new_invoice(invoice, key, user_ids)],
         now=now(),
     )
+    row = rows.get(invoice.invoice_id)
     if row is not None:
         work.emit(EventType.CREATED, row)
     return row
@@ -93,19 +115,121 @@ async def create_invoice(context: Context, command: CreateInvoice) -> Written[In
     return _answer(written)
 
 
+Outcome = Written[InvoiceRow] | DomainError
+
+
 async def create_invoices(
     context: Context, commands: Sequence[CreateInvoice], *, atomic: bool
 ) -> list[Written[InvoiceView] | DomainError]:
-    """createInvoices: up to 500 invoices in one transaction, each answered on its own."""
+    """createInvoices: up to 500 invoices in one transaction, each answered on its own.
+
+    Set-based: whatever the number of invoices, the batch costs a few statements per table
+    (the users, the invoice rows, their tags, line items, versions and search rows), not a
+    round of statements per invoice. Everything that can refuse an invoice is known before
+    anything of it is written (its input, an unknown user id, its key taken by another
+    input), so no savepoint is needed. A key repeated within the batch is written once and
+    its repeats answered after it, as replays or conflicts.
+    """
     items = validated(commands, _validated, "invoices")
+    outcomes: dict[int, Outcome] = {
+        index: item.refused for index, item in enumerate(items) if item.refused is not None
+    }
+    async with unit_of_work(context) as work:
+        keys = [item.key.value for item in items if item.key is not None]
+        stored = await get_invoices_by_key(work.session, workspace_id=work.workspace_id, keys=keys)
+        pending = [index for index in range(len(items)) if index not in outcomes]
+        while pending:  # one round per repetition of a key: nearly always one
+            round_, pending = _first_of_each_key(items, pending)
+            outcomes |= await _create_round(work, items, round_, stored)
+        if atomic:
+            refuse_all(
+                "invoices",
+                [
+                    (index, error, items[index].key)
+                    for index, error in outcomes.items()
+                    if isinstance(error, DomainError)
+                ],
+            )
+    return [
+        outcome if isinstance(outcome, DomainError) else _answer(outcome)
+        for outcome in (outcomes[index] for index in range(len(items)))
+    ]
 
-    async def find(session: AsyncSession, keys: list[str]) -> dict[str, InvoiceRow]:
-        return await get_invoices_by_key(session, workspace_id=context.workspace_id, keys=keys)
 
-    results = await write_batch(
-        context, items, field="invoices", atomic=atomic, find=find, write=_write_new
+def _first_of_each_key(
+    items: Sequence[Item[ValidInvoice]], indexes: list[int]
+) -> tuple[list[int], list[int]]:
+    seen: set[str] = set()
+    first: list[int] = []
+    later: list[int] = []
+    for index in indexes:
+        key = items[index].key
+        assert key is not None
+        (later if key.value in seen else first).append(index)
+        seen.add(key.value)
+    return first, later
+
+
+async def _create_round(
+    work: UnitOfWork,
+    items: Sequence[Item[ValidInvoice]],
+    indexes: list[int],
+    stored: dict[str, InvoiceRow],
+) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    new: list[int] = []
+    for index in indexes:
+        key = items[index].key
+        assert key is not None
+        if (existing := stored.get(key.value)) is not None:
+            outcomes[index] = _replay_or_refusal(existing, key, index)
+        else:
+            new.append(index)
+    refs = {index: _user_refs(_valid(items[index]), ("invoices", str(index))) for index in new}
+    user_ids, refused = await user_ids_of_each(work, refs)
+    outcomes |= refused
+    writing = [index for index in new if index not in refused]
+    rows = await insert_invoices(
+        work.session,
+        workspace_id=work.workspace_id,
+        invoices=[
+            _new_invoice(_valid(items[index]), _key_of(items[index]), user_ids) for index in writing
+        ],
+        now=now(),
     )
-    return [result if isinstance(result, DomainError) else _answer(result) for result in results]
+    taken = [index for index in writing if _valid(items[index]).invoice_id not in rows]
+    if taken:  # PostgreSQL: written by a concurrent request since `stored` was read
+        stored |= await get_invoices_by_key(
+            work.session,
+            workspace_id=work.workspace_id,
+            keys=[_key_of(items[index]).value for index in taken],
+        )
+    for index in writing:
+        key = _key_of(items[index])
+        if (row := rows.get(_valid(items[index]).invoice_id)) is not None:
+            work.emit(EventType.CREATED, row)
+            stored[key.value] = row
+            outcomes[index] = Written(row, is_replay=False)
+        else:
+            outcomes[index] = _replay_or_refusal(stored[key.value], key, index)
+    return outcomes
+
+
+def _replay_or_refusal(existing: InvoiceRow, key: IdempotencyKey, index: int) -> Outcome:
+    try:
+        return replay_of(existing, key)
+    except DomainError as error:
+        return within(("invoices", str(index)), error)
+
+
+def _valid(item: Item[ValidInvoice]) -> ValidInvoice:
+    assert item.valid is not None
+    return item.valid
+
+
+def _key_of(item: Item[ValidInvoice]) -> IdempotencyKey:
+    assert item.key is not None
+    return item.key
 
 
 def _answer(written: Written[InvoiceRow]) -> Written[InvoiceView]:

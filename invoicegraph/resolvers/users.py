@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping
 
-from invoicegraph.ledger.errors import BadRequest, Path
+from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
 from invoicegraph.ledger.invoices import UserRef
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.unit_of_work import UnitOfWork
@@ -23,6 +23,24 @@ async def user_ids_for(
     if problems:
         raise BadRequest(problems)
     return user_ids
+
+
+async def user_ids_of_each(
+    work: UnitOfWork, refs: Mapping[int, list[tuple[Path, UserRef]]]
+) -> tuple[dict[UserRef, int], dict[int, BadRequest]]:
+    """The users of many items at once (paths already name their item, `[field, index, ...]`):
+    an item naming an unknown user id is refused, and creates no user for its externalIds."""
+    by_id = [(path, ref) for group in refs.values() for path, ref in group if ref.id is not None]
+    _, problems = await resolve_users(work.session, workspace_id=work.workspace_id, refs=by_id)
+    refused: dict[int, list[FieldProblem]] = {}
+    for problem in problems:
+        refused.setdefault(int(problem.path[1]), []).append(problem)
+    kept = [
+        (path, ref) for index, group in refs.items() if index not in refused for path, ref in group
+    ]
+    user_ids, more = await resolve_users(work.session, workspace_id=work.workspace_id, refs=kept)
+    assert not more, "every user id was found a moment ago"
+    return user_ids, {index: BadRequest(found) for index, found in refused.items()}
 
 
 async def find_user(context: Context, user: UserRef) -> UserView | None:

@@ -6,6 +6,7 @@ the version with a conditional UPDATE, so two writers can never both apply to on
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.settlement import MoneyFlags
 from invoicegraph.store.ids import new_public_id
-from invoicegraph.store.search import index_invoice
+from invoicegraph.store.search import index_invoice, index_invoices
 from invoicegraph.store.tables import (
     InvoiceRow,
     InvoiceTagRow,
@@ -156,6 +157,21 @@ async def _write_tags(
         )
 
 
+def _version_values(
+    invoice: InvoiceRow, state: InvoiceState, changes: list[Change], now: datetime
+) -> dict[str, Any]:
+    return {
+        "invoice_id": invoice.id,
+        "version": invoice.version,
+        "workspace_id": invoice.workspace_id,
+        "modified": now,
+        "status": state.status.value,
+        "tags": tags_to_json(state.tags),
+        "line_items": [line_item_to_json(item) for item in state.line_items],
+        "changes": [change_to_json(change) for change in changes],
+    }
+
+
 async def _insert_version(
     session: AsyncSession,
     invoice: InvoiceRow,
@@ -165,65 +181,82 @@ async def _insert_version(
 ) -> None:
     connection = await session.connection()
     await connection.execute(
-        insert(InvoiceVersionRow).values(
-            invoice_id=invoice.id,
-            version=invoice.version,
-            workspace_id=invoice.workspace_id,
-            modified=now,
-            status=state.status.value,
-            tags=tags_to_json(state.tags),
-            line_items=[line_item_to_json(item) for item in state.line_items],
-            changes=[change_to_json(change) for change in changes],
-        )
+        insert(InvoiceVersionRow).values(**_version_values(invoice, state, changes, now))
     )
 
 
-async def insert_invoice(
-    session: AsyncSession,
-    *,
-    workspace_id: int,
-    invoice_id: str,
-    state: InvoiceState,
-    flags: MoneyFlags,
-    fingerprint: str,
-    now: datetime,
-) -> InvoiceRow | None:
-    """Write a new invoice with its tags, line items and version 1, in the caller's transaction;
-    None, writing nothing, when the workspace already has an invoice with this invoiceId (on
-    PostgreSQL, after waiting for a concurrent writer of the same key to finish).
+@dataclass(frozen=True, slots=True)
+class NewInvoice:
+    invoice_id: str
+    state: InvoiceState
+    flags: MoneyFlags
+    fingerprint: str
 
-    Plain INSERTs on the session's connection, past the ORM's unit of work: the writes are
-    known in full, and the identity map would only cost time. The row returned is not in the
-    session.
+
+async def insert_invoices(
+    session: AsyncSession, *, workspace_id: int, invoices: Sequence[NewInvoice], now: datetime
+) -> dict[str, InvoiceRow]:
+    """Write new invoices with their tags, line items and version 1, in the caller's
+    transaction: the rows written, by invoiceId. An invoiceId the workspace already has is
+    left out and nothing of it is written (on PostgreSQL, after waiting for a concurrent writer
+    of the same key to finish).
+
+    Plain INSERTs on the session's connection, past the ORM's unit of work, one statement per
+    table whatever the number of invoices: the writes are known in full, and the identity map
+    would only cost time. The rows returned are not in the session.
     """
-    values: dict[str, Any] = {
-        "public_id": new_public_id("inv"),
-        "workspace_id": workspace_id,
-        "invoice_id": invoice_id,
-        "status": state.status.value,
-        "version": 1,
-        "created": now,
-        "modified": now,
-        "request_hash": fingerprint,
-        "has_charge": flags.has_charge,
-        "has_remaining": flags.has_remaining,
-    }
+    if not invoices:
+        return {}
+    values: list[dict[str, Any]] = [
+        {
+            "public_id": new_public_id("inv"),
+            "workspace_id": workspace_id,
+            "invoice_id": new.invoice_id,
+            "status": new.state.status.value,
+            "version": 1,
+            "created": now,
+            "modified": now,
+            "request_hash": new.fingerprint,
+            "has_charge": new.flags.has_charge,
+            "has_remaining": new.flags.has_remaining,
+        }
+        for new in invoices
+    ]
     connection = await session.connection()
     claimed = await connection.execute(
         insert_ignoring(connection.dialect.name, InvoiceRow)
-        .values(**values)
+        .values(values)
         .on_conflict_do_nothing(index_elements=["workspace_id", "invoice_id"])
-        .returning(col(InvoiceRow.id))
+        .returning(col(InvoiceRow.id), col(InvoiceRow.invoice_id))
     )
-    row_id = claimed.scalar_one_or_none()
-    if row_id is None:
-        return None
-    row = InvoiceRow(id=row_id, **values)
-    await _write_tags(session, invoice=row, state=state, replace=False)
-    await _write_line_items(session, invoice=row, old=EMPTY, new=state)
-    await _insert_version(session, row, state, [], now)
-    await index_invoice(session, invoice=row, state=state, new=True)
-    return row
+    row_ids = {invoice_id: row_id for row_id, invoice_id in claimed}
+    rows = {
+        value["invoice_id"]: InvoiceRow(id=row_ids[value["invoice_id"]], **value)
+        for value in values
+        if value["invoice_id"] in row_ids
+    }
+    written = [(rows[new.invoice_id], new.state) for new in invoices if new.invoice_id in rows]
+    tags = [
+        {
+            "invoice_id": row.id,
+            "workspace_id": row.workspace_id,
+            "key": tag.key,
+            "value": tag.value,
+            "position": position,
+        }
+        for row, state in written
+        for position, tag in enumerate(state.tags)
+    ]
+    if tags:
+        await connection.execute(insert(InvoiceTagRow), tags)
+    items = [_line_item_values(row, item) for row, state in written for item in state.line_items]
+    if items:
+        await connection.execute(insert(LineItemRow), items)
+    if written:
+        versions = [_version_values(row, state, [], now) for row, state in written]
+        await connection.execute(insert(InvoiceVersionRow), versions)
+    await index_invoices(session, written, new=True)
+    return rows
 
 
 async def write_version(
