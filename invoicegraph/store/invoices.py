@@ -16,7 +16,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.settlement import MoneyFlags
@@ -35,8 +34,6 @@ from invoicegraph.store.versions import (
     line_item_to_json,
     tags_to_json,
 )
-
-EMPTY = InvoiceState(status=InvoiceStatus.DRAFT, tags=(), line_items=())
 
 
 async def get_invoice(
@@ -132,15 +129,12 @@ def _line_item_values(invoice: InvoiceRow, item: LineItemState) -> dict[str, Any
     }
 
 
-async def _write_tags(
-    session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState, replace: bool
-) -> None:
-    """The invoice's tags as `state` has them; `replace`: delete the ones it had before."""
+async def _replace_tags(session: AsyncSession, *, invoice: InvoiceRow, state: InvoiceState) -> None:
+    """The invoice's tags as `state` has them, instead of the ones it had."""
     connection = await session.connection()
-    if replace:
-        await connection.execute(
-            delete(InvoiceTagRow).where(col(InvoiceTagRow.invoice_id) == invoice.id)
-        )
+    await connection.execute(
+        delete(InvoiceTagRow).where(col(InvoiceTagRow.invoice_id) == invoice.id)
+    )
     if state.tags:
         await connection.execute(
             insert(InvoiceTagRow),
@@ -291,7 +285,7 @@ async def write_version(
     ):
         set_committed_value(invoice, name, value)
     if new.tags != old.tags:
-        await _write_tags(session, invoice=invoice, state=new, replace=True)
+        await _replace_tags(session, invoice=invoice, state=new)
     await _write_line_items(session, invoice=invoice, old=old, new=new)
     await _insert_version(session, invoice, new, changes, now)
     if (new.tags, new.line_items) != (old.tags, old.line_items):
