@@ -38,7 +38,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -55,6 +54,7 @@ import httpx
 
 from bench.peers.data import Loaded, Postgres, drop_database, load
 from bench.peers.queries import OURS_CURSORS, QUERIES, Normal, Query
+from bench.processes import stop_process_group
 
 HERE = Path(__file__).parent
 POSTGRAPHILE = HERE / "node_modules" / "postgraphile" / "cli.js"
@@ -155,15 +155,7 @@ class Server:
     log: Path
 
     def stop(self) -> None:
-        """SIGTERM to the server's own process group (it was started in a new session)."""
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_process_group(self.process)
 
 
 def start(command: list[str], log: Path) -> subprocess.Popen[bytes]:

@@ -40,7 +40,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -65,6 +64,7 @@ from bench.peers.run import (
     ticks_since,
     tree_cpu_ticks,
 )
+from bench.processes import stop_process_group
 from bench.writes.floor import FloorRun, postgres_floor, sqlite_floor
 from bench.writes.shapes import (
     BATCH,
@@ -218,14 +218,7 @@ class Server:
     authorization: str = ""
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_process_group(self.process)
 
     def log_problems(self) -> tuple[list[str], int]:
         """Lines of the server's log that make the run fail ("database is locked", errors and
