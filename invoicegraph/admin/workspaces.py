@@ -1,6 +1,7 @@
 """Workspaces and their API clients, as an operator creates and revokes them from the CLI."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, update
 
@@ -8,7 +9,13 @@ from invoicegraph.auth.secrets import hash_client_secret, new_client_secret
 from invoicegraph.clock import now
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import ApiClientRow, WorkspaceRow
-from invoicegraph.store.workspaces import get_workspace, insert_api_client, insert_workspace
+from invoicegraph.store.workspaces import (
+    get_workspace,
+    insert_api_client,
+    insert_workspace,
+    list_api_clients,
+    list_workspaces,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +55,26 @@ async def revoke_client(db: Database, *, client_id: str) -> bool:
             .values(revoked=now())
         )
         return bool(result.rowcount)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientEntry:
+    client_id: str
+    created: datetime
+    revoked: datetime | None
+
+
+async def workspaces(db: Database) -> list[WorkspaceRow]:
+    async with db.read() as session:
+        return await list_workspaces(session)
+
+
+async def clients_of(db: Database, *, workspace_public_id: str) -> list[ClientEntry] | None:
+    """The workspace's clients (never their secrets: only hashes are kept); None when the
+    workspace does not exist."""
+    async with db.read() as session:
+        workspace = await get_workspace(session, public_id=workspace_public_id)
+        if workspace is None or workspace.id is None:
+            return None
+        rows = await list_api_clients(session, workspace_id=workspace.id)
+    return [ClientEntry(row.public_id, row.created, row.revoked) for row in rows]

@@ -5,6 +5,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,7 +15,13 @@ import uvicorn
 from tqdm import tqdm
 
 from invoicegraph.admin.demo import seed_demo
-from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
+from invoicegraph.admin.workspaces import (
+    clients_of,
+    create_client,
+    create_workspace,
+    revoke_client,
+    workspaces,
+)
 from invoicegraph.auth.keys import signing_key
 from invoicegraph.auth.tokens import issue_token
 from invoicegraph.cli import importer
@@ -63,7 +70,8 @@ class _Commands(click.Group):
             raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=_Commands)
+@click.group(cls=_Commands, context_settings={"max_content_width": 100})
+@click.version_option(version("invoicegraph"), prog_name="invoicegraph")
 def main() -> None:
     """invoicegraph: a GraphQL gateway over invoice data."""
 
@@ -172,6 +180,19 @@ def workspace_create(name: str, as_json: bool, database_url: str | None) -> None
     click.echo(json.dumps({"id": row.public_id, "name": row.name}) if as_json else row.public_id)
 
 
+@workspace.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+@database_url_option
+def workspace_list(as_json: bool, database_url: str | None) -> None:
+    """List the workspaces: id, created, name."""
+    for row in _with_database(database_url, workspaces):
+        if as_json:
+            created = row.created.isoformat()
+            click.echo(json.dumps({"id": row.public_id, "name": row.name, "created": created}))
+        else:
+            click.echo(f"{row.public_id}  {row.created:%Y-%m-%d %H:%M}  {row.name}")
+
+
 @main.group()
 def client() -> None:
     """Manage API clients (OAuth2 client credentials)."""
@@ -194,6 +215,35 @@ def client_create(workspace_id: str, as_json: bool, database_url: str | None) ->
         )
     else:
         click.echo(f"client_id:     {created.client_id}\nclient_secret: {created.client_secret}")
+
+
+@client.command("list")
+@click.option("--workspace", "workspace_id", required=True, help="The workspace's id (ws_...).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+@database_url_option
+def client_list(workspace_id: str, as_json: bool, database_url: str | None) -> None:
+    """List a workspace's API clients (their secrets are not kept: a lost one needs a new
+    client, `client create`)."""
+    found = _with_database(
+        database_url, lambda db: clients_of(db, workspace_public_id=workspace_id)
+    )
+    if found is None:
+        raise click.ClickException(f"no workspace has the id {workspace_id!r}")
+    for entry in found:
+        revoked = None if entry.revoked is None else entry.revoked.isoformat()
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "client_id": entry.client_id,
+                        "created": entry.created.isoformat(),
+                        "revoked": revoked,
+                    }
+                )
+            )
+        else:
+            state = "active" if revoked is None else f"revoked {revoked}"
+            click.echo(f"{entry.client_id}  {entry.created:%Y-%m-%d %H:%M}  {state}")
 
 
 @client.command("revoke")

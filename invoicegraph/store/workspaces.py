@@ -91,3 +91,18 @@ async def get_or_create_server_secret(session: AsyncSession, *, name: str) -> st
     )
     result = await session.exec(select(ServerSecretRow.value).where(ServerSecretRow.name == name))
     return result.one()
+
+
+async def list_workspaces(session: AsyncSession) -> list[WorkspaceRow]:
+    """Every workspace, oldest first."""
+    return list(await session.exec(select(WorkspaceRow).order_by(col(WorkspaceRow.id))))
+
+
+async def list_api_clients(session: AsyncSession, *, workspace_id: int) -> list[ApiClientRow]:
+    """The workspace's API clients, revoked ones too, oldest first."""
+    rows = await session.exec(
+        select(ApiClientRow)
+        .where(ApiClientRow.workspace_id == workspace_id)
+        .order_by(col(ApiClientRow.id))
+    )
+    return list(rows)

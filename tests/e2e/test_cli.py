@@ -1,5 +1,6 @@
 """The operator commands of `invoicegraph`, run as processes on real database files."""
 
+import json
 from pathlib import Path
 
 import httpx
@@ -114,3 +115,43 @@ def test_export_schema_prints_the_sdl(workdir: Path) -> None:
     assert "type Invoice implements Node" in result.stdout
     assert "type Query" in result.stdout
     assert list(workdir.iterdir()) == []
+
+
+def test_workspaces_and_their_clients_can_be_listed_but_never_their_secrets(
+    workdir: Path,
+) -> None:
+    # given a workspace with two clients, one of them revoked
+    url = sqlite_url(workdir / "listed.db")
+    workspace = run_cli("workspace", "create", "Acme billing", cwd=workdir, database_url=url)
+    workspace_id = workspace.stdout.strip()
+    kept = run_cli(
+        "client", "create", "--workspace", workspace_id, "--json", cwd=workdir, database_url=url
+    ).json()
+    gone = run_cli(
+        "client", "create", "--workspace", workspace_id, "--json", cwd=workdir, database_url=url
+    ).json()
+    run_cli("client", "revoke", gone["client_id"], cwd=workdir, database_url=url)
+    # when
+    workspaces = run_cli("workspace", "list", "--json", cwd=workdir, database_url=url)
+    clients = run_cli(
+        "client", "list", "--workspace", workspace_id, "--json", cwd=workdir, database_url=url
+    )
+    unknown = run_cli("client", "list", "--workspace", "ws_nope", cwd=workdir, database_url=url)
+    # then
+    assert [line["id"] for line in map(json.loads, workspaces.stdout.splitlines())] == [
+        workspace_id
+    ]
+    listed = [json.loads(line) for line in clients.stdout.splitlines()]
+    assert [(c["client_id"], c["revoked"] is None) for c in listed] == [
+        (kept["client_id"], True),
+        (gone["client_id"], False),
+    ]
+    assert kept["client_secret"] not in clients.stdout
+    assert unknown.returncode != 0
+    assert "ws_nope" in unknown.stderr
+
+
+def test_the_command_says_its_version(workdir: Path) -> None:
+    result = run_cli("--version", cwd=workdir)
+    assert result.returncode == 0
+    assert result.stdout.startswith("invoicegraph, version ")
