@@ -12,16 +12,16 @@ import argparse
 import asyncio
 import gc
 import inspect
-import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+from bench.cpu import cpu_ms_each, summary
 from bench.peers.queries import OURS_Q100
 from invoicegraph.admin.workspaces import create_client, create_workspace
 from invoicegraph.auth.principal import Principal
 from invoicegraph.events import EventBus
+from invoicegraph.http.runtime import tune_gc
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft, UserRef
 from invoicegraph.ledger.prices import PriceSpec
@@ -84,17 +84,11 @@ async def run(url: str, repeat: int, standard: bool) -> None:
         for _ in range(5):
             await once()
         gc.collect()
-        gc.set_threshold(10_000, 10, 10)  # as the app runs (app.py)
-        each = []
-        for _ in range(repeat):
-            started = time.process_time()
-            await once()
-            each.append((time.process_time() - started) * 1000)
-        each.sort()
+        tune_gc()  # as `invoicegraph serve` does
+        each = await cpu_ms_each(once, repeat)
         print(
             f"q100 on SQLite, {'standard' if standard else 'plain'} execution: CPU ms per "
-            f"request median {statistics.median(each):.2f}, "
-            f"p90 {each[int(len(each) * 0.9)]:.2f}, mean {statistics.fmean(each):.2f}"
+            f"request {summary(each)}"
         )
     finally:
         await db.dispose()

@@ -8,7 +8,6 @@ Prints the CPU milliseconds per request, the SQL statements per request, and the
 
 import argparse
 import asyncio
-import statistics
 import time
 from typing import Any
 
@@ -16,6 +15,7 @@ import httpx
 from pyinstrument import Profiler
 from sqlalchemy import event, text
 
+from bench.cpu import cpu_ms_each, summary
 from bench.peers.data import Postgres, load
 from bench.peers.queries import OURS_CURSORS, QUERIES
 from invoicegraph.admin.workspaces import create_client
@@ -95,16 +95,10 @@ async def run(name: str, repeat: int, reload: bool) -> None:
                 f"{name}: {cpu:.2f} CPU ms per request (profiled), "
                 f"{statements / repeat:.1f} statements per request"
             )
-            each = []
-            for _ in range(repeat):
-                started = time.process_time()
-                await once()
-                each.append((time.process_time() - started) * 1000)
-            each.sort()
+            each = await cpu_ms_each(once, repeat)
             print(
                 f"{name}: CPU ms per request unprofiled, the client's share included: "
-                f"median {statistics.median(each):.2f}, "
-                f"p90 {each[int(len(each) * 0.9)]:.2f}, mean {statistics.fmean(each):.2f}"
+                f"{summary(each)}"
             )
 
 
