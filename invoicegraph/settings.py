@@ -105,11 +105,37 @@ class Settings:
         default_factory=lambda: _rate("token_rate_per_address", "120/minute")
     )
     """Token requests one address may make, in a moving window; past it, 429."""
+    token_max_lifetime_seconds: int = field(
+        default_factory=lambda: _number("token_max_lifetime_seconds", 86_400, least=1)
+    )
+    """The longest a token may stay valid from now: verification refuses any that claims more
+    (a token minted with a leaked key, say, valid to the year 9999). At least the TTL."""
+    database_connections: int = field(
+        default_factory=lambda: _number("database_connections", 20, least=2)
+    )
+    """Database connections a server process keeps; as many requests at once use the database
+    (each holds at most one), the rest wait briefly, then get 503 SERVICE_BUSY."""
+    max_requests_per_client: int = field(
+        default_factory=lambda: _number("max_requests_per_client", 8, least=1)
+    )
+    """GraphQL requests one API client may have in flight in a server process; past it, 429."""
+    max_sockets_per_client: int = field(
+        default_factory=lambda: _number("max_sockets_per_client", 20, least=1)
+    )
+    """WebSockets one API client may hold open in a server process; past it, closed with 4429."""
     sqlite_synchronous: str = field(
         default_factory=lambda: _choice("sqlite_synchronous", "FULL", ("FULL", "NORMAL"))
     )
     """FULL: an acknowledged write survives a power loss. NORMAL is faster per write but may lose
     the last acknowledged writes if the machine (not the process) crashes."""
+
+    def __post_init__(self) -> None:
+        if self.token_ttl_seconds > self.token_max_lifetime_seconds:
+            raise SettingsError(
+                f"INVOICEGRAPH_TOKEN_TTL_SECONDS={self.token_ttl_seconds} is over "
+                f"INVOICEGRAPH_TOKEN_MAX_LIFETIME_SECONDS={self.token_max_lifetime_seconds}: "
+                "tokens would be refused as soon as they are issued"
+            )
 
     def synchronous_mode(self) -> SqliteSynchronous:
         return "NORMAL" if self.sqlite_synchronous == "NORMAL" else "FULL"

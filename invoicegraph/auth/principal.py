@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.auth.tokens import InvalidToken, verify_token
+from invoicegraph.auth.tokens import InvalidToken, TokenClaims, verify_token
 from invoicegraph.store.workspaces import client_standing
 
 SessionSource = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -27,14 +27,21 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-async def authenticate(read: SessionSource, *, authorization: str | None, key: str) -> Principal:
-    """Verify the token, then check the client still exists and is not revoked.
+async def authenticate(
+    read: SessionSource, *, authorization: str | None, key: str, max_ttl_seconds: int
+) -> Principal:
+    """Verify the token, then check the client still exists and is not revoked."""
+    claims = verify_token(bearer_token(authorization), key=key, max_ttl_seconds=max_ttl_seconds)
+    return await principal_of(read, claims)
+
+
+async def principal_of(read: SessionSource, claims: TokenClaims) -> Principal:
+    """Check that the verified token's client still exists and is not revoked.
 
     The database check costs one indexed read per request and makes `client revoke` take
     effect on the very next request instead of when the token expires. `read` is the
     request's own read session, so the check shares its snapshot and its connection.
     """
-    claims = verify_token(bearer_token(authorization), key=key)
     async with read() as session:
         standing = await client_standing(session, public_id=claims.client_id)
     if standing is None:

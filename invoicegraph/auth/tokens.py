@@ -1,4 +1,9 @@
-"""Bearer tokens: HS256 JWTs naming the client and its workspace, valid for a fixed time."""
+"""Bearer tokens: HS256 JWTs naming the client and its workspace, valid for a fixed time.
+
+Verification also enforces a maximum lifetime of its own: a token that claims to stay valid
+longer from now than `max_ttl_seconds` (one minted with a stolen key, valid to the year 9999)
+is refused even though its signature is good.
+"""
 
 import time
 from dataclasses import dataclass
@@ -32,9 +37,12 @@ def issue_token(*, key: str, client_id: str, workspace_id: str, ttl_seconds: int
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def verify_token(token: str, *, key: str, expired_too: bool = False) -> TokenClaims:
-    """Check signature, algorithm (pinned: `none` and every other one is refused) and expiry
-    (`expired_too`: not expiry, to read whom an old token of ours was for)."""
+def verify_token(
+    token: str, *, key: str, max_ttl_seconds: int, expired_too: bool = False
+) -> TokenClaims:
+    """Check signature, algorithm (pinned: `none` and every other one is refused), expiry
+    (`expired_too`: not expiry, to read whom an old token of ours was for) and that it expires
+    within `max_ttl_seconds` from now."""
     try:
         claims = jwt.decode(
             token,
@@ -58,7 +66,13 @@ def verify_token(token: str, *, key: str, expired_too: bool = False) -> TokenCla
         ) from error
     except jwt.PyJWTError as error:  # issuer, algorithm, missing or early claims
         raise InvalidToken("the bearer token was not issued by this server") from error
+    expires_at = claims["exp"]
+    if not isinstance(expires_at, int) or expires_at - int(time.time()) > max_ttl_seconds:
+        raise InvalidToken(
+            f"the bearer token claims to live longer than this server allows "
+            f"({max_ttl_seconds} s): get a new one from /oauth2/token"
+        )
     workspace_id = claims.get("ws")
     if not isinstance(workspace_id, str) or not isinstance(claims["sub"], str):
         raise InvalidToken("token claims are malformed")
-    return TokenClaims(client_id=claims["sub"], workspace_id=workspace_id, expires_at=claims["exp"])
+    return TokenClaims(client_id=claims["sub"], workspace_id=workspace_id, expires_at=expires_at)

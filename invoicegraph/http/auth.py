@@ -5,11 +5,12 @@ from collections.abc import Mapping
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 
-from invoicegraph.auth.principal import Principal, authenticate
-from invoicegraph.auth.tokens import InvalidToken
+from invoicegraph.auth.principal import Principal, authenticate, bearer_token, principal_of
+from invoicegraph.auth.tokens import InvalidToken, TokenClaims, verify_token
+from invoicegraph.http.admission import RETRY_AFTER_SECONDS, ServiceBusy, TooManyRequests
 from invoicegraph.http.errors import error_response
 from invoicegraph.http.state import AppState, app_state, set_request_context
 from invoicegraph.resolvers.context import Context
@@ -26,10 +27,59 @@ def unauthenticated(reason: str) -> JSONResponse:
     )
 
 
+def busy() -> JSONResponse:
+    """HTTP 503 SERVICE_BUSY: no database connection came free in time; retry shortly."""
+    return error_response(
+        "The server is busy: every database connection is in use. Retry shortly.",
+        code="SERVICE_BUSY",
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def too_many(limit: int) -> JSONResponse:
+    """HTTP 429 TOO_MANY_REQUESTS: this client already has its share in flight."""
+    return error_response(
+        f"Too many requests in flight for this client (at most {limit} at once). "
+        "Wait for an answer before sending more.",
+        code="TOO_MANY_REQUESTS",
+        status=429,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def whole_body(receive: Receive) -> Receive | None:
+    """Read the request's whole body (BodyLimit bounds it), and a `receive` that replays it;
+    None when the client hung up first. Nothing of the database is held meanwhile, so a
+    client that trickles its body in holds no connection."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+    return replay
+
+
 class AuthenticatedGraphQL:
     """Admits only requests with a valid bearer token, then runs them with a fresh Context.
 
-    The Context's read snapshot is closed when the response has been sent.
+    In this order, so that nothing holds a database connection it does not use: the whole
+    body is read, the token's signature and expiry are checked, the request is admitted
+    (`admission.py`: 429 or 503 when it may not use the database now), and only then is the
+    client's standing read, in the read session the request goes on with. That session is
+    closed when the response has been sent.
     """
 
     def __init__(self, view: ASGIApp) -> None:
@@ -37,14 +87,33 @@ class AuthenticatedGraphQL:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = app_state(scope["app"])
+        replay = await whole_body(receive)
+        if replay is None:
+            return
+        try:
+            claims = verify_token(
+                bearer_token(Headers(scope=scope).get("authorization")),
+                key=state.signing_key,
+                max_ttl_seconds=state.settings.token_max_lifetime_seconds,
+            )
+        except InvalidToken as error:
+            await unauthenticated(str(error))(scope, replay, send)
+            return
+        try:
+            async with state.admission.admit(claims.client_id):
+                await self._serve(state, claims, scope, replay, send)
+        except TooManyRequests:
+            await too_many(state.admission.per_client)(scope, replay, send)
+        except ServiceBusy:
+            await busy()(scope, replay, send)
+
+    async def _serve(
+        self, state: AppState, claims: TokenClaims, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         reader = Reader(state.db)
         try:
             try:
-                principal = await authenticate(
-                    reader.session,
-                    authorization=Headers(scope=scope).get("authorization"),
-                    key=state.signing_key,
-                )
+                principal = await principal_of(reader.session, claims)
             except InvalidToken as error:
                 await unauthenticated(str(error))(scope, receive, send)
                 return
@@ -66,6 +135,7 @@ async def connection_principal(
             state.db.read,
             authorization=authorization if isinstance(authorization, str) else None,
             key=state.signing_key,
+            max_ttl_seconds=state.settings.token_max_lifetime_seconds,
         )
     except InvalidToken as error:
         raise ConnectionRejectionError(

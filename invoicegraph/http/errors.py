@@ -9,8 +9,9 @@ from typing import Literal
 
 from starlette.responses import JSONResponse
 
-ErrorCode = Literal["BAD_USER_INPUT", "UNAUTHENTICATED"]
-"""The `extensions.code` of a refused request: the caller's mistake, or missing credentials."""
+ErrorCode = Literal["BAD_USER_INPUT", "UNAUTHENTICATED", "TOO_MANY_REQUESTS", "SERVICE_BUSY"]
+"""The `extensions.code` of a refused request: the caller's mistake, missing credentials, too
+many requests of one client at once (429), or no database connection free in time (503)."""
 
 
 def error_response(

@@ -263,7 +263,12 @@ class Playground:
         in the page anyway)."""
         state = app_state(request.app)
         assert self.settings.demo_token is not None
-        demo = verify_token(self.settings.demo_token, key=state.signing_key, expired_too=True)
+        demo = verify_token(
+            self.settings.demo_token,
+            key=state.signing_key,
+            max_ttl_seconds=state.settings.token_max_lifetime_seconds,
+            expired_too=True,
+        )
         ttl = state.settings.token_ttl_seconds
         token = issue_token(
             key=state.signing_key,

@@ -19,20 +19,22 @@ from invoicegraph.auth.keys import signing_key
 from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
+from invoicegraph.http.admission import Admission
 from invoicegraph.resolvers.context import Context
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 
 
 class AppState(State):
-    """`app.state` while the app runs: its database, settings, token key, event bus and the
-    outbox publisher that feeds the bus."""
+    """`app.state` while the app runs: its database, settings, token key, event bus, the
+    outbox publisher that feeds the bus, and the admission of requests to the database."""
 
     db: Database
     settings: Settings
     signing_key: str
     events: EventBus
     outbox: OutboxPublisher
+    admission: Admission
 
     def __init__(
         self,
@@ -42,6 +44,7 @@ class AppState(State):
         signing_key: str,
         events: EventBus,
         outbox: OutboxPublisher,
+        admission: Admission,
     ) -> None:
         super().__init__(
             {
@@ -50,6 +53,7 @@ class AppState(State):
                 "signing_key": signing_key,
                 "events": events,
                 "outbox": outbox,
+                "admission": admission,
             }
         )
 
@@ -60,7 +64,11 @@ class AppState(State):
     async def open(cls, settings: Settings) -> "AppState":
         """Open the engine, read (or make) the signing key, start the event bus and the outbox
         publisher (which first publishes whatever a previous run left pending)."""
-        db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
+        db = Database(
+            settings.database_url,
+            pool_size=settings.database_connections,
+            sqlite_synchronous=settings.synchronous_mode(),
+        )
         try:
             key = await signing_key(db, configured=settings.signing_key)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)
@@ -70,7 +78,18 @@ class AppState(State):
             raise
         outbox = OutboxPublisher(db, events)
         outbox.start()
-        return cls(db=db, settings=settings, signing_key=key, events=events, outbox=outbox)
+        admission = Admission(
+            capacity=settings.database_connections,
+            per_client=settings.max_requests_per_client,
+        )
+        return cls(
+            db=db,
+            settings=settings,
+            signing_key=key,
+            events=events,
+            outbox=outbox,
+            admission=admission,
+        )
 
     async def close(self) -> None:
         await self.outbox.stop()

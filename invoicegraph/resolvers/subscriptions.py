@@ -37,6 +37,8 @@ async def invoice_events(
                 raise BadUserInput("no invoice has this id")
             target = row.id
         while True:
+            # Hold no connection while waiting: an idle socket must not keep one of the pool's.
+            await context.reader.close()
             event = await queue.get()
             if target is not None and event.invoice_id != target:
                 continue

@@ -59,6 +59,9 @@ class UnitOfWork:
 
 @asynccontextmanager
 async def unit_of_work(context: Context) -> AsyncIterator[UnitOfWork]:
+    """The write transaction; the request's read session is closed first, so that a request
+    holds one connection at a time, never two (the write reads what it needs itself)."""
+    await context.reader.close()
     try:
         async with context.db.write() as session:
             work = UnitOfWork(session=session, workspace_id=context.workspace_id)

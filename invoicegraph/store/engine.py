@@ -24,6 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POOL_OVERFLOW = 10
+"""Connections past `pool_size`, for what no admission counts: the outbox publisher, sockets."""
+POOL_TIMEOUT_SECONDS = 5.0
+"""The longest a checkout waits for a free connection before it fails (SQLAlchemy's default,
+30 s, froze every tenant behind a full pool); the server admits only as many requests as it
+has connections (`http/admission.py`), so this is the backstop, not the rule."""
 _BEGIN_MODE = "invoicegraph_sqlite_begin"
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -75,7 +81,12 @@ class Database:
         # No pool_pre_ping: it costs a round trip per request. After a PostgreSQL restart the
         # first statement on a stale connection fails (that request gets a retryable internal
         # error) and SQLAlchemy then discards every connection made before it.
-        options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 20}
+        options: dict[str, Any] = {
+            "pool_size": pool_size,
+            "max_overflow": POOL_OVERFLOW,
+            "pool_timeout": POOL_TIMEOUT_SECONDS,
+        }
+        self.pool_size = pool_size
         self.engine = create_async_engine(self.url, **options)
         self._writer = self.engine
         self._reader = self.engine

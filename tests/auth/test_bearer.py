@@ -264,7 +264,7 @@ async def test_healthz_needs_no_token(http: httpx.AsyncClient) -> None:
 )
 def test_an_unusable_token_is_named_in_plain_words(token: str, says: str) -> None:
     with pytest.raises(InvalidToken) as refused:
-        verify_token(token, key="k" * 40)
+        verify_token(token, key="k" * 40, max_ttl_seconds=3600)
     message = str(refused.value)
     assert says in message
     assert "codec" not in message

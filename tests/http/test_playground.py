@@ -364,6 +364,8 @@ async def test_the_demo_token_endpoint_exists_only_in_the_run_that_seeded_the_de
                 response = await http.get("/playground/demo-token")
         assert response.status_code == expected
         if expected == 200:
-            fresh = verify_token(response.json()["access_token"], key=settings.signing_key)
+            fresh = verify_token(
+                response.json()["access_token"], key=settings.signing_key, max_ttl_seconds=3600
+            )
             assert (fresh.client_id, fresh.workspace_id) == ("cli_demo", "ws_demo")
             assert response.headers["cache-control"] == "no-store"
