@@ -95,3 +95,35 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
         _counting.reset(token)
+
+
+@dataclass
+class ConnectionsHeld:
+    """Connections checked out of an engine's pool: now, and the most at once."""
+
+    now: int = 0
+    peak: int = 0
+    checkouts: int = 0
+
+
+@contextmanager
+def connections_held(engine: AsyncEngine) -> Iterator[ConnectionsHeld]:
+    """Watch the pool's checkout and checkin events for the block (every task's, background
+    ones too: the figure is what the process holds)."""
+    held = ConnectionsHeld()
+
+    def checked_out(*_args: Any) -> None:
+        held.now += 1
+        held.checkouts += 1
+        held.peak = max(held.peak, held.now)
+
+    def checked_in(*_args: Any) -> None:
+        held.now -= 1
+
+    event.listen(engine.sync_engine.pool, "checkout", checked_out)
+    event.listen(engine.sync_engine.pool, "checkin", checked_in)
+    try:
+        yield held
+    finally:
+        event.remove(engine.sync_engine.pool, "checkout", checked_out)
+        event.remove(engine.sync_engine.pool, "checkin", checked_in)
