@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 
-from invoicegraph.auth.principal import Principal, authenticate, bearer_token, principal_of
+from invoicegraph.auth.principal import Principal, bearer_token, principal_of
 from invoicegraph.auth.tokens import InvalidToken, TokenClaims, verify_token
 from invoicegraph.http.admission import RETRY_AFTER_SECONDS, ServiceBusy, TooManyRequests
 from invoicegraph.http.errors import error_response
@@ -123,20 +123,21 @@ class AuthenticatedGraphQL:
             await reader.close()
 
 
-async def connection_principal(
+async def connection_credentials(
     state: AppState, connection_params: Mapping[str, object] | None
-) -> Principal:
+) -> tuple[Principal, TokenClaims]:
     """Who a WebSocket is, by the Authorization in its connection_init payload (browsers cannot
-    set headers on a WebSocket); a refusal closes the connection with UNAUTHENTICATED."""
+    set headers on a WebSocket), and its token's claims (the socket closes when it expires);
+    a refusal closes the connection with UNAUTHENTICATED."""
     params = connection_params or {}
     authorization = params.get("Authorization", params.get("authorization"))
     try:
-        return await authenticate(
-            state.db.read,
-            authorization=authorization if isinstance(authorization, str) else None,
+        claims = verify_token(
+            bearer_token(authorization if isinstance(authorization, str) else None),
             key=state.signing_key,
             max_ttl_seconds=state.settings.token_max_lifetime_seconds,
         )
+        return await principal_of(state.db.read, claims), claims
     except InvalidToken as error:
         raise ConnectionRejectionError(
             {"code": "UNAUTHENTICATED", "message": str(error)}

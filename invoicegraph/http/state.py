@@ -20,6 +20,7 @@ from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
 from invoicegraph.http.admission import Admission
+from invoicegraph.http.sockets import RevocationWatch
 from invoicegraph.resolvers.context import Context
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
@@ -27,7 +28,8 @@ from invoicegraph.store.engine import Database
 
 class AppState(State):
     """`app.state` while the app runs: its database, settings, token key, event bus, the
-    outbox publisher that feeds the bus, and the admission of requests to the database."""
+    outbox publisher that feeds the bus, the admission of requests to the database, and the
+    open sockets with the watch over their clients' standing."""
 
     db: Database
     settings: Settings
@@ -35,6 +37,7 @@ class AppState(State):
     events: EventBus
     outbox: OutboxPublisher
     admission: Admission
+    sockets: RevocationWatch
 
     def __init__(
         self,
@@ -45,6 +48,7 @@ class AppState(State):
         events: EventBus,
         outbox: OutboxPublisher,
         admission: Admission,
+        sockets: RevocationWatch,
     ) -> None:
         super().__init__(
             {
@@ -54,6 +58,7 @@ class AppState(State):
                 "events": events,
                 "outbox": outbox,
                 "admission": admission,
+                "sockets": sockets,
             }
         )
 
@@ -89,9 +94,11 @@ class AppState(State):
             events=events,
             outbox=outbox,
             admission=admission,
+            sockets=RevocationWatch(db, per_client=settings.max_sockets_per_client),
         )
 
     async def close(self) -> None:
+        await self.sockets.close()
         await self.outbox.stop()
         await self.events.close()
         await self.db.dispose()

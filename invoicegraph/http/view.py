@@ -8,7 +8,7 @@ from datetime import timedelta
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
@@ -16,9 +16,10 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from invoicegraph.http.auth import connection_principal
+from invoicegraph.http.auth import connection_credentials
 from invoicegraph.http.errors import error_response
 from invoicegraph.http.json_body import StrictJsonBody
+from invoicegraph.http.socket_handler import MESSAGE_TOO_BIG, GuardedTransportWS, socket_link
 from invoicegraph.http.state import AppState, app_state, request_context, set_request_context
 from invoicegraph.resolvers.context import NOBODY, Context
 
@@ -30,6 +31,8 @@ credentials holds a slot for nothing (strawberry's default waits a minute)."""
 class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
     """Runs operations with the Context that authentication (HTTP) or the socket (WebSocket)
     opened; no IDE of strawberry's (the playground is our own page)."""
+
+    graphql_transport_ws_handler_class = GuardedTransportWS
 
     def __init__(self, schema: BaseSchema, *, running: Callable[[], AppState]) -> None:
         super().__init__(
@@ -84,9 +87,18 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
             raise
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
-        """Authenticate a WebSocket by the Authorization in its connection_init payload."""
-        principal = await connection_principal(self.running(), context.connection_params)
+        """Authenticate a WebSocket by the Authorization in its connection_init payload, and
+        count it among its client's open sockets (http/sockets.py: refused past the share)."""
+        state = self.running()
+        principal, claims = await connection_credentials(state, context.connection_params)
+        link = socket_link.get()
+        assert link is not None, "connection_init is handled by GuardedTransportWS"
+        link.standing = state.sockets.admit(
+            principal, expires_at=claims.expires_at, close=link.close
+        )
+        link.watch = state.sockets
         context.authenticated_as(principal)
+        context.in_standing = link.standing.in_standing
         return {"workspace": principal.workspace_public_id, "worker": os.getpid()}
 
 
@@ -101,7 +113,25 @@ class GraphQLSocket:
         state = app_state(scope["app"])
         context = Context.open(state.db, NOBODY, state.events)
         set_request_context(scope, context)
+        limit = state.settings.max_body_bytes
+
+        async def limited_receive() -> Message:
+            """A message over the body limit closes the socket (1009) as if the client left."""
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                size = len(message.get("text") or "") + len(message.get("bytes") or b"")
+                if size > limit:
+                    await send(
+                        {
+                            "type": "websocket.close",
+                            "code": MESSAGE_TOO_BIG,
+                            "reason": f"messages are limited to {limit} bytes",
+                        }
+                    )
+                    return {"type": "websocket.disconnect", "code": MESSAGE_TOO_BIG}
+            return message
+
         try:
-            await self.view(scope, receive, send)
+            await self.view(scope, limited_receive, send)
         finally:
             await context.reader.close()

@@ -1,6 +1,7 @@
 """The typed per-request context: who is calling, the database, and this request's loaders."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import strawberry
@@ -25,6 +26,10 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     connection_params: dict[str, object] | None = None
     """The payload of a WebSocket's connection_init, where its credentials travel."""
+    in_standing: Callable[[], bool] = field(default=lambda: True)
+    """Whether the caller may still read and write: always, for an HTTP request (checked as it
+    came in); for a WebSocket, whether its token is unexpired and its client unrevoked (asked
+    per delivered event, from memory: http/sockets.py)."""
     selections: dict[str, tuple[object, frozenset[str]]] = field(default_factory=dict)
     """Field names selected below each path (schema/selection.py), with their operation."""
 

@@ -40,6 +40,8 @@ async def invoice_events(
             # Hold no connection while waiting: an idle socket must not keep one of the pool's.
             await context.reader.close()
             event = await queue.get()
+            if not context.in_standing():
+                return  # revoked or expired: its socket is being closed
             if target is not None and event.invoice_id != target:
                 continue
             await context.after_write()  # a fresh snapshot: show the invoice as committed
