@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed
 from tests.backends import ON_POSTGRES
 from tests.e2e.server import (
     Deployment,
+    assert_clean_log,
     create_client,
     create_workspace,
     get_token,
@@ -210,14 +211,22 @@ def subscribe(operation_id: str) -> str:
     return json.dumps({"id": operation_id, "type": "subscribe", "payload": {"query": EVENTS}})
 
 
-MISUSES: dict[str, tuple[list[str], int]] = {
+NOT_AN_OBJECT = json.dumps({"id": "1", "type": "subscribe", "payload": 1})
+TOO_BIG = json.dumps({"type": "ping", "payload": {"x": "y" * 2**20}})
+MISUSES: dict[str, tuple[list[str | bytes], int]] = {
     "subscribe-before-init": ([subscribe("1")], 4401),
     "init-twice": (["INIT", "INIT"], 4429),
     "not-json": (["INIT", "{not json"], 4400),
     "unknown-type": (["INIT", json.dumps({"type": "shout"})], 4400),
     "same-id-twice": (["INIT", subscribe("1"), subscribe("1")], 4409),
     "bad-token": ([init("forged")], 4403),
-}
+    "not-json-before-init": (["{not json"], 4400),
+    "binary-before-init": ([b"\x00\x01binary"], 4400),
+    "payload-not-an-object": (["INIT", NOT_AN_OBJECT], 4400),
+    "id-not-a-string": (["INIT", json.dumps({"id": {}, "type": "subscribe", "payload": {}})], 4400),
+    "type-not-a-string": ([json.dumps({"type": ["connection_init"]})], 4400),
+    "over-the-body-limit": (["INIT", TOO_BIG], 1009),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("misuse", list(MISUSES))
@@ -247,3 +256,8 @@ async def test_a_socket_that_never_says_who_it_is_is_closed(deployed: Deployment
                 await socket.recv()
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4408
+
+
+def test_misuses_leave_no_traceback_in_the_log(deployed: Deployment) -> None:
+    """Runs after the misuses above: each was answered by a close, none by an exception."""
+    assert_clean_log(deployed.server)
