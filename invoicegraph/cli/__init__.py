@@ -26,6 +26,7 @@ from invoicegraph.auth.keys import signing_key
 from invoicegraph.auth.tokens import issue_token
 from invoicegraph.cli import importer
 from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
+from invoicegraph.http.headers import MAX_HEADER_BYTES
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
 from invoicegraph.settings import Settings, SettingsError
@@ -148,6 +149,8 @@ def serve(
             port=settings.port,
             log_level="info",
             access_log=settings.access_log,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+            ws_max_size=settings.max_body_bytes,
         )
         return
     # Worker processes import the app themselves and read these settings back.
@@ -162,6 +165,8 @@ def serve(
         port=settings.port,
         log_level="info",
         access_log=settings.access_log,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        ws_max_size=settings.max_body_bytes,
     )
 
 

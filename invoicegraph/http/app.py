@@ -1,6 +1,6 @@
 """create_app(settings) -> Starlette: the routes, in the order a request passes them.
 
-BodyLimit (413 past max_body_bytes)
+ResponseHeaders (no-store, nosniff) -> BodyLimit (413 past max_body_bytes)
   /healthz                       no token
   /oauth2/token                  the client-credentials grant (auth/endpoint.py)
   GET /graphql from a browser    the playground page, no token (playground.py)
@@ -23,6 +23,7 @@ from invoicegraph.auth.endpoint import token_endpoint
 from invoicegraph.auth.rate_limit import TokenRateLimit
 from invoicegraph.http.auth import AuthenticatedGraphQL
 from invoicegraph.http.body import BodyLimit
+from invoicegraph.http.headers import ResponseHeaders
 from invoicegraph.http.media_types import GraphQLResponseMediaType
 from invoicegraph.http.playground import Playground
 from invoicegraph.http.runtime import tune_gc
@@ -90,7 +91,10 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", GraphQLSocket(view)),
             *(playground.routes if playground is not None else []),
         ],
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(ResponseHeaders),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan(settings),
     )
     return application

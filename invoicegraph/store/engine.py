@@ -13,13 +13,15 @@ after such a crash, and is used only when asked for (`sqlite_synchronous`).
 """
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,6 +61,31 @@ def _configure_sqlite(
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+PRIVATE = 0o600
+"""Owner only: the database holds every tenant's data (and, in old installs, the signing key)."""
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names; None for another database or an in-memory one."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database or "")
+
+
+def make_private(url: str | URL) -> None:
+    """Create a SQLite database file owner-only (0600) before SQLite does (0644 under the
+    usual umask), and narrow an existing one, its -wal and -shm (SQLite gives those the main
+    file's mode when it makes them)."""
+    path = sqlite_file(make_url(url))
+    if path is None:
+        return
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(PRIVATE)
+
+
 def dialect_of(session: AsyncSession) -> str:
     """ "sqlite" or "postgresql": the few statements that differ ask this."""
     return session.bind.dialect.name if session.bind is not None else "sqlite"
@@ -78,6 +105,7 @@ class Database:
         """`sqlite_busy_timeout_ms`: how long a writer waits for another process's write lock."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        make_private(self.url)
         # No pool_pre_ping: it costs a round trip per request. After a PostgreSQL restart the
         # first statement on a stale connection fails (that request gets a retryable internal
         # error) and SQLAlchemy then discards every connection made before it.

@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from invoicegraph.store.engine import make_private
 from invoicegraph.store.search import SEARCH_TABLE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,5 +27,7 @@ def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest schema; a no-op when it is already there.
 
     Synchronous, since Alembic runs its own event loop: call it before the server's loop starts.
+    A SQLite file is made owner-only first.
     """
+    make_private(url)
     command.upgrade(alembic_config(url), "head")

@@ -3,7 +3,7 @@
 import secrets
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -116,3 +116,12 @@ async def revoked_client_count(session: AsyncSession) -> int:
     watches it learns of one with a single cheap statement, however many sockets it holds."""
     connection = await session.connection()
     return int((await connection.execute(_REVOKED_COUNT)).scalar_one())
+
+
+async def get_server_secret(session: AsyncSession, *, name: str) -> str | None:
+    result = await session.exec(select(ServerSecretRow.value).where(ServerSecretRow.name == name))
+    return result.first()
+
+
+async def delete_server_secret(session: AsyncSession, *, name: str) -> None:
+    await session.exec(delete(ServerSecretRow).where(col(ServerSecretRow.name) == name))

@@ -211,3 +211,30 @@ async def test_admission_counts_return_to_zero(settings: Settings) -> None:
             )
         assert sorted({answer.status_code for answer in answers}) in ([200], [200, 429])
         assert app.state.admission.admitted == 0
+
+
+async def test_json_answers_are_not_cached_or_sniffed(api: Api, http: httpx.AsyncClient) -> None:
+    answers = [
+        await http.post(
+            "/graphql",
+            json={"query": WORKSPACE},
+            headers={"Authorization": f"Bearer {api.token}"},
+        ),
+        await http.post("/graphql", json={"query": WORKSPACE}),  # 401
+        await http.get("/healthz"),
+    ]
+    for answer in answers:
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_oversized_headers_are_refused_with_431(app: Starlette, api: Api) -> None:
+    async with live_server(app) as port:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            answer = await http.post(
+                "/graphql",
+                json={"query": WORKSPACE},
+                headers={"Authorization": f"Bearer {api.token}", "X-Padding": "p" * 40_000},
+            )
+    assert answer.status_code == 431
+    assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
