@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from invoicegraph.auth.keys import SIGNING_KEY_NAME, key_file, signing_key
+from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.store.workspaces import get_or_create_server_secret, get_server_secret
 from tests.backends import ON_POSTGRES, sqlite_url
@@ -84,7 +85,8 @@ async def test_an_old_install_has_its_key_moved_out_of_the_database(db: Database
     # then: the same key (tokens issued with it stay valid), now only in the file
     assert key == old_key
     path = key_file(db)
-    assert path is not None and path.read_text().strip() == old_key
+    assert path is not None
+    assert path.read_text().strip() == old_key
     async with db.read() as session:
         assert await get_server_secret(session, name=SIGNING_KEY_NAME) is None
 
@@ -100,10 +102,11 @@ async def test_a_configured_key_wins_and_nothing_is_stored(db: Database) -> None
 
 
 async def test_a_token_claiming_to_live_for_ever_is_refused(
-    api: Api, http: httpx.AsyncClient, settings: object
+    api: Api, http: httpx.AsyncClient, settings: Settings
 ) -> None:
     # given: a token signed with the server's own key, valid until the year 9999
-    key = getattr(settings, "signing_key")
+    key = settings.signing_key
+    assert key is not None
     good = jwt.decode(api.token, key, algorithms=["HS256"], options={"verify_exp": False})
     forever = jwt.encode({**good, "exp": 253_402_300_799}, key, algorithm="HS256")
     longer = jwt.encode({**good, "exp": int(time.time()) + 2 * 86_400}, key, algorithm="HS256")

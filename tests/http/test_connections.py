@@ -229,12 +229,14 @@ async def test_json_answers_are_not_cached_or_sniffed(api: Api, http: httpx.Asyn
 
 
 async def test_oversized_headers_are_refused_with_431(app: Starlette, api: Api) -> None:
-    async with live_server(app) as port:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            answer = await http.post(
-                "/graphql",
-                json={"query": WORKSPACE},
-                headers={"Authorization": f"Bearer {api.token}", "X-Padding": "p" * 40_000},
-            )
+    async with (
+        live_server(app) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
+    ):
+        answer = await http.post(
+            "/graphql",
+            json={"query": WORKSPACE},
+            headers={"Authorization": f"Bearer {api.token}", "X-Padding": "p" * 40_000},
+        )
     assert answer.status_code == 431
     assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
