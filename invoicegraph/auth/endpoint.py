@@ -10,7 +10,7 @@ from invoicegraph.auth.rate_limit import TokenRateLimit
 from invoicegraph.auth.secrets import secret_matches
 from invoicegraph.auth.tokens import issue_token
 from invoicegraph.store.engine import Database
-from invoicegraph.store.workspaces import get_api_client
+from invoicegraph.store.workspaces import client_credentials
 
 FORM = "application/x-www-form-urlencoded"
 UNUSABLE_HASH = "0" * 64
@@ -72,17 +72,16 @@ async def token_endpoint(
         return _token_error(401, "invalid_client", "send HTTP Basic client credentials")
     client_id, secret = credentials
     async with db.read() as session:
-        found = await get_api_client(session, public_id=client_id)
+        found = await client_credentials(session, public_id=client_id)
     # Hash and compare even for an unknown client, so timing does not tell which ids exist.
-    matches = secret_matches(secret, found[0].secret_hash if found else UNUSABLE_HASH)
-    if found is None or found[0].revoked is not None or not matches:
+    matches = secret_matches(secret, found.secret_hash if found else UNUSABLE_HASH)
+    if found is None or found.revoked or not matches:
         return _token_error(401, "invalid_client", "unknown client or wrong secret")
-    client, workspace = found
 
     token = issue_token(
         key=signing_key,
-        client_id=client.public_id,
-        workspace_id=workspace.public_id,
+        client_id=found.client_id,
+        workspace_id=found.workspace_public_id,
         ttl_seconds=ttl_seconds,
     )
     return JSONResponse(

@@ -40,16 +40,34 @@ async def insert_api_client(
     return row
 
 
-async def get_api_client(
-    session: AsyncSession, *, public_id: str
-) -> tuple[ApiClientRow, WorkspaceRow] | None:
-    """The client and its workspace, or None when unknown."""
-    result = await session.exec(
-        select(ApiClientRow, WorkspaceRow)
-        .join(WorkspaceRow, col(WorkspaceRow.id) == ApiClientRow.workspace_id)
-        .where(ApiClientRow.public_id == public_id)
+class ClientCredentials(NamedTuple):
+    """What the token endpoint checks a client's secret against."""
+
+    client_id: str
+    secret_hash: str
+    revoked: bool
+    workspace_public_id: str
+
+
+_CLIENT_CREDENTIALS = (
+    sa_select(
+        col(ApiClientRow.public_id),
+        col(ApiClientRow.secret_hash),
+        col(ApiClientRow.revoked).is_not(None),
+        col(WorkspaceRow.public_id),
     )
-    return result.first()
+    .join(WorkspaceRow, col(WorkspaceRow.id) == col(ApiClientRow.workspace_id))
+    .where(col(ApiClientRow.public_id) == bindparam("public_id"))
+)
+
+
+async def client_credentials(session: AsyncSession, *, public_id: str) -> ClientCredentials | None:
+    """The client's secret hash and standing, or None when unknown. A plain statement, built
+    once, and no ORM objects: a known id then costs what an unknown one does (the ORM's two
+    objects took some 50 microseconds, enough to tell from outside which ids exist)."""
+    connection = await session.connection()
+    row = (await connection.execute(_CLIENT_CREDENTIALS, {"public_id": public_id})).first()
+    return None if row is None else ClientCredentials._make(row)
 
 
 class ClientStanding(NamedTuple):
