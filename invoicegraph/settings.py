@@ -116,9 +116,10 @@ class Settings:
     """Database connections a server process keeps; as many requests at once use the database
     (each holds at most one), the rest wait briefly, then get 503 SERVICE_BUSY."""
     max_requests_per_client: int = field(
-        default_factory=lambda: _number("max_requests_per_client", 8, least=1)
+        default_factory=lambda: _number("max_requests_per_client", 16, least=1)
     )
-    """GraphQL requests one API client may have in flight in a server process; past it, 429."""
+    """GraphQL requests one API client may have in flight in a server process; past it, 429.
+    Below `database_connections`, so that one client never takes every connection."""
     max_sockets_per_client: int = field(
         default_factory=lambda: _number("max_sockets_per_client", 20, least=1)
     )

@@ -37,6 +37,9 @@ STARTUP_TIMEOUT_SECONDS = 20.0
 POSTGRES_WORKERS = 4
 STOP_TIMEOUT_SECONDS = 5.0
 CLI_TIMEOUT_SECONDS = 60.0
+RACING_ONE_CLIENT = {"INVOICEGRAPH_MAX_REQUESTS_PER_CLIENT": "64"}
+"""The concurrency tests race up to 25 requests of one client at one server process: more
+than a client's default share (16), which tests/http/test_connections.py tests."""
 
 
 def free_port() -> int:
@@ -237,7 +240,13 @@ def deployment(workdir: Path) -> Iterator[Deployment]:
             workspace_id, cwd=workdir, database_url=database_url
         )
         workers = POSTGRES_WORKERS if ON_POSTGRES else 1
-        with running_server(database_url, demo=False, workdir=workdir, workers=workers) as server:
+        with running_server(
+            database_url,
+            demo=False,
+            workdir=workdir,
+            workers=workers,
+            environment=RACING_ONE_CLIENT,
+        ) as server:
             yield Deployment(server, database_url, workdir, workspace_id, client_id, client_secret)
 
 
