@@ -14,8 +14,10 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-ADMISSION_WAIT_SECONDS = 1.0
-"""How long a request waits for a free connection's turn before it is told to retry."""
+ADMISSION_WAIT_SECONDS = 5.0
+"""How long a request waits for a free connection's turn before it is told to retry: long enough
+for a queue of writers on one row (each holding a connection while it waits for the lock) to
+drain, far shorter than the 30 s every tenant stalled for behind a full pool."""
 RETRY_AFTER_SECONDS = 1
 
 

@@ -28,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POOL_OVERFLOW = 10
 """Connections past `pool_size`, for what no admission counts: the outbox publisher, sockets."""
-POOL_TIMEOUT_SECONDS = 5.0
+POOL_TIMEOUT_SECONDS = 10.0
 """The longest a checkout waits for a free connection before it fails (SQLAlchemy's default,
 30 s, froze every tenant behind a full pool); the server admits only as many requests as it
 has connections (`http/admission.py`), so this is the backstop, not the rule."""
