@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 import click
 import httpx
 import uvicorn
+from sqlalchemy.engine import make_url
 from tqdm import tqdm
 
-from invoicegraph.admin.demo import seed_demo
+from invoicegraph.admin.demo import demo_workspace, seed_demo
 from invoicegraph.admin.workspaces import (
     clients_of,
     create_client,
@@ -42,12 +43,24 @@ database_url_option = click.option(
 )
 
 
-def _with_database(url: str | None, action: Callable[[Database], Awaitable[T]]) -> T:
+def _with_database(
+    url: str | None, action: Callable[[Database], Awaitable[T]], *, create: bool = False
+) -> T:
     """Migrate the database, then run one action against it and close it.
 
     The one place the CLI migrates: every command, `serve` included, goes through here once.
+    Only the commands that start a database (`create`) make a SQLite file that is not there:
+    the others, run from the wrong folder, would otherwise answer from a new, empty one.
     """
     settings = Settings().replace(database_url=url)
+    sqlite_file = _sqlite_file(settings.database_url)
+    if sqlite_file is not None and not sqlite_file.exists():
+        if not create:
+            raise click.ClickException(
+                f"no database at {sqlite_file}: run this in the folder where `invoicegraph serve` "
+                "ran (the one with invoicegraph.db), or pass --database-url"
+            )
+        click.echo(f"new database at {sqlite_file}", err=True)
     upgrade(settings.database_url)
 
     async def run() -> T:
@@ -58,6 +71,14 @@ def _with_database(url: str | None, action: Callable[[Database], Awaitable[T]]) 
             await db.dispose()
 
     return asyncio.run(run())
+
+
+def _sqlite_file(database_url: str) -> Path | None:
+    """The file a SQLite URL names, resolved; None for other databases and in-memory ones."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()
 
 
 class _Commands(click.Group):
@@ -109,10 +130,17 @@ def serve(
         )
     configure_logging()
 
+    base = f"http://{settings.host}:{settings.port}"
+
     async def prepare(db: Database) -> str | None:
         """Seed the demo on first run; return its client's bearer token (None if not seeded)."""
-        client = await seed_demo(db) if settings.demo else None
+        if not settings.demo:
+            return None
+        client = await seed_demo(db)
         if client is None:
+            workspace = await demo_workspace(db)
+            if workspace is not None:
+                click.echo(_demo_again(workspace.public_id, base, settings.database_url))
             return None
         token = issue_token(
             key=await signing_key(db, configured=settings.signing_key),
@@ -120,12 +148,15 @@ def serve(
             workspace_id=client.workspace_id,
             ttl_seconds=settings.token_ttl_seconds,
         )
-        base = f"http://{settings.host}:{settings.port}"
         click.echo(
             "\nDemo workspace created with sample invoices.\n"
             f"  client_id:     {client.client_id}\n"
             f"  client_secret: {client.client_secret}   (shown once)\n"
-            f"  bearer token:  {token}\n\n"
+            f"  bearer token:  {token}\n"
+            f"  (valid {settings.token_ttl_seconds // 60} minutes; a new one from the client id "
+            "and secret:\n"
+            f"   curl -s -u {client.client_id}:{client.client_secret} "
+            f"-d grant_type=client_credentials {base}/oauth2/token)\n\n"
             f"  curl -s {base}/graphql -H 'Authorization: Bearer {token}' \\\n"
             "    -H 'Content-Type: application/json' \\\n"
             '    -d \'{"query": "{ invoices(first: 3) { nodes { invoiceId status } } }"}\'\n'
@@ -137,7 +168,7 @@ def serve(
         )
         return token
 
-    demo_token = _with_database(settings.database_url, prepare)
+    demo_token = _with_database(settings.database_url, prepare, create=True)
     # Only in the run that seeded the demo does the playground embed the demo token.
     if settings.workers <= 1:
         app = create_app(settings.replace(demo_token=demo_token))
@@ -165,6 +196,22 @@ def serve(
     )
 
 
+def _demo_again(workspace_id: str, base: str, database_url: str) -> str:
+    """What a later run on the demo database prints: the secret was shown once, so how to get
+    a client and a token again."""
+    command = Path(sys.argv[0]).name if not sys.argv[0].startswith(".") else sys.argv[0]
+    url = make_url(database_url)
+    default = _sqlite_file(database_url) == Path("invoicegraph.db").resolve()
+    where = "" if default else f" --database-url {url.render_as_string(hide_password=True)}"
+    return (
+        f"\nDemo workspace {workspace_id}: its client secret was shown on the first run only.\n"
+        "For a new client and a token:\n"
+        f"  {command} client create --workspace {workspace_id}{where}\n"
+        "  curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials "
+        f"{base}/oauth2/token\n"
+    )
+
+
 @main.group()
 def workspace() -> None:
     """Manage workspaces."""
@@ -176,7 +223,7 @@ def workspace() -> None:
 @database_url_option
 def workspace_create(name: str, as_json: bool, database_url: str | None) -> None:
     """Create a workspace and print its id."""
-    row = _with_database(database_url, lambda db: create_workspace(db, name=name))
+    row = _with_database(database_url, lambda db: create_workspace(db, name=name), create=True)
     click.echo(json.dumps({"id": row.public_id, "name": row.name}) if as_json else row.public_id)
 
 
@@ -268,7 +315,7 @@ def export_schema() -> None:
 @database_url_option
 def seed_demo_command(database_url: str | None) -> None:
     """Create the demo workspace, client and invoices in an empty database."""
-    created = _with_database(database_url, seed_demo)
+    created = _with_database(database_url, seed_demo, create=True)
     if created is None:
         raise click.ClickException("the database already has a workspace; nothing seeded")
     click.echo(

@@ -8,6 +8,7 @@ a user's would be: what `serve` prints must reach a file or pipe while the serve
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -239,6 +240,25 @@ def deployment(workdir: Path) -> Iterator[Deployment]:
         workers = POSTGRES_WORKERS if ON_POSTGRES else 1
         with running_server(database_url, demo=False, workdir=workdir, workers=workers) as server:
             yield Deployment(server, database_url, workdir, workspace_id, client_id, client_secret)
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    client_id: str
+    client_secret: str
+    token: str
+
+
+def printed_demo_credentials(stdout: str) -> DemoCredentials:
+    """The client id, secret and bearer token that `serve --demo` prints on its first run."""
+    found = {
+        label: re.search(rf"^\s*{label}:\s+(\S+)", stdout, re.MULTILINE)
+        for label in ("client_id", "client_secret", "bearer token")
+    }
+    missing = [label for label, match in found.items() if match is None]
+    assert not missing, f"serve printed no {missing}:\n{stdout}"
+    values = {label: match.group(1) for label, match in found.items() if match is not None}
+    return DemoCredentials(values["client_id"], values["client_secret"], values["bearer token"])
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
