@@ -126,6 +126,13 @@ class Settings:
             if value is not None
         }
 
+    @staticmethod
+    def variables() -> list[str]:
+        """Every INVOICEGRAPH_* variable a server reads, for `serve --help`."""
+        return [
+            f"INVOICEGRAPH_{f.name.upper()}" for f in fields(Settings) if f.name != "demo_token"
+        ]
+
     def replace(self, **changes: Any) -> "Settings":
         """A copy with the given fields changed; None values (flags not given) are ignored."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}

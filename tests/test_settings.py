@@ -1,5 +1,7 @@
 """Settings: booleans and numbers read strictly, and every refusal names the variable."""
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -72,3 +74,12 @@ def test_the_command_line_answers_a_bad_setting_in_one_line(
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 1
     assert result.output == "Error: INVOICEGRAPH_PORT='eighty' is not a whole number\n"
+
+
+def test_every_variable_is_in_the_readme_and_in_serve_help() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Architecture")]
+    help_text = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    for variable in Settings.variables():
+        assert f"`{variable}`" in table, variable
+        assert variable in help_text, variable

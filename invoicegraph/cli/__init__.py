@@ -97,7 +97,11 @@ def main() -> None:
     """invoicegraph: a GraphQL gateway over invoice data."""
 
 
-@main.command()
+@main.command(
+    epilog="Every setting is also a variable (a flag wins over its variable): "
+    + ", ".join(Settings.variables())
+    + ". The README's Configuration section says what each does, and its default.",
+)
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to bind (default 8000).")
 @database_url_option

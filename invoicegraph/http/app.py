@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from invoicegraph.auth.endpoint import token_endpoint
+from invoicegraph.auth.endpoint import token_endpoint, token_method_not_allowed
 from invoicegraph.auth.rate_limit import TokenRateLimit
 from invoicegraph.http.auth import AuthenticatedGraphQL
 from invoicegraph.http.body import BodyLimit
@@ -85,6 +85,11 @@ def create_app(settings: Settings) -> Starlette:
                     )
                 ),
                 methods=["POST"],
+            ),
+            Route(
+                "/oauth2/token",
+                token_method_not_allowed,
+                methods=["GET", "PUT", "PATCH", "DELETE", "OPTIONS"],
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", GraphQLSocket(view)),

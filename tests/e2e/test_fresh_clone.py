@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import ON_POSTGRES
 from tests.e2e.server import (
     STARTUP_TIMEOUT_SECONDS,
     clean_environment,
@@ -26,6 +27,10 @@ from tests.e2e.server import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    ON_POSTGRES, reason="the same on both stores (it serves SQLite): runs in the SQLite pass"
+)
 INSTALL_TIMEOUT_SECONDS = 900
 
 

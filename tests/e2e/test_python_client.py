@@ -83,11 +83,13 @@ def client_environment() -> dict[str, str]:
     return environment
 
 
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    command: list[str], cwd: Path, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command,
         cwd=cwd,
-        env=client_environment(),
+        env={**client_environment(), **(environment or {})},
         capture_output=True,
         text=True,
         timeout=SUBPROCESS_TIMEOUT_SECONDS,
@@ -156,13 +158,14 @@ def test_demo_runs_against_a_live_server(
     completed = run(
         [
             str(client_python), str(CLIENT_DIR / "demo.py"),
-            "--base-url", deployed.base_url,
             # `=` form: a secret may start with "-", which argparse would take for an option.
             f"--client-id={deployed.client_id}",
             f"--client-secret={deployed.client_secret}",
             "--invoice-id", invoice_id,
         ],
         cwd=workdir,
+        # The variable the README and the TypeScript demo name too.
+        environment={"INVOICEGRAPH_BASE_URL": deployed.base_url},
     )  # fmt: skip
     assert completed.returncode == 0, (
         f"demo exited {completed.returncode}\n{completed.stdout}\n{completed.stderr}\n"
