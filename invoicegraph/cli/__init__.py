@@ -1,4 +1,4 @@
-"""The `invoicegraph` command: serve, workspace, client, export-schema, seed-demo."""
+"""The `invoicegraph` command: serve, workspace, client, import, backup, export-schema."""
 
 import asyncio
 import json
@@ -30,6 +30,7 @@ from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
 from invoicegraph.settings import Settings, SettingsError
+from invoicegraph.store.backup import BackupRefused, backup_sqlite
 from invoicegraph.store.engine import Database
 from invoicegraph.store.migrate import upgrade
 
@@ -48,7 +49,8 @@ def _with_database(
 ) -> T:
     """Migrate the database, then run one action against it and close it.
 
-    The one place the CLI migrates: every command, `serve` included, goes through here once.
+    The one place the CLI migrates: every command but `backup` (which only copies) goes
+    through here once.
     Only the commands that start a database (`create`) make a SQLite file that is not there:
     the others, run from the wrong folder, would otherwise answer from a new, empty one.
     """
@@ -305,6 +307,29 @@ def client_revoke(client_id: str, database_url: str | None) -> None:
     if not _with_database(database_url, lambda db: revoke_client(db, client_id=client_id)):
         raise click.ClickException(f"no active client has the id {client_id!r}")
     click.echo(f"revoked {client_id}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@database_url_option
+def backup(path: Path, database_url: str | None) -> None:
+    """Copy the SQLite database to PATH while it serves (SQLite's online backup API).
+
+    The copy holds every write committed before it began; writers are not stopped. PostgreSQL
+    has its own tools for this: pg_dump, or a base backup with WAL archiving.
+    """
+    url = Settings().replace(database_url=database_url).database_url
+    source = _sqlite_file(url)
+    if source is None:
+        raise click.ClickException(
+            "backup copies a SQLite file; for PostgreSQL use pg_dump (pg_dump -Fc -f PATH "
+            "DBNAME) or a base backup with WAL archiving"
+        )
+    try:
+        made = backup_sqlite(source, path.resolve())
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"backed up {source} to {made.target} ({made.bytes} bytes, checked)")
 
 
 @main.command("export-schema")
