@@ -57,12 +57,12 @@ def _rate(name: str, default: str) -> str:
 
 
 def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, as spelt there, whatever the case the variable uses."""
     raw = _env(name, default)
-    if raw.upper() not in choices:
-        raise SettingsError(
-            f"INVOICEGRAPH_{name.upper()}={raw!r} must be one of {', '.join(choices)}"
-        )
-    return raw.upper()
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} must be one of {', '.join(choices)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +110,22 @@ class Settings:
     )
     """FULL: an acknowledged write survives a power loss. NORMAL is faster per write but may lose
     the last acknowledged writes if the machine (not the process) crashes."""
+
+    metrics: str = field(
+        default_factory=lambda: _choice("metrics", "loopback", ("off", "loopback", "token"))
+    )
+    """Who may read GET /metrics: nobody, requests from this machine, or the metrics token."""
+    metrics_token: str | None = field(
+        default_factory=lambda: os.environ.get("INVOICEGRAPH_METRICS_TOKEN")
+    )
+    """The bearer token /metrics wants when `metrics` is `token`."""
+
+    def __post_init__(self) -> None:
+        if self.metrics == "token" and not self.metrics_token:
+            raise SettingsError(
+                "INVOICEGRAPH_METRICS=token needs INVOICEGRAPH_METRICS_TOKEN, the bearer token "
+                "scrapers send"
+            )
 
     def synchronous_mode(self) -> SqliteSynchronous:
         return "NORMAL" if self.sqlite_synchronous == "NORMAL" else "FULL"

@@ -37,6 +37,7 @@ HTTP = frozenset(
         "settings",
         "clock",
         "logs",
+        "metrics",
     }
 )
 """What the http layer may import: everything below it."""
@@ -48,6 +49,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "clock": frozenset(),
     "settings": frozenset(),
     "logs": frozenset(),
+    "metrics": frozenset(),  # the Prometheus metrics, defined once
     # the rules, pure
     "ledger": frozenset({"ledger"}),
     # persistence
@@ -59,7 +61,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     # GraphQL calls -> ledger and store calls; the unit of work
     "resolvers": frozenset({"ledger", "store", "events", "auth", "resolvers", "clock", "settings"}),
     # strawberry types only
-    "schema": frozenset({"schema", "resolvers", "ledger"}),
+    "schema": frozenset({"schema", "resolvers", "ledger", "metrics"}),
     # operator actions and demo data
     "admin": frozenset(
         {"ledger", "store", "auth", "events", "resolvers", "admin", "clock", "settings"}

@@ -3,7 +3,9 @@
 import asyncio
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -29,6 +31,7 @@ from invoicegraph.cli import importer
 from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
+from invoicegraph.metrics import MULTIPROCESS_VARIABLE
 from invoicegraph.settings import Settings, SettingsError
 from invoicegraph.store.backup import BackupRefused, backup_sqlite
 from invoicegraph.store.engine import Database
@@ -187,19 +190,25 @@ def serve(
             access_log=settings.access_log,
         )
         return
-    # Worker processes import the app themselves and read these settings back.
+    # Worker processes import the app themselves and read these settings back, and keep their
+    # metrics in files of one folder that a scrape of any of them adds up.
     os.environ.update(settings.environment())
-    if demo_token is not None:
-        os.environ[DEMO_TOKEN_VARIABLE] = demo_token
-    uvicorn.run(
-        "invoicegraph.http.app:app_from_environment",
-        factory=True,
-        workers=settings.workers,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=settings.access_log,
-    )
+    metrics_folder = tempfile.mkdtemp(prefix="invoicegraph-metrics-")
+    os.environ[MULTIPROCESS_VARIABLE] = metrics_folder
+    try:
+        if demo_token is not None:
+            os.environ[DEMO_TOKEN_VARIABLE] = demo_token
+        uvicorn.run(
+            "invoicegraph.http.app:app_from_environment",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
+        )
+    finally:
+        shutil.rmtree(metrics_folder, ignore_errors=True)
 
 
 def _demo_again(workspace_id: str, base: str, database_url: str) -> str:

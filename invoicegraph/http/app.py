@@ -24,6 +24,7 @@ from invoicegraph.auth.rate_limit import TokenRateLimit
 from invoicegraph.http.auth import AuthenticatedGraphQL
 from invoicegraph.http.body import BodyLimit
 from invoicegraph.http.media_types import GraphQLResponseMediaType
+from invoicegraph.http.metrics import ResponseCounter, metrics_endpoint
 from invoicegraph.http.playground import Playground
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.http.state import AppState, app_state, lifespan
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> Starlette:
     application = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route(
                 "/oauth2/token",
                 token_route(
@@ -95,7 +97,10 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", GraphQLSocket(view)),
             *(playground.routes if playground is not None else []),
         ],
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(ResponseCounter),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan(settings),
     )
     return application

@@ -9,8 +9,9 @@ from typing import Literal
 
 from starlette.responses import JSONResponse
 
-ErrorCode = Literal["BAD_USER_INPUT", "UNAUTHENTICATED"]
-"""The `extensions.code` of a refused request: the caller's mistake, or missing credentials."""
+ErrorCode = Literal["BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN"]
+"""The `extensions.code` of a refused request: the caller's mistake, missing credentials, or
+credentials that do not reach this resource."""
 
 
 def error_response(

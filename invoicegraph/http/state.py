@@ -6,6 +6,7 @@ that runs the lifespan protocol, while the tests and the benchmarks enter `lifes
 themselves, send requests through httpx's ASGITransport and read `app.state.db`.
 """
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -19,6 +20,7 @@ from invoicegraph.auth.keys import signing_key
 from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
+from invoicegraph.metrics import instrument, worker_exited
 from invoicegraph.resolvers.context import Context
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
@@ -61,6 +63,7 @@ class AppState(State):
         """Open the engine, read (or make) the signing key, start the event bus and the outbox
         publisher (which first publishes whatever a previous run left pending)."""
         db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
+        instrument(db.engine)
         try:
             key = await signing_key(db, configured=settings.signing_key)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)
@@ -76,6 +79,7 @@ class AppState(State):
         await self.outbox.stop()
         await self.events.close()
         await self.db.dispose()
+        worker_exited(os.getpid())
 
 
 def app_state(app: Starlette) -> AppState:

@@ -16,6 +16,7 @@ from invoicegraph.schema.execution import PlainExecutionContext
 from invoicegraph.schema.extensions import ErrorCodes
 from invoicegraph.schema.invoice import Invoice, LineItem
 from invoicegraph.schema.limits import QueryLimits
+from invoicegraph.schema.metrics import OperationMetrics
 from invoicegraph.schema.mutation import Mutation
 from invoicegraph.schema.node import Workspace
 from invoicegraph.schema.parse_cache import ParseCache
@@ -41,6 +42,7 @@ def build_schema(*, introspection: bool = True, plain_execution: bool = True) ->
     generated plans of schema/execution.py: a way out should a plan ever answer wrongly, and
     the reference the equivalence tests compare the plans with."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        OperationMetrics,
         ErrorCodes,
         QueryLimits,
         # Front ends send the same few documents over and over: parse and validate each once
