@@ -38,6 +38,7 @@ HTTP = frozenset(
         "clock",
         "logs",
         "metrics",
+        "tracing",
     }
 )
 """What the http layer may import: everything below it."""
@@ -50,6 +51,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "settings": frozenset(),
     "logs": frozenset(),
     "metrics": frozenset(),  # the Prometheus metrics, defined once
+    "tracing": frozenset(),  # OpenTelemetry, from the OTEL_* variables
     # the rules, pure
     "ledger": frozenset({"ledger"}),
     # persistence

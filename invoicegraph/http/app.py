@@ -12,6 +12,8 @@ BodyLimit (413 past max_body_bytes)
 import os
 from collections.abc import Awaitable, Callable
 
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -31,6 +33,7 @@ from invoicegraph.http.state import AppState, app_state, lifespan
 from invoicegraph.http.view import GraphQLSocket, GraphQLView
 from invoicegraph.schema import build_schema
 from invoicegraph.settings import Settings
+from invoicegraph.tracing import provider_from_environment, tracer_of
 
 DEMO_TOKEN_VARIABLE = "INVOICEGRAPH_SEEDED_DEMO_TOKEN"
 """Set by `serve --workers N` only, to hand its freshly seeded demo token to the workers."""
@@ -54,18 +57,25 @@ def token_route(rate_limit: TokenRateLimit) -> Callable[[Request], Awaitable[JSO
     return token
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, tracer_provider: TracerProvider | None = None) -> Starlette:
     """The ASGI app. The database must already be migrated (`invoicegraph serve` does that).
 
     Building it changes nothing in the process; serving tunes the collector (`runtime.py`).
+    Traces go to `tracer_provider`, or where the OTEL_* variables say (tracing.py); by default
+    nowhere, and nothing of them is installed.
     """
+    owned = tracer_provider is None
+    provider = tracer_provider or provider_from_environment()
+    tracer = tracer_of(provider)
 
     def running() -> AppState:
         return app_state(application)
 
     view = GraphQLView(
         build_schema(
-            introspection=settings.introspection, plain_execution=settings.plain_execution
+            introspection=settings.introspection,
+            plain_execution=settings.plain_execution,
+            tracer=tracer,
         ),
         running=running,
     )
@@ -98,10 +108,11 @@ def create_app(settings: Settings) -> Starlette:
             *(playground.routes if playground is not None else []),
         ],
         middleware=[
+            *([Middleware(OpenTelemetryMiddleware, tracer_provider=provider)] if provider else []),
             Middleware(ResponseCounter),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
-        lifespan=lifespan(settings),
+        lifespan=lifespan(settings, tracer, provider if owned else None),
     )
     return application
 

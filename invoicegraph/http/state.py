@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.requests import HTTPConnection
@@ -24,6 +26,7 @@ from invoicegraph.metrics import instrument, worker_exited
 from invoicegraph.resolvers.context import Context
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
+from invoicegraph.tracing import trace_statements
 
 
 class AppState(State):
@@ -59,11 +62,13 @@ class AppState(State):
         raise AttributeError(f"the app's state is fixed while it runs (tried to set {key!r})")
 
     @classmethod
-    async def open(cls, settings: Settings) -> "AppState":
+    async def open(cls, settings: Settings, tracer: Tracer | None = None) -> "AppState":
         """Open the engine, read (or make) the signing key, start the event bus and the outbox
         publisher (which first publishes whatever a previous run left pending)."""
         db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
         instrument(db.engine)
+        if tracer is not None:
+            trace_statements(db.engine, tracer)
         try:
             key = await signing_key(db, configured=settings.signing_key)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)
@@ -90,17 +95,22 @@ def app_state(app: Starlette) -> AppState:
     return state
 
 
-def lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """The app's lifespan: `app.state` is an `AppState` from start to shutdown."""
+def lifespan(
+    settings: Settings, tracer: Tracer | None = None, provider: TracerProvider | None = None
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: `app.state` is an `AppState` from start to shutdown. `tracer`: a span
+    per SQL statement; `provider`: one the app made, flushed and shut down at the end."""
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
-        state = await AppState.open(settings)
+        state = await AppState.open(settings, tracer)
         app.state = state
         try:
             yield
         finally:
             await state.close()
+            if provider is not None:
+                provider.shutdown()
 
     return running
 

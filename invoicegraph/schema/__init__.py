@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
+from opentelemetry.trace import Tracer
 from strawberry.extensions import (
     DisableIntrospection,
     SchemaExtension,
@@ -24,6 +25,7 @@ from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.query import Query
 from invoicegraph.schema.scalars import SCALAR_MAP
 from invoicegraph.schema.subscription import Subscription
+from invoicegraph.schema.tracing import OperationSpan
 from invoicegraph.schema.user import User
 
 
@@ -35,12 +37,15 @@ class InvoiceSchema(strawberry.Schema):
         the caller's own mistakes (syntax, validation, bad input) are answered, not logged."""
 
 
-def build_schema(*, introspection: bool = True, plain_execution: bool = True) -> InvoiceSchema:
+def build_schema(
+    *, introspection: bool = True, plain_execution: bool = True, tracer: Tracer | None = None
+) -> InvoiceSchema:
     """The schema with its extensions; production deployments may turn introspection off.
 
     `plain_execution=False` runs strawberry's standard execution context instead of the
     generated plans of schema/execution.py: a way out should a plan ever answer wrongly, and
-    the reference the equivalence tests compare the plans with."""
+    the reference the equivalence tests compare the plans with. `tracer`: a span per
+    operation (tracing.py), when traces are on."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         OperationMetrics,
         ErrorCodes,
@@ -50,6 +55,8 @@ def build_schema(*, introspection: bool = True, plain_execution: bool = True) ->
         ParseCache,
         lambda: ValidationCache(maxsize=256),
     ]
+    if tracer is not None:
+        extensions.insert(1, lambda: OperationSpan(tracer=tracer))
     if not introspection:
         extensions.append(DisableIntrospection)
     return InvoiceSchema(

@@ -87,3 +87,11 @@ def coded(error: Exception, request_id: str, *, like: GraphQLError | None = None
     return _with_code(
         where, "INTERNAL_SERVER_ERROR", f"Internal server error (request id {request_id})."
     )
+
+
+def operation_type(extension: SchemaExtension) -> str:
+    """query, mutation or subscription; "unknown" for a document that did not parse."""
+    try:
+        return extension.execution_context.operation_type.value
+    except Exception:  # no document, or no operation of that name in it
+        return "unknown"

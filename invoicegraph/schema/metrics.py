@@ -14,6 +14,7 @@ from invoicegraph.metrics import (
     operation_label,
     statements_counted,
 )
+from invoicegraph.schema.extensions import operation_type
 
 
 class OperationMetrics(SchemaExtension):
@@ -24,7 +25,7 @@ class OperationMetrics(SchemaExtension):
         with statements_counted() as statements:
             yield
         context = self.execution_context
-        kind = _operation_type(self)
+        kind = operation_type(self)
         errors: list[GraphQLError] = list(getattr(context.result, "errors", None) or [])
         codes = [str((error.extensions or {}).get("code", "UNKNOWN")) for error in errors]
         outcome = codes[0] if codes else "ok"
@@ -33,11 +34,3 @@ class OperationMetrics(SchemaExtension):
         SQL_STATEMENTS.observe(statements[0])
         for code in codes:
             GRAPHQL_ERRORS.labels(code).inc()
-
-
-def _operation_type(extension: SchemaExtension) -> str:
-    """query, mutation or subscription; "unknown" for a document that did not parse."""
-    try:
-        return extension.execution_context.operation_type.value
-    except Exception:  # no document, or no operation of that name in it
-        return "unknown"
