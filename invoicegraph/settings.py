@@ -3,6 +3,7 @@
 import os
 import re
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any, Literal
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -119,6 +120,16 @@ class Settings:
         default_factory=lambda: os.environ.get("INVOICEGRAPH_METRICS_TOKEN")
     )
     """The bearer token /metrics wants when `metrics` is `token`."""
+
+    trusted_documents: str = field(default_factory=lambda: _env("trusted_documents", ""))
+    """Manifests of {sha256: document} (comma-separated paths), known by hash to every client."""
+    trusted_documents_only: bool = field(
+        default_factory=lambda: _flag("trusted_documents_only", False)
+    )
+    """Run only the documents of those manifests (by hash or exact text)."""
+
+    def trusted_document_paths(self) -> list[Path]:
+        return [Path(part.strip()) for part in self.trusted_documents.split(",") if part.strip()]
 
     def __post_init__(self) -> None:
         if self.metrics == "token" and not self.metrics_token:

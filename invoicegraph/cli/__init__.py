@@ -32,6 +32,7 @@ from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
 from invoicegraph.metrics import MULTIPROCESS_VARIABLE
+from invoicegraph.schema.documents import ManifestError, TrustedDocuments
 from invoicegraph.settings import Settings, SettingsError
 from invoicegraph.store.backup import BackupRefused, backup_sqlite
 from invoicegraph.store.engine import Database
@@ -132,6 +133,12 @@ def serve(
         workers=workers,
         access_log=access_log,
     )
+    try:  # a manifest that cannot be read stops the server before it starts, in one line
+        TrustedDocuments.load(
+            settings.trusted_document_paths(), only=settings.trusted_documents_only
+        )
+    except ManifestError as error:
+        raise click.ClickException(str(error)) from None
     if settings.workers > 1 and settings.database_url.startswith("sqlite"):
         raise click.ClickException(
             "--workers above 1 needs PostgreSQL: subscriptions reach clients of every process "

@@ -32,6 +32,7 @@ from invoicegraph.http.runtime import tune_gc
 from invoicegraph.http.state import AppState, app_state, lifespan
 from invoicegraph.http.view import GraphQLSocket, GraphQLView
 from invoicegraph.schema import build_schema
+from invoicegraph.schema.documents import TrustedDocuments
 from invoicegraph.settings import Settings
 from invoicegraph.tracing import provider_from_environment, tracer_of
 
@@ -76,6 +77,9 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
             introspection=settings.introspection,
             plain_execution=settings.plain_execution,
             tracer=tracer,
+            trusted=TrustedDocuments.load(
+                settings.trusted_document_paths(), only=settings.trusted_documents_only
+            ),
         ),
         running=running,
     )

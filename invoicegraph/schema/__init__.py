@@ -13,6 +13,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from invoicegraph.schema.documents import PersistedDocuments, TrustedDocuments
 from invoicegraph.schema.execution import PlainExecutionContext
 from invoicegraph.schema.extensions import ErrorCodes
 from invoicegraph.schema.invoice import Invoice, LineItem
@@ -38,14 +39,20 @@ class InvoiceSchema(strawberry.Schema):
 
 
 def build_schema(
-    *, introspection: bool = True, plain_execution: bool = True, tracer: Tracer | None = None
+    *,
+    introspection: bool = True,
+    plain_execution: bool = True,
+    tracer: Tracer | None = None,
+    trusted: TrustedDocuments | None = None,
 ) -> InvoiceSchema:
     """The schema with its extensions; production deployments may turn introspection off.
 
     `plain_execution=False` runs strawberry's standard execution context instead of the
     generated plans of schema/execution.py: a way out should a plan ever answer wrongly, and
     the reference the equivalence tests compare the plans with. `tracer`: a span per
-    operation (tracing.py), when traces are on."""
+    operation (tracing.py), when traces are on. `trusted`: the manifests of trusted documents
+    (schema/documents.py); automatic persisted queries work with or without them."""
+    documents = trusted or TrustedDocuments()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         OperationMetrics,
         ErrorCodes,
@@ -54,6 +61,8 @@ def build_schema(
         # (the caches live at module level; each request gets fresh extensions around them).
         ParseCache,
         lambda: ValidationCache(maxsize=256),
+        # After ValidationCache: a refusal replaces the validation errors that one sets.
+        lambda: PersistedDocuments(trusted=documents),
     ]
     if tracer is not None:
         extensions.insert(1, lambda: OperationSpan(tracer=tracer))
