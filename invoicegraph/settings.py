@@ -115,7 +115,8 @@ class Settings:
     metrics: str = field(
         default_factory=lambda: _choice("metrics", "loopback", ("off", "loopback", "token"))
     )
-    """Who may read GET /metrics: nobody, requests from this machine, or the metrics token."""
+    """Who may read GET /metrics: requests from this machine, or the metrics token; `off`
+    answers 404 and counts nothing at all (no per-request cost)."""
     metrics_token: str | None = field(
         default_factory=lambda: os.environ.get("INVOICEGRAPH_METRICS_TOKEN")
     )

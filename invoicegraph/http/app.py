@@ -77,6 +77,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
             introspection=settings.introspection,
             plain_execution=settings.plain_execution,
             tracer=tracer,
+            metrics=settings.metrics != "off",
             trusted=TrustedDocuments.load(
                 settings.trusted_document_paths(), only=settings.trusted_documents_only
             ),
@@ -113,7 +114,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
         ],
         middleware=[
             *([Middleware(OpenTelemetryMiddleware, tracer_provider=provider)] if provider else []),
-            Middleware(ResponseCounter),
+            *([Middleware(ResponseCounter)] if settings.metrics != "off" else []),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan(settings, tracer, provider if owned else None),

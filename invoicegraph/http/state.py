@@ -66,7 +66,8 @@ class AppState(State):
         """Open the engine, read (or make) the signing key, start the event bus and the outbox
         publisher (which first publishes whatever a previous run left pending)."""
         db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
-        instrument(db.engine)
+        if settings.metrics != "off":
+            instrument(db.engine)
         if tracer is not None:
             trace_statements(db.engine, tracer)
         try:

@@ -44,6 +44,7 @@ def build_schema(
     plain_execution: bool = True,
     tracer: Tracer | None = None,
     trusted: TrustedDocuments | None = None,
+    metrics: bool = True,
 ) -> InvoiceSchema:
     """The schema with its extensions; production deployments may turn introspection off.
 
@@ -51,10 +52,11 @@ def build_schema(
     generated plans of schema/execution.py: a way out should a plan ever answer wrongly, and
     the reference the equivalence tests compare the plans with. `tracer`: a span per
     operation (tracing.py), when traces are on. `trusted`: the manifests of trusted documents
-    (schema/documents.py); automatic persisted queries work with or without them."""
+    (schema/documents.py); automatic persisted queries work with or without them. `metrics`:
+    count each operation (schema/metrics.py)."""
     documents = trusted or TrustedDocuments()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        OperationMetrics,
+        *([OperationMetrics] if metrics else []),
         ErrorCodes,
         QueryLimits,
         # Front ends send the same few documents over and over: parse and validate each once
