@@ -268,3 +268,24 @@ def apply_update(
     if settled.status is not state.status:
         changes.append(StatusChanged(old=state.status, new=settled.status))
     return settled, changes
+
+
+def raising_paths(
+    update: ValidInvoiceUpdate, state: InvoiceState, *, user_ids: Mapping[UserRef, int]
+) -> dict[MoneyKey, Path]:
+    """For each user key, the first operation that may raise it (an add, or a new price):
+    where a refusal of the user's total over all invoices points."""
+    paths: dict[MoneyKey, Path] = {}
+    for index, operation in enumerate(update.operations):
+        if isinstance(operation, ValidAdd):
+            spec = operation.spec
+            key: MoneyKey = (user_ids[spec.user], spec.currency, spec.type)
+            paths.setdefault(key, ("lineItems", str(index), "add", "price", "amount"))
+        elif (
+            isinstance(operation, ValidUpdate)
+            and operation.price is not None
+            and (item := state.line_item(operation.line_item_id)) is not None
+        ):
+            path = ("lineItems", str(index), "update", "price", "amount")
+            paths.setdefault(line_item_key(item), path)
+    return paths
