@@ -63,7 +63,8 @@ async def expected_totals(
         .group_by(col(LineItemRow.user_id), col(LineItemRow.currency), col(LineItemRow.type))
     )
     totals: dict[MoneyKey, int] = {}
-    for user_id, currency, flow, *parts in await session.execute(query):
+    connection = await session.connection()
+    for user_id, currency, flow, *parts in await connection.execute(query):
         total = sum(int(part or 0) * _PART**index for index, part in enumerate(parts))
         totals[(user_id, currency, FlowType(flow))] = total
     return totals
