@@ -20,6 +20,7 @@ from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
     BadUserInput,
     PageInfoData,
+    cursor_public_id,
     decode_cursor,
     encode_cursor,
     instant_from_micros,
@@ -271,7 +272,7 @@ def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceView], str]:
     def cursor(row: InvoiceView) -> str:
         value = getattr(row, order.field)
         encoded = micros(value) if isinstance(value, datetime) else value
-        return encode_cursor(CURSOR_KIND, order.field, order.descending, encoded, row.id)
+        return encode_cursor(CURSOR_KIND, order.field, order.descending, encoded, row.public_id)
 
     return cursor
 
@@ -279,16 +280,15 @@ def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceView], str]:
 def _key(cursor: str | None, order: InvoiceOrder) -> InvoiceKey | None:
     if cursor is None:
         return None
-    field, descending, value, row_id = decode_cursor(CURSOR_KIND, cursor, 4)
+    field, descending, value, public_id = decode_cursor(CURSOR_KIND, cursor, 4)
     if (field, descending) != (order.field, order.descending):
         raise BadUserInput("the cursor belongs to another order of this list")
-    if not isinstance(row_id, int):
-        raise BadUserInput("the cursor is not valid for this list")
+    public_id = cursor_public_id(public_id, "inv")
     if field == "invoice_id":
         if not isinstance(value, str):
             raise BadUserInput("the cursor is not valid for this list")
-        return InvoiceKey(value=value, id=row_id)
-    return InvoiceKey(value=instant_from_micros(value), id=row_id)
+        return InvoiceKey(value=value, public_id=public_id)
+    return InvoiceKey(value=instant_from_micros(value), public_id=public_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,12 +24,12 @@ CURSOR_KIND = "txn"
 
 
 def transaction_cursor(row: TransactionView) -> str:
-    return encode_cursor(CURSOR_KIND, micros(row.posted), row.id)
+    return encode_cursor(CURSOR_KIND, micros(row.posted), row.public_id)
 
 
 def _key(cursor: str | None) -> TransactionKey | None:
-    decoded = decode_keyset(CURSOR_KIND, cursor)
-    return None if decoded is None else TransactionKey(posted=decoded[0], id=decoded[1])
+    decoded = decode_keyset(CURSOR_KIND, cursor, "txn")
+    return None if decoded is None else TransactionKey(posted=decoded[0], public_id=decoded[1])
 
 
 @dataclass(frozen=True, slots=True)

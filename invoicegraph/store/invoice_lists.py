@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, inspect, tuple_, union
 from sqlalchemy import select as sql_select
@@ -19,10 +20,22 @@ from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, Pa
 
 @dataclass(frozen=True, slots=True)
 class InvoiceKey:
-    """Where an invoice sits in an order: the order column's value, then its id."""
+    """Where an invoice sits in an order: the order column's value, then the invoice's public
+    id (cursors show no row id; the row id that breaks ties is looked up inside the seek)."""
 
     value: datetime | str
-    id: int
+    public_id: str
+
+    def bound(self, workspace_id: int) -> ColumnElement[Any]:
+        """(value, row id) with the row id as a scalar subquery: NULL when the public id names
+        none of the workspace's invoices, so the seek then matches nothing, and no other
+        workspace's row is ever found."""
+        row_id = (
+            select(InvoiceRow.id)
+            .where(InvoiceRow.workspace_id == workspace_id, InvoiceRow.public_id == self.public_id)
+            .scalar_subquery()
+        )
+        return tuple_(self.value, row_id)
 
 
 ORDER_COLUMNS = {
@@ -156,10 +169,10 @@ async def list_invoices(
     )
     query = select_of(InvoiceRecord).where(*conditions)
     if after is not None:
-        bound = tuple_(after.value, after.id)
+        bound = after.bound(workspace_id)
         query = query.where(key < bound if order.descending else key > bound)
     if before is not None:
-        bound = tuple_(before.value, before.id)
+        bound = before.bound(workspace_id)
         query = query.where(key > bound if order.descending else key < bound)
     descending = order.descending != from_end
     if descending:

@@ -270,10 +270,22 @@ async def money_rows(
 
 @dataclass(frozen=True, slots=True)
 class TransactionKey:
-    """Where a transaction sits in the default order (posted, then id)."""
+    """Where a transaction sits in the default order (posted, then id), named by its public id
+    (cursors show no row id; the row id is looked up inside the seek)."""
 
     posted: datetime
-    id: int
+    public_id: str
+
+    def bound(self, workspace_id: int) -> ColumnElement[Any]:
+        row_id = (
+            select(TransactionRow.id)
+            .where(
+                TransactionRow.workspace_id == workspace_id,
+                TransactionRow.public_id == self.public_id,
+            )
+            .scalar_subquery()
+        )
+        return tuple_(self.posted, row_id)
 
 
 def transaction_conditions(
@@ -318,9 +330,9 @@ async def list_transactions(
     conditions = transaction_conditions(filter, workspace_id=workspace_id)
     query = select_of(TransactionRecord).where(*conditions)
     if after is not None:
-        query = query.where(order_key < tuple_(after.posted, after.id))
+        query = query.where(order_key < after.bound(workspace_id))
     if before is not None:
-        query = query.where(order_key > tuple_(before.posted, before.id))
+        query = query.where(order_key > before.bound(workspace_id))
     if from_end:
         query = query.order_by(col(TransactionRow.posted).asc(), col(TransactionRow.id).asc())
     else:
