@@ -24,6 +24,7 @@ from invoicegraph.ledger.filters import TransactionFilter
 from invoicegraph.ledger.payments import InvoiceRef
 from invoicegraph.ledger.settlement import MoneyFlags
 from invoicegraph.ledger.tags import Tag
+from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.filters import tags_condition
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.records import TransactionRecord, fetch_records, select_of
@@ -289,7 +290,7 @@ class TransactionKey:
 
 
 def transaction_conditions(
-    filter: TransactionFilter, *, workspace_id: int
+    filter: TransactionFilter, *, workspace_id: int, dialect: str
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [col(TransactionRow.workspace_id) == workspace_id]
     if filter.external_ids is not None:
@@ -309,6 +310,7 @@ def transaction_conditions(
         inspect(TransactionRow).local_table.c["id"],
         all_of=filter.tags_all,
         any_of=filter.tags_any,
+        dialect=dialect,
     )
     if tags is not None:
         conditions.append(tags)
@@ -327,7 +329,9 @@ async def list_transactions(
 ) -> list[TransactionRecord]:
     """Up to `limit` transactions, latest posted first, strictly between the keys (keyset)."""
     order_key = tuple_(col(TransactionRow.posted), col(TransactionRow.id))
-    conditions = transaction_conditions(filter, workspace_id=workspace_id)
+    conditions = transaction_conditions(
+        filter, workspace_id=workspace_id, dialect=dialect_of(session)
+    )
     query = select_of(TransactionRecord).where(*conditions)
     if after is not None:
         query = query.where(order_key < after.bound(workspace_id))
@@ -347,7 +351,9 @@ async def count_transactions(
     query = (
         select(func.count())
         .select_from(TransactionRow)
-        .where(*transaction_conditions(filter, workspace_id=workspace_id))
+        .where(
+            *transaction_conditions(filter, workspace_id=workspace_id, dialect=dialect_of(session))
+        )
     )
     return (await session.exec(query)).one()
 
