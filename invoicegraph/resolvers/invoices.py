@@ -17,6 +17,7 @@ from invoicegraph.ledger.settlement import state_money
 from invoicegraph.ledger.user_totals import add_to, new_line_items, user_total_problems
 from invoicegraph.resolvers.batches import Item, refuse_all, validated, within
 from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.filter_limits import ensure_invoice_filter_within_limits
 from invoicegraph.resolvers.pagination import (
     BadUserInput,
     PageInfoData,
@@ -313,6 +314,7 @@ async def invoice_page(
     """A page of the caller's matching invoices in order, sought by key (no OFFSET)."""
     request = page_request(first=first, after=after, last=last, before=before)
     filter, order = filter or InvoiceFilter(), order or InvoiceOrder()
+    ensure_invoice_filter_within_limits(filter)
     async with context.reader.session() as session:
         rows = await list_invoices(
             session,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from invoicegraph.ledger.filters import TransactionFilter
 from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.filter_limits import ensure_transaction_filter_within_limits
 from invoicegraph.resolvers.pagination import (
     PageInfoData,
     decode_keyset,
@@ -49,6 +50,7 @@ async def transaction_page(
     filter: TransactionFilter,
 ) -> TransactionPage:
     request = page_request(first=first, after=after, last=last, before=before)
+    ensure_transaction_filter_within_limits(filter)
     async with context.reader.session() as session:
         rows = await list_transactions(
             session,
