@@ -1,9 +1,12 @@
 """Users' expected totals over their invoices that are not VOID, summed exactly in SQL.
 
 A write that may raise a user's total first locks the user rows (`lock_users`): on PostgreSQL
-`SELECT ... FOR UPDATE` in id order, after the invoice locks every money writer takes; on SQLite
-the single write lock that BEGIN IMMEDIATE holds. So two writers adding to one user are checked
-one after the other, the second seeing what the first committed.
+`SELECT ... FOR NO KEY UPDATE` in id order, after the invoice locks every money writer takes; on
+SQLite the single write lock that BEGIN IMMEDIATE holds. So two writers adding to one user are
+checked one after the other, the second seeing what the first committed (writers run at READ
+COMMITTED: each statement sees what committed before it). Rows that only refer to the user
+(payments, line items of other writers) are not held up: their foreign-key checks take KEY
+SHARE, which this lock leaves free.
 """
 
 from collections.abc import Iterable
@@ -31,7 +34,7 @@ async def lock_users(session: AsyncSession, *, user_ids: Iterable[int]) -> None:
             select(UserRow.id)
             .where(col(UserRow.id).in_(ids))
             .order_by(col(UserRow.id))
-            .with_for_update()
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE: foreign keys still pass
         )
 
 

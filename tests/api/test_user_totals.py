@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from invoicegraph.store.engine import Database
 from tests.conftest import MakeApi
 from tests.operations import (
     CREATE_INVOICE,
@@ -24,7 +25,7 @@ from tests.operations import (
     line_item,
     transaction_input,
 )
-from tests.support import Api
+from tests.support import Api, count_statements
 
 LIMIT = 2**96
 MOST = LIMIT - 1
@@ -252,3 +253,19 @@ async def test_any_sequence_of_invoices_is_accepted_exactly_while_totals_stay_in
                 assert fields_of(result) == [f"lineItems.{crossing}.price.amount"]
         for name, total in model.items():
             assert payins_expected(await balances(api, name)) == total
+
+
+async def test_the_check_costs_the_same_statements_for_any_number_of_invoices_and_users(
+    api: Api, app_db: Database
+) -> None:
+    async def statements(prefix: str, count: int) -> int:
+        invoices = [
+            invoice_input(f"{prefix}-{n}", line_item(amount=str(MOST), user=f"{prefix}-u{n}"))
+            for n in range(count)
+        ]
+        with count_statements(app_db.engine) as seen:
+            data = await api.ok(CREATE_INVOICES, input={"invoices": invoices})
+        assert data["createInvoices"]["createdCount"] == count
+        return seen.count
+
+    assert await statements("few", 2) == await statements("many", 40)
