@@ -29,7 +29,7 @@ from invoicegraph.ledger.invoices import (
 )
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
 from invoicegraph.ledger.settlement import MoneyKey, line_item_key, line_item_problems, settle
-from invoicegraph.ledger.tags import Tag, tag_problems
+from invoicegraph.ledger.tags import MAX_TAGS, Tag, tag_problems
 
 MAX_OPERATIONS = 500
 LINE_ITEMS_EDITABLE = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.OPEN, InvoiceStatus.PAID})
@@ -144,6 +144,8 @@ def validate_update(command: UpdateInvoice) -> ValidInvoiceUpdate:
         else:
             operations.append(result)
     problems += tag_problems(command.set_tags, ("tags", "set"))
+    if len(command.remove_tags) > MAX_TAGS:
+        problems.append(FieldProblem(("tags", "remove"), f"at most {MAX_TAGS} keys"))
     both = {tag.key for tag in command.set_tags} & set(command.remove_tags)
     problems += [
         FieldProblem(("tags", "remove"), f"the key {key!r} is both set and removed")
@@ -252,11 +254,14 @@ def apply_update(
         state = apply_change(state, change)
         changes.append(change)
     new_tags = tags_after(state.tags, set_tags=update.set_tags, remove=update.remove_tags)
-    if new_tags != state.tags:
+    tags_changed = new_tags != state.tags
+    if tags_changed:
         changes.append(TagsChanged(old_tags=state.tags, new_tags=new_tags))
         state = replace(state, tags=new_tags)
 
     problems = total_problems(state.line_items, ("lineItems",))
+    if tags_changed and len(new_tags) > MAX_TAGS:  # tags kept as they were stay readable
+        problems.append(FieldProblem(("tags", "set"), f"an invoice holds at most {MAX_TAGS} tags"))
     if len(state.line_items) > MAX_LINE_ITEMS:
         problems.append(
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
