@@ -24,6 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+QUERY_CACHE_SIZE = 300
+"""Compiled statements SQLAlchemy keeps (least recently used go first). A statement's shape
+does not depend on how many values its lists hold (IN lists expand at execution, tag patterns
+are one JSON parameter), so the app has a fixed set of shapes, well under this."""
 _BEGIN_MODE = "invoicegraph_sqlite_begin"
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -75,7 +79,11 @@ class Database:
         # No pool_pre_ping: it costs a round trip per request. After a PostgreSQL restart the
         # first statement on a stale connection fails (that request gets a retryable internal
         # error) and SQLAlchemy then discards every connection made before it.
-        options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 20}
+        options: dict[str, Any] = {
+            "pool_size": pool_size,
+            "max_overflow": 20,
+            "query_cache_size": QUERY_CACHE_SIZE,
+        }
         self.engine = create_async_engine(self.url, **options)
         self._writer = self.engine
         self._reader = self.engine

@@ -18,7 +18,7 @@ included), so a new entry point without an isolation case fails this suite.
 
 Comparing "identical apart from the ID itself": both answers have the probe's IDs and keys (and
 B's own fresh objects' IDs and keys) replaced by their names; IDs the server made during the
-probe, instants, request ids and cursors (which encode B's own row ids) are masked.
+probe, instants, request ids and cursors (which encode B's own ids and instants) are masked.
 
 The app, its database and A are made once for the module (as tests/conftest.py makes `app` and
 `api`, on the same migrated template) to keep some sixty cases fast; each case gets a new
