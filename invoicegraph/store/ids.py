@@ -4,7 +4,7 @@ import base64
 import secrets
 import time
 
-PREFIXES = ("ws", "cli", "inv", "li", "usr", "txn", "pay")
+PREFIXES = ("ws", "cli", "inv", "li", "usr", "txn", "pay", "whe", "whd", "evt")
 
 
 def new_public_id(prefix: str) -> str:
