@@ -19,20 +19,26 @@ from invoicegraph.auth.keys import signing_key
 from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
+from invoicegraph.http.webhook_data import invoice_renderer
 from invoicegraph.resolvers.context import Context
+from invoicegraph.schema import build_schema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
+from invoicegraph.webhooks.config import WebhookConfig, load_config
+from invoicegraph.webhooks.worker import WebhookWorker
 
 
 class AppState(State):
-    """`app.state` while the app runs: its database, settings, token key, event bus and the
-    outbox publisher that feeds the bus."""
+    """`app.state` while the app runs: its database, settings, token key, event bus, the
+    outbox publisher that feeds the bus, and the webhook deliverer (None when turned off)."""
 
     db: Database
     settings: Settings
     signing_key: str
     events: EventBus
     outbox: OutboxPublisher
+    webhooks: WebhookConfig
+    webhook_worker: WebhookWorker | None
 
     def __init__(
         self,
@@ -42,6 +48,8 @@ class AppState(State):
         signing_key: str,
         events: EventBus,
         outbox: OutboxPublisher,
+        webhooks: WebhookConfig,
+        webhook_worker: WebhookWorker | None,
     ) -> None:
         super().__init__(
             {
@@ -50,6 +58,8 @@ class AppState(State):
                 "signing_key": signing_key,
                 "events": events,
                 "outbox": outbox,
+                "webhooks": webhooks,
+                "webhook_worker": webhook_worker,
             }
         )
 
@@ -58,11 +68,13 @@ class AppState(State):
 
     @classmethod
     async def open(cls, settings: Settings) -> "AppState":
-        """Open the engine, read (or make) the signing key, start the event bus and the outbox
-        publisher (which first publishes whatever a previous run left pending)."""
+        """Open the engine, read (or make) the signing key and the webhook secret key, start
+        the event bus, the outbox publisher (which first publishes whatever a previous run left
+        pending) and the webhook deliverer."""
         db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
         try:
             key = await signing_key(db, configured=settings.signing_key)
+            webhooks = await load_config(db, settings)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)
             await events.start()
         except BaseException:
@@ -70,9 +82,24 @@ class AppState(State):
             raise
         outbox = OutboxPublisher(db, events)
         outbox.start()
-        return cls(db=db, settings=settings, signing_key=key, events=events, outbox=outbox)
+        worker = None
+        if settings.webhooks:
+            schema = build_schema(plain_execution=settings.plain_execution)
+            worker = WebhookWorker(db, webhooks, invoice_renderer(schema, db))
+            worker.start()
+        return cls(
+            db=db,
+            settings=settings,
+            signing_key=key,
+            events=events,
+            outbox=outbox,
+            webhooks=webhooks,
+            webhook_worker=worker,
+        )
 
     async def close(self) -> None:
+        if self.webhook_worker is not None:
+            await self.webhook_worker.stop()
         await self.outbox.stop()
         await self.events.close()
         await self.db.dispose()

@@ -32,7 +32,11 @@ class UnitOfWork:
     events: list[InvoiceEvent] = field(default_factory=list)
 
     def emit(
-        self, event_type: EventType, invoice: InvoiceRow, *, transaction: TransactionRow | None = None
+        self,
+        event_type: EventType,
+        invoice: InvoiceRow,
+        *,
+        transaction: TransactionRow | None = None,
     ) -> None:
         """Publish this event about the invoice as the write leaves it, once the write has
         committed (never if it rolls back); `transaction`: the one whose allocations it is."""

@@ -246,6 +246,8 @@ class WebhookDeliveryRow(SQLModel, table=True):
     last_latency_ms: int | None = None
     last_error: str | None = Field(default=None, max_length=1000)
     created: datetime = Field(sa_type=UtcDateTime)
+    retry_from: datetime = Field(sa_type=UtcDateTime)
+    """Where the retry window starts: the delivery's creation, or its latest resend."""
     delivered: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 

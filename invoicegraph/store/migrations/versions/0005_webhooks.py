@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("last_latency_ms", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(length=1000), nullable=True),
         sa.Column("created", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("retry_from", UtcDateTime(timezone=True), nullable=False),
         sa.Column("delivered", UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["endpoint_id"], ["webhook_endpoints.id"]),
         sa.ForeignKeyConstraint(["invoice_id"], ["invoices.id"]),
