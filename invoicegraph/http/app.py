@@ -62,12 +62,10 @@ def create_app(settings: Settings) -> Starlette:
     def running() -> AppState:
         return app_state(application)
 
-    view = GraphQLView(
-        build_schema(
-            introspection=settings.introspection, plain_execution=settings.plain_execution
-        ),
-        running=running,
+    schema = build_schema(
+        introspection=settings.introspection, plain_execution=settings.plain_execution
     )
+    view = GraphQLView(schema, running=running)
     graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
     # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
     playground = Playground.load(settings) if settings.playground else None
@@ -91,7 +89,7 @@ def create_app(settings: Settings) -> Starlette:
             *(playground.routes if playground is not None else []),
         ],
         middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
-        lifespan=lifespan(settings),
+        lifespan=lifespan(settings, schema),
     )
     return application
 

@@ -21,7 +21,7 @@ from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
 from invoicegraph.http.webhook_data import invoice_renderer
 from invoicegraph.resolvers.context import Context
-from invoicegraph.schema import build_schema
+from invoicegraph.schema import InvoiceSchema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.webhooks.config import WebhookConfig, load_config
@@ -67,10 +67,10 @@ class AppState(State):
         raise AttributeError(f"the app's state is fixed while it runs (tried to set {key!r})")
 
     @classmethod
-    async def open(cls, settings: Settings) -> "AppState":
+    async def open(cls, settings: Settings, schema: InvoiceSchema) -> "AppState":
         """Open the engine, read (or make) the signing key and the webhook secret key, start
         the event bus, the outbox publisher (which first publishes whatever a previous run left
-        pending) and the webhook deliverer."""
+        pending) and the webhook deliverer (which reads invoices through `schema`)."""
         db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
         try:
             key = await signing_key(db, configured=settings.signing_key)
@@ -84,7 +84,6 @@ class AppState(State):
         outbox.start()
         worker = None
         if settings.webhooks:
-            schema = build_schema(plain_execution=settings.plain_execution)
             worker = WebhookWorker(db, webhooks, invoice_renderer(schema, db))
             worker.start()
         return cls(
@@ -113,12 +112,14 @@ def app_state(app: Starlette) -> AppState:
     return state
 
 
-def lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+def lifespan(
+    settings: Settings, schema: InvoiceSchema
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """The app's lifespan: `app.state` is an `AppState` from start to shutdown."""
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
-        state = await AppState.open(settings)
+        state = await AppState.open(settings, schema)
         app.state = state
         try:
             yield

@@ -20,12 +20,12 @@ def _refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     for name, test in (
+        ("unspecified", address.is_unspecified),
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
         ("private", address.is_private),
         ("multicast", address.is_multicast),
         ("reserved", address.is_reserved),
-        ("unspecified", address.is_unspecified),
     ):
         if test:
             return name

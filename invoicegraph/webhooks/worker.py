@@ -102,6 +102,7 @@ class WebhookWorker:
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._wake = asyncio.Event()
         self.attempts_made = 0
         """Attempts this process made: tests count them (4 workers, each event once)."""
 
@@ -203,7 +204,12 @@ class WebhookWorker:
             due = await next_due(session)
         if due is not None:
             pause = min(pause, max(0.0, (due - now()).total_seconds()))
-        await asyncio.sleep(pause)
+        await self._sleep(pause)
+
+    async def _sleep(self, seconds: float) -> None:
+        """A pause that `stop` cuts short."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _run(self) -> None:
         pause = 0.0
@@ -215,14 +221,14 @@ class WebhookWorker:
                     pause = 0.0
                     await self._wait()
                 else:
-                    await asyncio.sleep(LEADER_RETRY_SECONDS)
+                    await self._sleep(LEADER_RETRY_SECONDS)
             except Exception:
                 if self._stopping:
                     return
                 pause = min(MAX_PAUSE_SECONDS, max(0.1, pause * 2))
                 log.exception("delivering webhooks failed; retrying in %.1f s", pause)
                 await self._leadership.release()
-                await asyncio.sleep(pause)
+                await self._sleep(pause)
 
     def start(self) -> None:
         if self._task is None:
@@ -233,6 +239,7 @@ class WebhookWorker:
         """Let the attempts in flight finish (up to STOP_SECONDS), then release the turn."""
         if self._task is not None:
             self._stopping = True
+            self._wake.set()
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), STOP_SECONDS)
             except TimeoutError:
