@@ -3,7 +3,8 @@
 It runs in a thread of its own (stdlib ThreadingHTTPServer), so async tests, whose event loop
 also runs the deliverer, and the end-to-end tests, whose server is another process, use it
 alike. Each request is kept with its headers, body and the status it was answered with;
-`answer` decides that status, `hold` keeps requests waiting (a delivery in flight), and
+`answer` decides that status, `hold` keeps requests waiting (a delivery in flight) until
+`release`, and
 `stop`/`start` take it down and bring it back on the same port.
 """
 
@@ -44,18 +45,30 @@ def always(status: int) -> Answer:
     return lambda _number, _body: status
 
 
+ANSWER_OK = always(200)
+
+
 class Receiver:
-    def __init__(self, answer: Answer = always(200)) -> None:
+    def __init__(self, answer: Answer = ANSWER_OK) -> None:
         self.answer = answer
         self.receipts: list[Receipt] = []
-        self.hold = threading.Event()
-        """Set: requests wait (unanswered) until it is cleared."""
+        self._gate = threading.Event()
+        self._gate.set()
         self.arrived = threading.Event()
         """Set when a request arrives (tests clear it before waiting for the next)."""
         self._lock = threading.Lock()
         self._count = 0
+        self.arrivals = 0
+        """Requests that arrived, answered or not (held)."""
         self._server: ThreadingHTTPServer | None = None
         self.port = 0
+
+    def hold(self) -> None:
+        """Requests from now on wait, unanswered, until `release`."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
 
     @property
     def url(self) -> str:
@@ -68,19 +81,22 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                with receiver._lock:
+                    receiver.arrivals += 1
                 receiver.arrived.set()
-                while receiver.hold.is_set():
-                    if receiver.hold.wait(0.01) and receiver._server is None:
-                        return
+                receiver._gate.wait()
                 with receiver._lock:
                     number = receiver._count
                     receiver._count += 1
                 status = receiver.answer(number, body)
                 with receiver._lock:
                     receiver.receipts.append(Receipt(dict(self.headers.items()), body, status))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender is gone (killed while this request was held)
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet."""

@@ -8,10 +8,16 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
+from invoicegraph.clock import now
+from invoicegraph.store.engine import Database
+from invoicegraph.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from tests.operations import (
     CREATE_INVOICE,
     RECORD_TRANSACTION,
@@ -65,7 +71,7 @@ query Invoice($id: ID!) {
 def receiver() -> Iterator[Receiver]:
     running = Receiver().start()
     yield running
-    running.hold.clear()
+    running.release()
     running.stop()
 
 
@@ -226,7 +232,7 @@ async def test_failed_attempts_are_retried_with_growing_pauses(
     assert [a["statusCode"] for a in attempts] == [500, 500, 500, 500, 204]
     assert attempts[0]["error"] == "HTTP 500"
     instants = [datetime.fromisoformat(a["attempted"]) for a in attempts]
-    gaps = [(b - a).total_seconds() for a, b in zip(instants, instants[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(instants)]
     # the n-th pause is at least half of base * 2^(n-1): the schedule was kept, not skipped
     for n, gap in enumerate(gaps, start=1):
         assert gap >= RETRY_BASE_SECONDS * 2 ** (n - 1) / 2 - 0.002, gaps
@@ -290,15 +296,11 @@ async def test_events_of_one_invoice_arrive_in_order_even_with_failures(
 
 
 async def test_an_endpoint_failing_for_the_whole_window_is_disabled(
-    api: Api, receiver: Receiver, app_db: Any
+    api: Api, receiver: Receiver, app_db: Database
 ) -> None:
     receiver.answer = always(500)
     id, _ = await endpoint(api, receiver.url)
     # a window of a second for this endpoint's failures: through the stored instant
-    from sqlalchemy import update
-
-    from invoicegraph.clock import now
-    from invoicegraph.store.tables import WebhookEndpointRow
 
     await create_invoice(api, "doomed-1")
     await until(lambda: receiver.all(), "a first failed attempt")
@@ -306,7 +308,7 @@ async def test_an_endpoint_failing_for_the_whole_window_is_disabled(
         # as if it had been failing since long before the window began
         await session.exec(
             update(WebhookEndpointRow)
-            .where(WebhookEndpointRow.public_id == id)
+            .where(col(WebhookEndpointRow.public_id) == id)
             .values(failing_since=now().replace(year=2000))
         )
     shown = await until(
@@ -342,12 +344,8 @@ async def _disabled(api: Api, id: str) -> dict[str, Any] | None:
 
 
 async def test_a_delivery_given_up_after_its_window_can_be_resent(
-    api: Api, receiver: Receiver, app_db: Any
+    api: Api, receiver: Receiver, app_db: Database
 ) -> None:
-    from sqlalchemy import update
-
-    from invoicegraph.clock import now
-    from invoicegraph.store.tables import WebhookDeliveryRow
 
     receiver.answer = always(500)
     await endpoint(api, receiver.url)
@@ -378,7 +376,8 @@ async def test_resending_a_delivered_event_sends_the_same_event_again(
     await api.ok(RESEND, input={"id": delivery["id"]})
     await until(lambda: len(receiver.succeeded()) == 2, "the resent delivery")
     second = receiver.succeeded()[1]
-    assert second.body == first.body and second.event_id == first.event_id
+    assert second.body == first.body
+    assert second.event_id == first.event_id
 
     async def twice() -> dict[str, Any] | None:
         shown: dict[str, Any] = (await api.ok(DELIVERY, id=delivery["id"]))["webhookDelivery"]

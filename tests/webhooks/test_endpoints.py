@@ -42,7 +42,8 @@ async def test_create_shows_the_secret_once_and_stores_it_encrypted(
     made = await create(api, description="Payments service", eventTypes=ALL_TYPES)
     assert made["__typename"] == "WebhookEndpointSecretResult", made
     secret = made["secret"]
-    assert isinstance(secret, str) and secret.startswith("whsec_")
+    assert isinstance(secret, str)
+    assert secret.startswith("whsec_")
     endpoint = made["endpoint"]
     assert isinstance(endpoint, dict)
     assert endpoint["url"] == URL
@@ -128,7 +129,8 @@ async def test_update_disable_enable_rotate_delete(api: Api) -> None:
     assert enabled["updateWebhookEndpoint"]["endpoint"]["disabledReason"] is None
 
     rotated = (await api.ok(ROTATE_SECRET, input={"id": id}))["rotateWebhookEndpointSecret"]
-    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != made["secret"]
+    assert rotated["secret"].startswith("whsec_")
+    assert rotated["secret"] != made["secret"]
 
     deleted = (await api.ok(DELETE_ENDPOINT, input={"id": id}))["deleteWebhookEndpoint"]
     assert deleted == {"__typename": "DeleteWebhookEndpointResult", "deletedId": id}
