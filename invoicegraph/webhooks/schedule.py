@@ -1,9 +1,10 @@
 """When a failed delivery is tried again: exponential backoff with jitter, for a window.
 
 The n-th failure waits between half and all of base * 2^(n-1) ("equal jitter"), capped at
-a ninth of the window, so consecutive pauses never shrink while retries of many deliveries
-spread out instead of arriving together. With the defaults (30 s, 3 days) that is about 15
-attempts. A delivery still failing when the window since its creation has passed is given
+a ninth of the window: below the cap no pause is shorter than the one before, and retries of
+many deliveries that failed together spread out instead of arriving together again. With
+the defaults (30 s, 3 days, so a cap of 8 hours) a delivery gets 19 to 28 attempts. A
+delivery still failing when the window since its creation (or resend) has passed is given
 up; an endpoint whose every attempt failed for a whole window is disabled.
 """
 
