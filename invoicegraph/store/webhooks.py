@@ -186,6 +186,27 @@ async def enabled_endpoints(
     return list(await session.exec(query))
 
 
+async def earliest_endpoint_created(session: AsyncSession) -> datetime | None:
+    """When the oldest endpoint of any workspace was made (None: there is none)."""
+    connection = await session.connection()
+    found = await connection.execute(
+        sa_select(col(WebhookEndpointRow.created))
+        .order_by(col(WebhookEndpointRow.created))
+        .limit(1)
+    )
+    return found.scalar_one_or_none()
+
+
+async def mark_fanned_out_before(session: AsyncSession, *, created: datetime) -> None:
+    """Every event older than `created` (no endpoint existed yet), at once."""
+    connection = await session.connection()
+    await connection.execute(
+        update(OutboxEventRow)
+        .where(col(OutboxEventRow.fanned_out).is_(False), col(OutboxEventRow.created) < created)
+        .values(fanned_out=True)
+    )
+
+
 async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         connection = await session.connection()

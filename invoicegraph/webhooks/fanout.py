@@ -6,6 +6,10 @@ renderer the app hands in), and in one transaction inserts the deliveries and ma
 events fanned out, so a crash anywhere repeats the batch instead of losing or doubling it.
 The body is made once per event and kept byte for byte: every attempt and every endpoint
 sends the same `id`, which receivers deduplicate on.
+
+An endpoint gets the events written after it was made. While no endpoint exists at all, the
+events are left as they are (a server without webhooks writes nothing for them); once one
+does, those older than every endpoint are marked in one statement.
 """
 
 from collections import defaultdict
@@ -22,10 +26,12 @@ from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.webhooks import (
     PENDING,
     FanOutEvent,
+    earliest_endpoint_created,
     enabled_endpoints,
     events_to_fan_out,
     insert_deliveries,
     mark_fanned_out,
+    mark_fanned_out_before,
 )
 
 BATCH = 200
@@ -65,16 +71,29 @@ async def fan_out(db: Database, render: Renderer) -> int:
         events = await events_to_fan_out(session, limit=BATCH)
         if not events:
             return 0
-        endpoints = await enabled_endpoints(
-            session, workspace_ids=sorted({event.workspace_id for event in events})
-        )
+        earliest = await earliest_endpoint_created(session)
+        if earliest is None:
+            return 0  # nobody listens
+        endpoints = []
+        if events[-1].created >= earliest:
+            endpoints = await enabled_endpoints(
+                session, workspace_ids=sorted({event.workspace_id for event in events})
+            )
+    if events[-1].created < earliest:  # the whole batch, and maybe more, predates them all
+        async with db.write() as session:
+            await mark_fanned_out_before(session, created=earliest)
+        return len(events)
     by_workspace = defaultdict(list)
     for endpoint in endpoints:
         by_workspace[endpoint.workspace_id].append(endpoint)
     wanted = []
     for event in events:
         kind = _type_of(event)
-        targets = [e for e in by_workspace[event.workspace_id] if kind in e.event_types]
+        targets = [
+            endpoint
+            for endpoint in by_workspace[event.workspace_id]
+            if kind in endpoint.event_types and event.created >= endpoint.created
+        ]
         if targets:
             wanted.append((event, kind, targets))
     data = await _render_all(render, [event for event, _, _ in wanted])

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from starlette.applications import Starlette
 
@@ -78,3 +79,37 @@ async def test_statements_do_not_grow_with_the_batch(quiet_app: Starlette) -> No
         assert len(bodies) == 105
         assert all(node["body"] == bodies[node["eventId"]] for node in nodes)
         assert BATCH >= 100
+
+
+async def test_without_endpoints_nothing_is_written_and_a_new_one_gets_only_later_events(
+    quiet_app: Starlette,
+) -> None:
+    transport = httpx.ASGITransport(app=quiet_app)
+    db: Database = quiet_app.state.db
+    render = invoice_renderer(schema, db)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        api = await client_of(quiet_app, http, "Acme")
+        await make_invoices(api, 3, prefix="before")
+        with count_statements(db.engine) as seen:
+            assert await fan_out(db, render) == 0  # nobody listens: left, not marked
+        assert not any(
+            statement.lstrip().upper().startswith("UPDATE") for statement in seen.statements
+        )
+        made = await api.ok(
+            CREATE_ENDPOINT, input={"url": "http://127.0.0.1:9/", "eventTypes": ALL_TYPES}
+        )
+        endpoint = made["createWebhookEndpoint"]["endpoint"]["id"]
+        # the events older than every endpoint: marked in one statement
+        with count_statements(db.engine) as seen:
+            assert await fan_out(db, render) == 3
+        assert [s for s in seen.statements if s.lstrip().upper().startswith("UPDATE")] != []
+        assert await fan_out(db, render) == 0
+        await make_invoices(api, 2, prefix="later")
+        await make_invoices(api, 2, prefix="after")
+        while await fan_out(db, render):
+            pass
+        page = (await api.ok(DELIVERIES, endpointId=endpoint))["webhookDeliveries"]
+        keys = sorted(
+            orjson.loads(node["body"])["data"]["invoice"]["invoiceId"] for node in page["nodes"]
+        )
+        assert keys == ["after-0000", "after-0001", "later-0000", "later-0001"]
