@@ -103,8 +103,6 @@ class WebhookWorker:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._wake = asyncio.Event()
-        self.attempts_made = 0
-        """Attempts this process made: tests count them (4 workers, each event once)."""
 
     async def fan_out_all(self) -> int:
         total = 0
@@ -124,13 +122,6 @@ class WebhookWorker:
             total += len(due)
         return total
 
-    async def run_once(self) -> int:
-        """Fan out, then deliver what is due, if this process is the deliverer."""
-        if not await self._leadership.hold():
-            return 0
-        await self.fan_out_all()
-        return await self.deliver_due()
-
     async def _attempt(self, delivery: DueDelivery) -> None:
         try:
             secret = self._config.box.open(delivery.secret_ciphertext)
@@ -146,7 +137,6 @@ class WebhookWorker:
                 timeout_seconds=self._config.timeout_seconds,
                 allow_private=self._config.allow_private,
             )
-        self.attempts_made += 1
         await self._record(delivery, outcome)
 
     async def _record(self, due: DueDelivery, outcome: Outcome) -> None:
