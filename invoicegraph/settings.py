@@ -50,6 +50,18 @@ def _number(name: str, default: int, *, least: int = 0) -> int:
 RATE = re.compile(r"^[1-9][0-9]*/(second|minute|hour)$")
 
 
+def _seconds(name: str, default: float, *, above: float = 0.0) -> float:
+    """A duration in seconds, fractions allowed (tests shrink the webhook retry schedule)."""
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} is not a number") from None
+    if not value > above:
+        raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} must be more than {above:g}")
+    return value
+
+
 def _rate(name: str, default: str) -> str:
     raw = _env(name, default)
     if not RATE.match(raw.strip()):
@@ -111,6 +123,32 @@ class Settings:
     )
     """FULL: an acknowledged write survives a power loss. NORMAL is faster per write but may lose
     the last acknowledged writes if the machine (not the process) crashes."""
+
+    webhooks: bool = field(default_factory=lambda: _flag("webhooks", True))
+    """Run the webhook delivery worker in this server (one process of a deployment delivers
+    at a time); off, deliveries wait for a server that runs it."""
+    webhooks_allow_private: bool = field(
+        default_factory=lambda: _flag("webhooks_allow_private", False)
+    )
+    """Accept endpoint URLs whose host is or resolves to a loopback, link-local or private
+    address: for development and tests only."""
+    webhooks_timeout_seconds: float = field(
+        default_factory=lambda: _seconds("webhooks_timeout_seconds", 10.0)
+    )
+    """How long one delivery attempt may take (connect, send, answer) before it failed."""
+    webhooks_retry_base_seconds: float = field(
+        default_factory=lambda: _seconds("webhooks_retry_base_seconds", 30.0)
+    )
+    """The pause after the first failed attempt; each further failure doubles it (jittered)."""
+    webhooks_retry_window_seconds: float = field(
+        default_factory=lambda: _seconds("webhooks_retry_window_seconds", 3 * 24 * 3600.0)
+    )
+    """How long a delivery is retried; an endpoint failing for this long is disabled."""
+    webhooks_secret_key: str | None = field(
+        default_factory=lambda: os.environ.get("INVOICEGRAPH_WEBHOOKS_SECRET_KEY")
+    )
+    """Key that encrypts webhook signing secrets at rest. Unset: a random key is made once and
+    kept in the database (then a copy of the database holds both: set it in production)."""
 
     metrics: str = field(
         default_factory=lambda: _choice("metrics", "loopback", ("off", "loopback", "token"))

@@ -38,7 +38,16 @@ def test_a_boolean_that_is_none_is_refused_by_name(
         Settings()
 
 
-@pytest.mark.parametrize(("variable", "raw"), [("PORT", "80a"), ("WORKERS", "0"), ("PORT", "")])
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [
+        ("PORT", "80a"),
+        ("WORKERS", "0"),
+        ("PORT", ""),
+        ("WEBHOOKS_RETRY_BASE_SECONDS", "0"),
+        ("WEBHOOKS_TIMEOUT_SECONDS", "soon"),
+    ],
+)
 def test_a_bad_number_is_refused_by_name(
     monkeypatch: pytest.MonkeyPatch, variable: str, raw: str
 ) -> None:
@@ -61,7 +70,14 @@ def test_sqlite_is_durable_by_default_and_relaxed_only_by_name(
 def test_workers_read_back_their_settings_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = Settings().replace(plain_execution=False, sqlite_synchronous="NORMAL", port=9001)
+    settings = Settings().replace(
+        plain_execution=False,
+        sqlite_synchronous="NORMAL",
+        port=9001,
+        webhooks_allow_private=True,
+        webhooks_retry_base_seconds=0.05,
+        webhooks_secret_key="a key",
+    )
     for name, value in settings.environment().items():
         monkeypatch.setenv(name, value)
     assert Settings() == settings

@@ -72,18 +72,16 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     def running() -> AppState:
         return app_state(application)
 
-    view = GraphQLView(
-        build_schema(
-            introspection=settings.introspection,
-            plain_execution=settings.plain_execution,
-            tracer=tracer,
-            metrics=settings.metrics != "off",
-            trusted=TrustedDocuments.load(
-                settings.trusted_document_paths(), only=settings.trusted_documents_only
-            ),
+    schema = build_schema(
+        introspection=settings.introspection,
+        plain_execution=settings.plain_execution,
+        tracer=tracer,
+        metrics=settings.metrics != "off",
+        trusted=TrustedDocuments.load(
+            settings.trusted_document_paths(), only=settings.trusted_documents_only
         ),
-        running=running,
     )
+    view = GraphQLView(schema, running=running)
     graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
     # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
     playground = Playground.load(settings) if settings.playground else None
@@ -117,7 +115,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
             *([Middleware(ResponseCounter)] if settings.metrics != "off" else []),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
-        lifespan=lifespan(settings, tracer, provider if owned else None),
+        lifespan=lifespan(settings, schema, tracer, provider if owned else None),
     )
     return application
 

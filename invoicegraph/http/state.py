@@ -23,21 +23,27 @@ from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
 from invoicegraph.metrics import instrument, worker_exited
+from invoicegraph.http.webhook_data import invoice_renderer
 from invoicegraph.resolvers.context import Context
+from invoicegraph.schema import InvoiceSchema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.tracing import trace_statements
+from invoicegraph.webhooks.config import WebhookConfig, load_config
+from invoicegraph.webhooks.worker import WebhookWorker
 
 
 class AppState(State):
-    """`app.state` while the app runs: its database, settings, token key, event bus and the
-    outbox publisher that feeds the bus."""
+    """`app.state` while the app runs: its database, settings, token key, event bus, the
+    outbox publisher that feeds the bus, and the webhook deliverer (None when turned off)."""
 
     db: Database
     settings: Settings
     signing_key: str
     events: EventBus
     outbox: OutboxPublisher
+    webhooks: WebhookConfig
+    webhook_worker: WebhookWorker | None
 
     def __init__(
         self,
@@ -47,6 +53,8 @@ class AppState(State):
         signing_key: str,
         events: EventBus,
         outbox: OutboxPublisher,
+        webhooks: WebhookConfig,
+        webhook_worker: WebhookWorker | None,
     ) -> None:
         super().__init__(
             {
@@ -55,6 +63,8 @@ class AppState(State):
                 "signing_key": signing_key,
                 "events": events,
                 "outbox": outbox,
+                "webhooks": webhooks,
+                "webhook_worker": webhook_worker,
             }
         )
 
@@ -62,9 +72,13 @@ class AppState(State):
         raise AttributeError(f"the app's state is fixed while it runs (tried to set {key!r})")
 
     @classmethod
-    async def open(cls, settings: Settings, tracer: Tracer | None = None) -> "AppState":
-        """Open the engine, read (or make) the signing key, start the event bus and the outbox
-        publisher (which first publishes whatever a previous run left pending)."""
+    async def open(
+        cls, settings: Settings, schema: InvoiceSchema, tracer: Tracer | None = None
+    ) -> "AppState":
+        """Open the engine, read (or make) the signing key and the webhook secret key, start
+        the event bus, the outbox publisher (which first publishes whatever a previous run left
+        pending) and the webhook deliverer (which reads invoices through `schema`). `tracer`: a
+        span per SQL statement."""
         db = Database(settings.database_url, sqlite_synchronous=settings.synchronous_mode())
         if settings.metrics != "off":
             instrument(db.engine)
@@ -72,6 +86,7 @@ class AppState(State):
             trace_statements(db.engine, tracer)
         try:
             key = await signing_key(db, configured=settings.signing_key)
+            webhooks = await load_config(db, settings)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)
             await events.start()
         except BaseException:
@@ -79,9 +94,23 @@ class AppState(State):
             raise
         outbox = OutboxPublisher(db, events)
         outbox.start()
-        return cls(db=db, settings=settings, signing_key=key, events=events, outbox=outbox)
+        worker = None
+        if settings.webhooks:
+            worker = WebhookWorker(db, webhooks, invoice_renderer(schema, db))
+            worker.start()
+        return cls(
+            db=db,
+            settings=settings,
+            signing_key=key,
+            events=events,
+            outbox=outbox,
+            webhooks=webhooks,
+            webhook_worker=worker,
+        )
 
     async def close(self) -> None:
+        if self.webhook_worker is not None:
+            await self.webhook_worker.stop()
         await self.outbox.stop()
         await self.events.close()
         await self.db.dispose()
@@ -97,14 +126,17 @@ def app_state(app: Starlette) -> AppState:
 
 
 def lifespan(
-    settings: Settings, tracer: Tracer | None = None, provider: TracerProvider | None = None
+    settings: Settings,
+    schema: InvoiceSchema,
+    tracer: Tracer | None = None,
+    provider: TracerProvider | None = None,
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """The app's lifespan: `app.state` is an `AppState` from start to shutdown. `tracer`: a span
     per SQL statement; `provider`: one the app made, flushed and shut down at the end."""
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
-        state = await AppState.open(settings, tracer)
+        state = await AppState.open(settings, schema, tracer)
         app.state = state
         try:
             yield

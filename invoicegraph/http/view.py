@@ -99,7 +99,7 @@ class GraphQLSocket:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = app_state(scope["app"])
-        context = Context.open(state.db, NOBODY, state.events)
+        context = Context.open(state.db, NOBODY, state.events, webhooks=state.webhooks)
         set_request_context(scope, context)
         try:
             await self.view(scope, receive, send)

@@ -129,3 +129,22 @@ class VersionView:
     modified: datetime
     state: InvoiceState
     changes: list[Change]
+
+
+class WebhookEndpointView(Protocol):
+    public_id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    created: datetime
+    modified: datetime
+
+
+class WebhookAttemptView(Protocol):
+    attempted: datetime
+    status_code: int | None
+    latency_ms: int
+    error: str | None

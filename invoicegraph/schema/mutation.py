@@ -10,6 +10,7 @@ from strawberry.extensions import FieldExtension
 from invoicegraph.ledger.errors import DomainError
 from invoicegraph.ledger.status import Transition
 from invoicegraph.resolvers import invoices, transactions, transitions, updates
+from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.unit_of_work import Written
 from invoicegraph.resolvers.views import InvoiceView, TransactionView
@@ -38,6 +39,24 @@ from invoicegraph.schema.inputs.transactions import (
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices
 from invoicegraph.schema.payment import Transaction
 from invoicegraph.schema.selection import selected_names
+from invoicegraph.schema.webhooks import (
+    CreateWebhookEndpointInput,
+    CreateWebhookEndpointResponse,
+    DeleteWebhookEndpointResponse,
+    DeleteWebhookEndpointResult,
+    DisableWebhookEndpointResponse,
+    ResendWebhookDeliveryInput,
+    ResendWebhookDeliveryResponse,
+    ResendWebhookDeliveryResult,
+    RotateWebhookEndpointSecretResponse,
+    UpdateWebhookEndpointInput,
+    UpdateWebhookEndpointResponse,
+    WebhookEndpoint,
+    WebhookEndpointInput,
+    WebhookEndpointResult,
+    WebhookEndpointSecretResult,
+    build_deliveries,
+)
 
 
 @strawberry.type
@@ -302,3 +321,77 @@ class Mutation:
     ) -> UpdateAllocationsResponse:
         transaction = await transactions.update_allocations(info.context, input.to_command())
         return UpdateAllocationsResult(transaction=Transaction.from_view(transaction))
+
+    @strawberry.mutation(
+        description="The signing secret is in this answer only.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_webhook_endpoint(
+        self, info: Info, input: CreateWebhookEndpointInput
+    ) -> CreateWebhookEndpointResponse:
+        made = await hooks.create_endpoint(
+            info.context,
+            url=input.url,
+            description=input.description,
+            event_types=input.event_types,
+        )
+        return WebhookEndpointSecretResult(
+            endpoint=WebhookEndpoint.from_row(made.endpoint), secret=made.secret
+        )
+
+    @strawberry.mutation(extensions=_answering_domain_errors())
+    async def update_webhook_endpoint(
+        self, info: Info, input: UpdateWebhookEndpointInput
+    ) -> UpdateWebhookEndpointResponse:
+        row = await hooks.update_endpoint(
+            info.context,
+            endpoint_id=str(input.id),
+            url=given(input.url),
+            description=given(input.description),
+            event_types=given(input.event_types),
+            enabled=given(input.enabled),
+        )
+        return WebhookEndpointResult(endpoint=WebhookEndpoint.from_row(row))
+
+    @strawberry.mutation(
+        description="Stops deliveries (they wait); updateWebhookEndpoint(enabled: true) resumes.",
+        extensions=_answering_domain_errors(),
+    )
+    async def disable_webhook_endpoint(
+        self, info: Info, input: WebhookEndpointInput
+    ) -> DisableWebhookEndpointResponse:
+        row = await hooks.disable_endpoint(info.context, endpoint_id=str(input.id))
+        return WebhookEndpointResult(endpoint=WebhookEndpoint.from_row(row))
+
+    @strawberry.mutation(
+        description="Deletes the endpoint with its deliveries.",
+        extensions=_answering_domain_errors(),
+    )
+    async def delete_webhook_endpoint(
+        self, info: Info, input: WebhookEndpointInput
+    ) -> DeleteWebhookEndpointResponse:
+        deleted = await hooks.delete_endpoint(info.context, endpoint_id=str(input.id))
+        return DeleteWebhookEndpointResult(deleted_id=strawberry.ID(deleted))
+
+    @strawberry.mutation(
+        description="A new signing secret, in this answer only; the old one stops at once.",
+        extensions=_answering_domain_errors(),
+    )
+    async def rotate_webhook_endpoint_secret(
+        self, info: Info, input: WebhookEndpointInput
+    ) -> RotateWebhookEndpointSecretResponse:
+        made = await hooks.rotate_secret(info.context, endpoint_id=str(input.id))
+        return WebhookEndpointSecretResult(
+            endpoint=WebhookEndpoint.from_row(made.endpoint), secret=made.secret
+        )
+
+    @strawberry.mutation(
+        description="Sends a delivery again: the same body and event id, a fresh retry window.",
+        extensions=_answering_domain_errors(),
+    )
+    async def resend_webhook_delivery(
+        self, info: Info, input: ResendWebhookDeliveryInput
+    ) -> ResendWebhookDeliveryResponse:
+        await hooks.resend_delivery(info.context, delivery_id=str(input.id))
+        (delivery,) = build_deliveries(await hooks.delivery_by_id(info.context, str(input.id)))
+        return ResendWebhookDeliveryResult(delivery=delivery)

@@ -5,7 +5,7 @@ import re
 import secrets
 import time
 
-PREFIXES = ("ws", "cli", "inv", "li", "usr", "txn", "pay")
+PREFIXES = ("ws", "cli", "inv", "li", "usr", "txn", "pay", "whe", "whd", "evt")
 
 
 def new_public_id(prefix: str) -> str:

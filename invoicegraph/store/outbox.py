@@ -35,8 +35,11 @@ async def add_events(session: AsyncSession, events: Sequence[InvoiceEvent], now:
                 "invoice_id": event.invoice_id,
                 "type": event.type.value,
                 "version": event.version,
+                "transaction_id": event.transaction_id,
+                "transaction_version": event.transaction_version,
                 "created": now,
                 "published": False,
+                "fanned_out": False,
             }
             for event in events
         ],

@@ -6,7 +6,7 @@ Every row carries its workspace so that every query can be scoped to the caller'
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from invoicegraph.store.types import Int96Type, UtcDateTime
@@ -178,12 +178,88 @@ class OutboxEventRow(SQLModel, table=True):
     publisher has handed it on (so a process killed after commit loses no event)."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_published_id", "published", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_events_published_id", "published", "id"),
+        Index("ix_outbox_events_fanned_out_id", "fanned_out", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspaces.id")
     invoice_id: int = Field(foreign_key="invoices.id")
     type: str = Field(max_length=32)
     version: int
+    transaction_id: int | None = Field(default=None, foreign_key="transactions.id")
+    transaction_version: int | None = None
     created: datetime = Field(sa_type=UtcDateTime)
     published: bool = False
+    fanned_out: bool = False
+    """Turned into webhook deliveries (webhooks/fanout.py), apart from `published`, which is
+    the subscriptions' bookkeeping."""
+
+
+class WebhookEndpointRow(SQLModel, table=True):
+    """A workspace's URL that receives signed event deliveries."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", index=True)
+    url: str = Field(max_length=2048)
+    description: str = Field(max_length=500)
+    event_types: list[str] = Field(sa_type=JSON)
+    secret_ciphertext: str = Field(max_length=500)
+    """The signing secret, encrypted with the server's webhook key (webhooks/secrets.py)."""
+    enabled: bool
+    disabled_reason: str | None = Field(default=None, max_length=1000)
+    failing_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """The first failed attempt since the last success; the window runs from here."""
+    created: datetime = Field(sa_type=UtcDateTime)
+    modified: datetime = Field(sa_type=UtcDateTime)
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    """One event for one endpoint: the exact body, and where its attempts stand."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt"),
+        Index("ix_webhook_deliveries_endpoint_invoice", "endpoint_id", "invoice_id", "id"),
+        Index("ix_webhook_deliveries_workspace_id", "workspace_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    endpoint_id: int = Field(foreign_key="webhook_endpoints.id")
+    event_id: str = Field(max_length=40)
+    """The same for every endpoint that gets the event: receivers deduplicate on it."""
+    event_type: str = Field(max_length=40)
+    invoice_id: int = Field(foreign_key="invoices.id")
+    invoice_version: int
+    body: str = Field(sa_type=Text)
+    """The JSON sent, byte for byte the same on every attempt (the signature covers it)."""
+    status: str = Field(max_length=16)
+    attempts: int = 0
+    next_attempt: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_status_code: int | None = None
+    last_latency_ms: int | None = None
+    last_error: str | None = Field(default=None, max_length=1000)
+    created: datetime = Field(sa_type=UtcDateTime)
+    retry_from: datetime = Field(sa_type=UtcDateTime)
+    """Where the retry window starts: the delivery's creation, or its latest resend."""
+    delivered: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class WebhookAttemptRow(SQLModel, table=True):
+    """One try of a delivery: when, what the receiver answered, how long it took."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="webhook_deliveries.id", index=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    attempted: datetime = Field(sa_type=UtcDateTime)
+    status_code: int | None = None
+    latency_ms: int
+    error: str | None = Field(default=None, max_length=1000)

@@ -20,6 +20,8 @@ from .enums import (
     InvoiceOrderField,
     InvoiceStatus,
     OrderDirection,
+    WebhookDeliveryStatus,
+    WebhookEventType,
 )
 from .exceptions import (
     GraphQLClientError,
@@ -35,6 +37,7 @@ from .input_types import (
     AllocationUpdate,
     CreateInvoiceInput,
     CreateInvoicesInput,
+    CreateWebhookEndpointInput,
     DateTimeFilter,
     InvoiceMatchInput,
     InvoiceOrder,
@@ -48,6 +51,7 @@ from .input_types import (
     PriceInput,
     RecordTransactionInput,
     RecordTransactionsInput,
+    ResendWebhookDeliveryInput,
     StringFilter,
     TagInput,
     TagMatchInput,
@@ -57,7 +61,9 @@ from .input_types import (
     TransactionsFilter,
     UpdateAllocationsInput,
     UpdateInvoiceInput,
+    UpdateWebhookEndpointInput,
     UserMatchInput,
+    WebhookEndpointInput,
 )
 from .invoice_by_key import (
     InvoiceByKey,
@@ -151,6 +157,7 @@ __all__ = [
     "CreateInvoiceCreateInvoiceInternalError",
     "CreateInvoiceInput",
     "CreateInvoicesInput",
+    "CreateWebhookEndpointInput",
     "CurrencyCode",
     "DateTimeFilter",
     "ErrorCode",
@@ -227,6 +234,7 @@ __all__ = [
     "RecordTransactionRecordTransactionRecordTransactionResultTransactionAllocations",
     "RecordTransactionRecordTransactionRecordTransactionResultTransactionAllocationsInvoice",
     "RecordTransactionsInput",
+    "ResendWebhookDeliveryInput",
     "StringFilter",
     "TagInput",
     "TagMatchInput",
@@ -249,6 +257,10 @@ __all__ = [
     "UpdateInvoiceUpdateInvoiceUpdateInvoiceResultInvoiceLineItems",
     "UpdateInvoiceUpdateInvoiceUpdateInvoiceResultInvoiceLineItemsPrice",
     "UpdateInvoiceUpdateInvoiceVersionConflictError",
+    "UpdateWebhookEndpointInput",
     "Upload",
     "UserMatchInput",
+    "WebhookDeliveryStatus",
+    "WebhookEndpointInput",
+    "WebhookEventType",
 ]

@@ -9,6 +9,7 @@ from .enums import (
     InvoiceOrderField,
     InvoiceStatus,
     OrderDirection,
+    WebhookEventType,
 )
 from .scalars import (
     Int96,
@@ -55,6 +56,13 @@ class CreateInvoicesInput(BaseModel):
     "At most 500."
     atomic: bool = False
     "True: if any invoice is refused, none is written, and the answer is one BadRequestError naming every problem of every invoice."
+
+
+class CreateWebhookEndpointInput(BaseModel):
+    url: str
+    "http(s); public addresses only, by default."
+    event_types: list[WebhookEventType] = Field(alias="eventTypes")
+    description: str = ""
 
 
 class DateTimeFilter(BaseModel):
@@ -161,6 +169,10 @@ class RecordTransactionsInput(BaseModel):
     "True: if any transaction is refused, none is written, and the answer is one BadRequestError naming every problem of every transaction."
 
 
+class ResendWebhookDeliveryInput(BaseModel):
+    id: str
+
+
 class StringFilter(BaseModel):
     equal_to: Optional[str] = Field(alias="equalTo", default=None)
     in_: Optional[list[str]] = Field(alias="in", default=None)
@@ -225,11 +237,27 @@ class UpdateInvoiceInput(BaseModel):
     tags: Optional["TagsUpdate"] = None
 
 
+class UpdateWebhookEndpointInput(BaseModel):
+    """Changes what is given; `enabled: true` re-enables a disabled one."""
+
+    id: str
+    url: Optional[str] = None
+    event_types: Optional[list[WebhookEventType]] = Field(
+        alias="eventTypes", default=None
+    )
+    description: Optional[str] = None
+    enabled: Optional[bool] = None
+
+
 class UserMatchInput(BaseModel):
     """Exactly one of id or externalId. A user named by an unknown externalId is created."""
 
     id: Optional[str] = None
     external_id: Optional[str] = Field(alias="externalId", default=None)
+
+
+class WebhookEndpointInput(BaseModel):
+    id: str
 
 
 AllocationInput.model_rebuild()
