@@ -61,6 +61,16 @@ HTTP_RESPONSES = Counter(
     "HTTP responses by route and status (401, 413, 429 and 503 never reach GraphQL)",
     ["route", "status"],
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "invoicegraph_webhook_attempts_total",
+    "Webhook delivery attempts, by result: delivered (2xx), failed (to be retried), given_up",
+    ["result"],
+)
+WEBHOOK_SECONDS = Histogram(
+    "invoicegraph_webhook_attempt_seconds",
+    "How long an endpoint took to answer a delivery attempt",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 DB_CONNECTIONS_IN_USE = Gauge(
     "invoicegraph_db_connections_in_use",
     "Database connections checked out of the pool now, over every process",

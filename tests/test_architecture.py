@@ -62,7 +62,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     # secrets, tokens, the token endpoint
     "auth": frozenset({"ledger", "store", "auth", "clock", "settings"}),
     # webhook URL policy, signing, secrets at rest, the retry schedule, fan-out and delivery
-    "webhooks": frozenset({"ledger", "store", "webhooks", "clock", "settings"}),
+    "webhooks": frozenset({"ledger", "store", "webhooks", "clock", "settings", "metrics"}),
     # GraphQL calls -> ledger and store calls; the unit of work
     "resolvers": frozenset(
         {"ledger", "store", "events", "auth", "webhooks", "resolvers", "clock", "settings"}

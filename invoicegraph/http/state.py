@@ -22,8 +22,8 @@ from invoicegraph.auth.keys import signing_key
 from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
-from invoicegraph.metrics import instrument, worker_exited
 from invoicegraph.http.webhook_data import invoice_renderer
+from invoicegraph.metrics import instrument, worker_exited
 from invoicegraph.resolvers.context import Context
 from invoicegraph.schema import InvoiceSchema
 from invoicegraph.settings import Settings

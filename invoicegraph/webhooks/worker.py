@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicegraph.clock import now
+from invoicegraph.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_SECONDS
 from invoicegraph.store.engine import Database
 from invoicegraph.store.webhooks import (
     FAILED,
@@ -137,17 +138,21 @@ class WebhookWorker:
                 timeout_seconds=self._config.timeout_seconds,
                 allow_private=self._config.allow_private,
             )
-        await self._record(delivery, outcome)
+        result = await self._record(delivery, outcome)
+        WEBHOOK_ATTEMPTS.labels(result).inc()
+        if outcome.status_code is not None:
+            WEBHOOK_SECONDS.observe(outcome.latency_ms / 1000)
 
-    async def _record(self, due: DueDelivery, outcome: Outcome) -> None:
+    async def _record(self, due: DueDelivery, outcome: Outcome) -> str:
         """The attempt, the delivery's new standing, and the endpoint's (failing since when;
-        disabled once it has failed for the whole window)."""
+        disabled once it has failed for the whole window); returns how it ended for the
+        metrics: delivered, failed (to be retried) or given_up."""
         schedule = self._config.schedule
         async with self._db.write() as session:
             at = now()
             delivery = await get_delivery_by_id(session, delivery_id=due.id)
             if delivery is None or delivery.status != PENDING:
-                return  # deleted with its endpoint meanwhile
+                return "given_up"  # deleted with its endpoint meanwhile
             endpoint = await get_endpoint_by_id(session, endpoint_id=due.endpoint_id)
             await insert_attempt(
                 session,
@@ -186,6 +191,7 @@ class WebhookWorker:
                     log.warning("disabled webhook endpoint %s", endpoint.public_id)
             session.add(delivery)
             session.add(endpoint)
+        return {SUCCEEDED: "delivered", FAILED: "given_up"}.get(delivery.status, "failed")
 
     async def _wait(self) -> None:
         """Until the next poll, or sooner when a retry falls due before it."""

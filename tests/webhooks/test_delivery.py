@@ -12,6 +12,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 from sqlmodel import col
 
@@ -215,13 +216,23 @@ async def test_allocation_changes_and_reopening_have_their_types(
     assert change["transaction"]["version"] == 2
 
 
+def attempts_counted(result: str) -> float:
+    value = REGISTRY.get_sample_value("invoicegraph_webhook_attempts_total", {"result": result})
+    return value or 0.0
+
+
 async def test_failed_attempts_are_retried_with_growing_pauses(
     api: Api, receiver: Receiver
 ) -> None:
     receiver.answer = lambda number, _body: 500 if number < 4 else 204
+    before = {result: attempts_counted(result) for result in ("failed", "delivered")}
     await endpoint(api, receiver.url)
     await create_invoice(api, "retry-1")
     await until(receiver.succeeded, "a success after four failures")
+    await until(lambda: attempts_counted("delivered") > before["delivered"], "the metric")
+    # the metrics count each attempt by how it ended
+    assert attempts_counted("failed") - before["failed"] == 4
+    assert attempts_counted("delivered") - before["delivered"] == 1
     statuses = [r.status for r in receiver.all()]
     assert statuses == [500, 500, 500, 500, 204]
     assert len({r.event_id for r in receiver.all()}) == 1
