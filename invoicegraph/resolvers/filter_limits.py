@@ -14,8 +14,7 @@ MAX_VALUES = 200
 """Values in `productId.in` and `externalId.in`: as many as a page holds."""
 MAX_STATUSES = len(InvoiceStatus)
 MAX_SEARCH_WORDS = 20
-MAX_SEARCH_LENGTH = 1_000
-"""Characters in `search`."""
+"""Words in `search` (each a term of the full-text query; its length is the body limit's)."""
 
 
 def _capped(values: Sized | None, field: str, cap: int, unit: str = "values") -> None:
@@ -29,7 +28,6 @@ def ensure_invoice_filter_within_limits(filter: InvoiceFilter) -> None:
     _capped(filter.product_ids, "productId.in", MAX_VALUES)
     _capped(filter.statuses, "status.in", MAX_STATUSES)
     if filter.search is not None:
-        _capped(filter.search, "search", MAX_SEARCH_LENGTH, "characters")
         _capped(search_words(filter.search), "search", MAX_SEARCH_WORDS, "words")
 
 
