@@ -6,10 +6,20 @@ the previous snapshot must give that version's snapshot, exactly.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.prices import Price
 from invoicegraph.ledger.tags import Tag
+from invoicegraph.ledger.totals import tax_of
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A billing period: start <= end."""
+
+    start: datetime
+    end: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +32,24 @@ class LineItemState:
     price: Price
     user_id: int
     tags: tuple[Tag, ...]
+    tax_rate: int = 0
+    """Millionths of the taxable amount (ledger/totals.py)."""
+    discount: int = 0
+    """Minor units taken off price.amount, at most price.amount."""
+    period: Period | None = None
+
+    @property
+    def amount(self) -> int:
+        return self.price.amount
+
+    @property
+    def tax(self) -> int:
+        return tax_of(self.price.amount - self.discount, self.tax_rate)
+
+    @property
+    def due(self) -> int:
+        """What the line item expects: its amount, less its discount, plus its tax."""
+        return self.price.amount - self.discount + self.tax
 
 
 @dataclass(frozen=True, slots=True)

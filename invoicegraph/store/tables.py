@@ -60,6 +60,10 @@ class InvoiceRow(SQLModel, table=True):
         Index("ix_invoices_workspace_created", "workspace_id", "created", "id"),
         Index("ix_invoices_workspace_modified", "workspace_id", "modified", "id"),
         Index("ix_invoices_workspace_status_created", "workspace_id", "status", "created", "id"),
+        UniqueConstraint("workspace_id", "number", name="uq_invoices_workspace_number"),
+        Index("ix_invoices_workspace_due_date", "workspace_id", "due_date"),
+        Index("ix_invoices_workspace_subscription", "workspace_id", "subscription_id"),
+        Index("ix_invoices_recovered_from", "recovered_from_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,6 +80,28 @@ class InvoiceRow(SQLModel, table=True):
     """Some line item has a non-zero amount: kept in step by every write, for `ignoreZero`."""
     has_remaining: bool = Field(default=False)
     """Some balance has remaining != 0: kept in step by every write, for `hasRemaining`."""
+    number: str | None = Field(default=None, max_length=160)
+    """The document number, unique in the workspace; given when the invoice leaves DRAFT."""
+    kind: str = Field(default="STANDARD", max_length=32)
+    description: str | None = Field(default=None, max_length=1000)
+    footer: str | None = Field(default=None, max_length=1000)
+    due_date: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    period_start: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    period_end: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    subscription_id: str | None = Field(default=None, max_length=128)
+    recovered_from_id: int | None = Field(default=None, foreign_key="invoices.id")
+    """The earlier invoice this one was recovered from (a chain: that one may have its own)."""
+
+
+class InvoiceNumberingRow(SQLModel, table=True):
+    """A workspace's invoice numbers: its prefix and the last number given, advanced in the
+    transaction that gives the next one, so numbers have no gaps and never repeat."""
+
+    __tablename__ = "invoice_numbering"
+
+    workspace_id: int = Field(foreign_key="workspaces.id", primary_key=True)
+    prefix: str = Field(max_length=32)
+    last_number: int = 0
 
 
 class LineItemRow(SQLModel, table=True):
@@ -95,6 +121,13 @@ class LineItemRow(SQLModel, table=True):
     quantity: int
     tags: list[list[str]] = Field(default_factory=list, sa_type=JSON)
     """[[key, value], ...] in the caller's order; only invoice tags are filtered on."""
+    tax_rate: int = 0
+    """Millionths of the taxable amount (ledger/totals.py)."""
+    discount: int = Field(default=0, sa_type=Int96Type)
+    due: int = Field(default=0, sa_type=Int96Type)
+    """amount - discount + tax: what balances expect; kept in step by every write."""
+    period_start: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    period_end: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class InvoiceTagRow(SQLModel, table=True):

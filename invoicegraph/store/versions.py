@@ -1,5 +1,6 @@
 """The JSON form of versions: snapshots and changes, written once and never rewritten."""
 
+from datetime import datetime
 from typing import Any
 
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
@@ -10,6 +11,7 @@ from invoicegraph.ledger.history import (
     LineItemDeleted,
     LineItemState,
     LineItemUpdated,
+    Period,
     StatusChanged,
     TagsChanged,
 )
@@ -52,7 +54,32 @@ def line_item_to_json(item: LineItemState) -> Json:
         **price_to_json(item.price),
         "userId": item.user_id,
         "tags": tags_to_json(item.tags),
+        **_line_item_document(item),
     }
+
+
+def _line_item_document(item: LineItemState) -> Json:
+    """Tax rate, discount and period, only where set: snapshots written before they existed
+    read back the same."""
+    values: Json = {}
+    if item.tax_rate:
+        values["taxRate"] = item.tax_rate
+    if item.discount:
+        values["discount"] = str(item.discount)
+    if item.period is not None:
+        values["period"] = [item.period.start.isoformat(), item.period.end.isoformat()]
+    return values
+
+
+def _period_from_json(pair: list[str] | None) -> Period | None:
+    if pair is None:
+        return None
+    return Period(start=datetime.fromisoformat(pair[0]), end=datetime.fromisoformat(pair[1]))
+
+
+def period_of(start: datetime | None, end: datetime | None) -> Period | None:
+    """A stored period (both columns set, or neither)."""
+    return None if start is None or end is None else Period(start=start, end=end)
 
 
 def line_item_from_json(data: Json) -> LineItemState:
@@ -65,6 +92,9 @@ def line_item_from_json(data: Json) -> LineItemState:
         price=price_from_json(data),
         user_id=data["userId"],
         tags=tags_from_json(data["tags"]),
+        tax_rate=data.get("taxRate", 0),
+        discount=int(data.get("discount", "0")),
+        period=_period_from_json(data.get("period")),
     )
 
 
@@ -130,6 +160,9 @@ def line_item_state(row: LineItemRow) -> LineItemState:
         price=Price(amount=row.amount, unit_price=row.unit_price, quantity=row.quantity),
         user_id=row.user_id,
         tags=tags_from_json(row.tags),
+        tax_rate=row.tax_rate,
+        discount=row.discount,
+        period=period_of(row.period_start, row.period_end),
     )
 
 

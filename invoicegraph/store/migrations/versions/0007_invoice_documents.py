@@ -1,0 +1,115 @@
+"""invoice documents: numbers, texts, due dates, periods, kinds, links, taxes
+
+Revision ID: 0007
+Revises: 0004
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import invoicegraph.store.types
+
+revision: str = "0007"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+UTC = invoicegraph.store.types.UtcDateTime
+INT96 = invoicegraph.store.types.Int96Type
+
+
+def upgrade() -> None:
+    op.create_table(
+        "invoice_numbering",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("prefix", sa.String(length=32), nullable=False),
+        sa.Column("last_number", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"]),
+        sa.PrimaryKeyConstraint("workspace_id"),
+    )
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("number", sa.String(length=160), nullable=True))
+        batch_op.add_column(
+            sa.Column("kind", sa.String(length=32), nullable=False, server_default="STANDARD")
+        )
+        batch_op.add_column(sa.Column("description", sa.String(length=1000), nullable=True))
+        batch_op.add_column(sa.Column("footer", sa.String(length=1000), nullable=True))
+        batch_op.add_column(sa.Column("due_date", UTC(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("period_start", UTC(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("period_end", UTC(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("subscription_id", sa.String(length=128), nullable=True))
+        batch_op.add_column(sa.Column("recovered_from_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_invoices_recovered_from_id", "invoices", ["recovered_from_id"], ["id"]
+        )
+        batch_op.create_unique_constraint(
+            "uq_invoices_workspace_number", ["workspace_id", "number"]
+        )
+        batch_op.create_index(
+            "ix_invoices_workspace_due_date", ["workspace_id", "due_date"], unique=False
+        )
+        batch_op.create_index(
+            "ix_invoices_workspace_subscription", ["workspace_id", "subscription_id"], unique=False
+        )
+        batch_op.create_index("ix_invoices_recovered_from", ["recovered_from_id"], unique=False)
+    with op.batch_alter_table("line_items", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tax_rate", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(
+            sa.Column("discount", INT96(length=30), nullable=False, server_default="0")
+        )
+        batch_op.add_column(sa.Column("due", INT96(length=30), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("period_start", UTC(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("period_end", UTC(timezone=True), nullable=True))
+    # Before taxes and discounts, a line item expected exactly its amount.
+    op.execute("UPDATE line_items SET due = amount")
+    _number_existing_invoices()
+
+
+def _number_existing_invoices() -> None:
+    """Invoices that left DRAFT before numbers existed get theirs, in creation order."""
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.text("SELECT id, workspace_id FROM invoices WHERE status != 'DRAFT' ORDER BY id")
+    ).all()
+    last: dict[int, int] = {}
+    for invoice_id, workspace_id in rows:
+        last[workspace_id] = last.get(workspace_id, 0) + 1
+        connection.execute(
+            sa.text("UPDATE invoices SET number = :number WHERE id = :id"),
+            {"number": f"INV-{last[workspace_id]:06d}", "id": invoice_id},
+        )
+    for workspace_id, number in last.items():
+        connection.execute(
+            sa.text(
+                "INSERT INTO invoice_numbering (workspace_id, prefix, last_number) "
+                "VALUES (:workspace_id, 'INV-', :number)"
+            ),
+            {"workspace_id": workspace_id, "number": number},
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("line_items", schema=None) as batch_op:
+        for column in ("period_end", "period_start", "due", "discount", "tax_rate"):
+            batch_op.drop_column(column)
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("ix_invoices_recovered_from")
+        batch_op.drop_index("ix_invoices_workspace_subscription")
+        batch_op.drop_index("ix_invoices_workspace_due_date")
+        batch_op.drop_constraint("uq_invoices_workspace_number", type_="unique")
+        batch_op.drop_constraint("fk_invoices_recovered_from_id", type_="foreignkey")
+        for column in (
+            "recovered_from_id",
+            "subscription_id",
+            "period_end",
+            "period_start",
+            "due_date",
+            "footer",
+            "description",
+            "kind",
+            "number",
+        ):
+            batch_op.drop_column(column)
+    op.drop_table("invoice_numbering")
