@@ -20,7 +20,9 @@ from invoicegraph.admin.workspaces import (
     clients_of,
     create_client,
     create_workspace,
+    invoice_prefix_problem,
     revoke_client,
+    set_invoice_prefix,
     workspaces,
 )
 from invoicegraph.auth.keys import signing_key
@@ -231,6 +233,23 @@ def workspace_create(name: str, as_json: bool, database_url: str | None) -> None
     """Create a workspace and print its id."""
     row = _with_database(database_url, lambda db: create_workspace(db, name=name), create=True)
     click.echo(json.dumps({"id": row.public_id, "name": row.name}) if as_json else row.public_id)
+
+
+@workspace.command("invoice-prefix")
+@click.argument("workspace_id")
+@click.argument("prefix")
+@database_url_option
+def workspace_invoice_prefix(workspace_id: str, prefix: str, database_url: str | None) -> None:
+    """Start the workspace's invoice numbers with PREFIX from now on (default INV-)."""
+    if (problem := invoice_prefix_problem(prefix)) is not None:
+        raise click.ClickException(problem)
+    found = _with_database(
+        database_url,
+        lambda db: set_invoice_prefix(db, workspace_public_id=workspace_id, prefix=prefix),
+    )
+    if not found:
+        raise click.ClickException(f"no workspace has the id {workspace_id!r}")
+    click.echo(f"invoices of {workspace_id} are numbered {prefix}000001, {prefix}000002, ...")
 
 
 @workspace.command("list")

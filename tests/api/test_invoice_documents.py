@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import func, select
 
+from invoicegraph.admin.workspaces import invoice_prefix_problem, set_invoice_prefix
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import InvoiceNumberingRow, InvoiceRow, LineItemRow
 from tests.operations import (
@@ -284,3 +285,19 @@ async def test_old_line_items_expect_their_amount(api: Api, app_db: Database) ->
     async with app_db.read() as session:
         [row] = (await session.exec(select(LineItemRow))).all()
     assert (row.amount, row.tax_rate, row.discount, row.due) == (4900, 0, 0, 4900)
+
+
+async def test_a_workspace_prefix_applies_to_the_numbers_given_after_it(
+    api: Api, app_db: Database
+) -> None:
+    await create(api, invoice_input("p-1"))
+    assert await set_invoice_prefix(app_db, workspace_public_id=api.workspace_id, prefix="ACME-")
+    second = await create(api, invoice_input("p-2"))
+    assert second["invoice"]["number"] == "ACME-000002"
+    assert not await set_invoice_prefix(app_db, workspace_public_id="ws_nobody", prefix="X-")
+
+
+def test_a_prefix_is_short_printable_and_without_spaces() -> None:
+    assert invoice_prefix_problem("ACME-2026/") is None
+    for bad in ("", "A B", "x" * 33, "tab\t"):
+        assert invoice_prefix_problem(bad) is not None
