@@ -204,6 +204,13 @@ class InvoiceEventType(str, Enum):
     PAYMENT_RECORDED = "PAYMENT_RECORDED"
 
 
+class InvoiceKind(str, Enum):
+    STANDARD = "STANDARD"
+    STAKE = "STAKE"
+    STAKE_OVERDRAFT_PROTECTION = "STAKE_OVERDRAFT_PROTECTION"
+    STAKE_RETURN = "STAKE_RETURN"
+
+
 class InvoiceOrderField(str, Enum):
     CREATED = "CREATED"
     MODIFIED = "MODIFIED"

@@ -6,6 +6,7 @@ from .base_model import BaseModel
 from .enums import (
     CurrencyCode,
     FlowType,
+    InvoiceKind,
     InvoiceOrderField,
     InvoiceStatus,
     OrderDirection,
@@ -48,6 +49,24 @@ class CreateInvoiceInput(BaseModel):
     tags: Optional[list["TagInput"]] = None
     draft: bool = False
     "Create as DRAFT instead of OPEN."
+    kind: InvoiceKind = InvoiceKind.STANDARD
+    "STAKE_RETURN is refused here: returns are made from their stake."
+    description: Optional[str] = None
+    "1-1000 characters."
+    footer: Optional[str] = None
+    "1-1000 characters."
+    due_date: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = (
+        Field(alias="dueDate", default=None)
+    )
+    "Past it, an OPEN invoice is overdue."
+    period: Optional["PeriodInput"] = None
+    "The billing period."
+    subscription_id: Optional[str] = Field(alias="subscriptionId", default=None)
+    "The caller's subscription reference, 1-128."
+    recovered_from: Optional["InvoiceMatchInput"] = Field(
+        alias="recoveredFrom", default=None
+    )
+    "An earlier invoice of this workspace that this one recovers."
 
 
 class CreateInvoicesInput(BaseModel):
@@ -101,6 +120,21 @@ class InvoicesFilter(BaseModel):
     "True: leave out invoices whose expected amounts are all 0."
     search: Optional[str] = None
     "Words matched against invoiceId, line item descriptions and productIds, user externalIds and tag values. Every word must match; a search without any word filters nothing."
+    overdue: Optional[bool] = None
+    "True: OPEN and past dueDate. False: every other invoice."
+    subscription_id: Optional["StringFilter"] = Field(
+        alias="subscriptionId", default=None
+    )
+    include_staking: bool = Field(alias="includeStaking", default=False)
+    "Include STAKE invoices (Blocklet's default: no)."
+    include_return_staking: bool = Field(alias="includeReturnStaking", default=False)
+    "Include STAKE_RETURN invoices (default: no)."
+    include_overdraft_protection: bool = Field(
+        alias="includeOverdraftProtection", default=True
+    )
+    "Include STAKE_OVERDRAFT_PROTECTION invoices (default: yes)."
+    include_recovered_from: bool = Field(alias="includeRecoveredFrom", default=False)
+    "Include invoices a later invoice was recovered from (default: no)."
 
 
 class LineItemDelete(BaseModel):
@@ -115,6 +149,9 @@ class LineItemInput(BaseModel):
     price: "PriceInput"
     currency: CurrencyCode = CurrencyCode.USD
     tags: Optional[list["TagInput"]] = None
+    tax_percent: Optional[str] = Field(alias="taxPercent", default=None)
+    'A tax rate: a percentage 0-100 with at most 4 decimals, e.g. "8.875". The tax is price.amount * taxPercent / 100 rounded half-even to the minor unit, and the balances expect amount + tax.'
+    period: Optional["PeriodInput"] = None
 
 
 class LineItemOperation(BaseModel):
@@ -131,6 +168,13 @@ class LineItemUpdate(BaseModel):
     price: Optional["PriceInput"] = None
     tags: Optional[list["TagInput"]] = None
     "Replaces the line item's tags."
+
+
+class PeriodInput(BaseModel):
+    """A billing period: start <= end."""
+
+    start: Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
+    end: Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
 
 
 class PriceInput(BaseModel):
