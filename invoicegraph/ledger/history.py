@@ -95,7 +95,25 @@ class StatusChanged:
     new: InvoiceStatus
 
 
-Change = LineItemAdded | LineItemUpdated | LineItemDeleted | TagsChanged | StatusChanged
+@dataclass(frozen=True, slots=True)
+class DiscountApplied:
+    """A coupon (perhaps through a promotion code) taken off line items, in minor units."""
+
+    discount_id: str
+    coupon_id: str
+    promotion_code: str | None
+    amounts: tuple[tuple[str, int], ...]
+    """(line item id, amount added to its discount)."""
+
+
+Change = (
+    LineItemAdded
+    | LineItemUpdated
+    | LineItemDeleted
+    | TagsChanged
+    | StatusChanged
+    | DiscountApplied
+)
 
 
 def apply_change(state: InvoiceState, change: Change) -> InvoiceState:
@@ -128,6 +146,17 @@ def apply_change(state: InvoiceState, change: Change) -> InvoiceState:
             return replace(state, tags=tags)
         case StatusChanged(new=status):
             return replace(state, status=status)
+        case DiscountApplied(amounts=amounts):
+            off = dict(amounts)
+            return replace(
+                state,
+                line_items=tuple(
+                    replace(item, discount=item.discount + off[item.line_item_id])
+                    if item.line_item_id in off
+                    else item
+                    for item in state.line_items
+                ),
+            )
 
 
 def apply_changes(state: InvoiceState, changes: Iterable[Change]) -> InvoiceState:

@@ -16,7 +16,7 @@ import strawberry
 from invoicegraph.ledger.documents import InvoiceKind
 from invoicegraph.ledger.enums import FLOW_TYPES, INVOICE_STATUSES, FlowType, InvoiceStatus
 from invoicegraph.ledger.totals import format_percent
-from invoicegraph.resolvers import balances, documents
+from invoicegraph.resolvers import balances, discounts, documents
 from invoicegraph.resolvers.context import Context, Info
 from invoicegraph.resolvers.history import history_page
 from invoicegraph.resolvers.invoice_parts import InvoiceRows, Rows, load_invoice_rows
@@ -24,6 +24,7 @@ from invoicegraph.resolvers.invoices import invoice_by_db_id
 from invoicegraph.resolvers.users import users_by_ids
 from invoicegraph.resolvers.views import InvoiceView, LineItemView, UserView
 from invoicegraph.schema.arguments import given
+from invoicegraph.schema.discounts import InvoiceDiscount
 from invoicegraph.schema.documents import InvoiceTotals, Period
 from invoicegraph.schema.history import InvoiceVersionConnection
 from invoicegraph.schema.money import Balance, Price, Tag
@@ -130,6 +131,11 @@ class Invoice(Node):
     )
     db_id: strawberry.Private[int]
     view: strawberry.Private[InvoiceView]
+
+    @strawberry.field(description="The coupons applied, in order, with what each took off.")
+    async def discounts(self, info: Info) -> list[InvoiceDiscount]:
+        found = await discounts.invoice_discounts(info.context, self.db_id)
+        return [InvoiceDiscount.of(discount) for discount in found]
 
     @strawberry.field(
         description="The earlier invoice this one was recovered from; follow it for the chain."

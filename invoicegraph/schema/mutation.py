@@ -9,11 +9,22 @@ from strawberry.extensions import FieldExtension
 
 from invoicegraph.ledger.errors import DomainError
 from invoicegraph.ledger.status import Transition
-from invoicegraph.resolvers import invoices, transactions, transitions, updates
+from invoicegraph.resolvers import discounts, invoices, transactions, transitions, updates
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.unit_of_work import Written
 from invoicegraph.resolvers.views import InvoiceView, TransactionView
 from invoicegraph.schema.arguments import given
+from invoicegraph.schema.discounts import (
+    ApplyDiscountInput,
+    Coupon,
+    CreateCouponInput,
+    CreateCouponResponse,
+    CreateCouponResult,
+    CreatePromotionCodeInput,
+    CreatePromotionCodeResponse,
+    CreatePromotionCodeResult,
+    PromotionCode,
+)
 from invoicegraph.schema.errors import (
     BadRequestError,
     DomainErrorsAsResults,
@@ -217,6 +228,22 @@ async def _transition(
     return InvoiceTransitionResult(invoice=await build_invoice(info, invoice))
 
 
+@strawberry.type
+class ApplyDiscountResult:
+    invoice: Invoice
+
+
+ApplyDiscountResponse = Annotated[
+    ApplyDiscountResult
+    | BadRequestError
+    | NotFoundError
+    | VersionConflictError
+    | InvalidStateError
+    | InternalError,
+    strawberry.union("ApplyDiscountResponse"),
+]
+
+
 def _answering_domain_errors() -> list[FieldExtension]:
     return [DomainErrorsAsResults()]
 
@@ -302,3 +329,34 @@ class Mutation:
     ) -> UpdateAllocationsResponse:
         transaction = await transactions.update_allocations(info.context, input.to_command())
         return UpdateAllocationsResult(transaction=Transaction.from_view(transaction))
+
+    @strawberry.mutation(
+        description="A coupon: percentOff or amountOff with its currency; idempotent on couponId.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_coupon(self, info: Info, input: CreateCouponInput) -> CreateCouponResponse:
+        created = await discounts.create_coupon(info.context, input.to_command())
+        return CreateCouponResult(coupon=Coupon.of(created.value), is_ik_replay=created.is_replay)
+
+    @strawberry.mutation(
+        description="A code naming a coupon; idempotent on code.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_promotion_code(
+        self, info: Info, input: CreatePromotionCodeInput
+    ) -> CreatePromotionCodeResponse:
+        created = await discounts.create_promotion_code(info.context, input.to_command())
+        return CreatePromotionCodeResult(
+            promotion_code=PromotionCode.of(created.value), is_ik_replay=created.is_replay
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Take a coupon off a DRAFT or OPEN invoice's PAYIN line items, as its next version "
+            "(a DiscountApplied change); counts one redemption of the coupon and of the code."
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def apply_discount(self, info: Info, input: ApplyDiscountInput) -> ApplyDiscountResponse:
+        invoice = await discounts.apply_discount(info.context, input.to_command())
+        return ApplyDiscountResult(invoice=await build_invoice(info, invoice))

@@ -4,7 +4,7 @@ import base64
 import secrets
 import time
 
-PREFIXES = ("ws", "cli", "inv", "li", "usr", "txn", "pay")
+PREFIXES = ("ws", "cli", "inv", "li", "usr", "txn", "pay", "cpn", "promo", "disc")
 
 
 def new_public_id(prefix: str) -> str:

@@ -220,3 +220,61 @@ class OutboxEventRow(SQLModel, table=True):
     version: int
     created: datetime = Field(sa_type=UtcDateTime)
     published: bool = False
+
+
+class CouponRow(SQLModel, table=True):
+    """A percentage or a fixed amount off, redeemable up to `max_redemptions` times."""
+
+    __tablename__ = "coupons"
+    __table_args__ = (UniqueConstraint("workspace_id", "coupon_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    coupon_key: str = Field(max_length=128)
+    """The caller's couponId, the idempotency key of createCoupon."""
+    name: str = Field(max_length=200)
+    percent_off: int | None = None
+    """Millionths (ledger/totals.py)."""
+    amount_off: int | None = Field(default=None, sa_type=Int96Type)
+    currency: str | None = Field(default=None, max_length=8)
+    duration: str = Field(max_length=16)
+    duration_in_months: int | None = None
+    max_redemptions: int | None = None
+    times_redeemed: int = 0
+    created: datetime = Field(sa_type=UtcDateTime)
+    request_hash: str = Field(max_length=64)
+
+
+class PromotionCodeRow(SQLModel, table=True):
+    """A code customers type that names a coupon, with its own redemption limit."""
+
+    __tablename__ = "promotion_codes"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    coupon_id: int = Field(foreign_key="coupons.id", index=True)
+    code: str = Field(max_length=64)
+    max_redemptions: int | None = None
+    times_redeemed: int = 0
+    created: datetime = Field(sa_type=UtcDateTime)
+    request_hash: str = Field(max_length=64)
+
+
+class InvoiceDiscountRow(SQLModel, table=True):
+    """A coupon applied to an invoice: how much it took off which line items."""
+
+    __tablename__ = "invoice_discounts"
+    __table_args__ = (UniqueConstraint("invoice_id", "coupon_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    coupon_id: int = Field(foreign_key="coupons.id")
+    promotion_code_id: int | None = Field(default=None, foreign_key="promotion_codes.id")
+    amounts: list[list[str]] = Field(sa_type=JSON)
+    """[[line item id, amount], ...]"""
+    created: datetime = Field(sa_type=UtcDateTime)

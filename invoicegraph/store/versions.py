@@ -6,6 +6,7 @@ from typing import Any
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.history import (
     Change,
+    DiscountApplied,
     InvoiceState,
     LineItemAdded,
     LineItemDeleted,
@@ -123,6 +124,14 @@ def change_to_json(change: Change) -> Json:
             }
         case StatusChanged():
             return {"kind": "StatusChanged", "from": change.old.value, "to": change.new.value}
+        case DiscountApplied():
+            return {
+                "kind": "DiscountApplied",
+                "discountId": change.discount_id,
+                "couponId": change.coupon_id,
+                "promotionCode": change.promotion_code,
+                "amounts": [[line_item_id, str(amount)] for line_item_id, amount in change.amounts],
+            }
 
 
 def change_from_json(data: Json) -> Change:
@@ -147,6 +156,13 @@ def change_from_json(data: Json) -> Change:
             )
         case "StatusChanged":
             return StatusChanged(old=InvoiceStatus(data["from"]), new=InvoiceStatus(data["to"]))
+        case "DiscountApplied":
+            return DiscountApplied(
+                discount_id=data["discountId"],
+                coupon_id=data["couponId"],
+                promotion_code=data["promotionCode"],
+                amounts=tuple((key, int(amount)) for key, amount in data["amounts"]),
+            )
     raise ValueError(f"unknown change kind {data['kind']!r}")
 
 

@@ -62,9 +62,71 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("due", INT96(length=30), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("period_start", UTC(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("period_end", UTC(timezone=True), nullable=True))
+    _create_discount_tables()
     # Before taxes and discounts, a line item expected exactly its amount.
     op.execute("UPDATE line_items SET due = amount")
     _number_existing_invoices()
+
+
+def _create_discount_tables() -> None:
+    op.create_table(
+        "coupons",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=40), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("coupon_key", sa.String(length=128), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("percent_off", sa.Integer(), nullable=True),
+        sa.Column("amount_off", INT96(length=30), nullable=True),
+        sa.Column("currency", sa.String(length=8), nullable=True),
+        sa.Column("duration", sa.String(length=16), nullable=False),
+        sa.Column("duration_in_months", sa.Integer(), nullable=True),
+        sa.Column("max_redemptions", sa.Integer(), nullable=True),
+        sa.Column("times_redeemed", sa.Integer(), nullable=False),
+        sa.Column("created", UTC(timezone=True), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("public_id"),
+        sa.UniqueConstraint("workspace_id", "coupon_key"),
+    )
+    op.create_table(
+        "promotion_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=40), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("coupon_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("max_redemptions", sa.Integer(), nullable=True),
+        sa.Column("times_redeemed", sa.Integer(), nullable=False),
+        sa.Column("created", UTC(timezone=True), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["coupon_id"], ["coupons.id"]),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("public_id"),
+        sa.UniqueConstraint("workspace_id", "code"),
+    )
+    op.create_index("ix_promotion_codes_coupon_id", "promotion_codes", ["coupon_id"])
+    op.create_table(
+        "invoice_discounts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=40), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("coupon_id", sa.Integer(), nullable=False),
+        sa.Column("promotion_code_id", sa.Integer(), nullable=True),
+        sa.Column("amounts", sa.JSON(), nullable=False),
+        sa.Column("created", UTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["coupon_id"], ["coupons.id"]),
+        sa.ForeignKeyConstraint(["invoice_id"], ["invoices.id"]),
+        sa.ForeignKeyConstraint(["promotion_code_id"], ["promotion_codes.id"]),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("public_id"),
+        sa.UniqueConstraint("invoice_id", "coupon_id"),
+    )
+    op.create_index("ix_invoice_discounts_invoice_id", "invoice_discounts", ["invoice_id"])
 
 
 def _number_existing_invoices() -> None:
@@ -112,4 +174,9 @@ def downgrade() -> None:
             "number",
         ):
             batch_op.drop_column(column)
+    op.drop_index("ix_invoice_discounts_invoice_id", table_name="invoice_discounts")
+    op.drop_table("invoice_discounts")
+    op.drop_index("ix_promotion_codes_coupon_id", table_name="promotion_codes")
+    op.drop_table("promotion_codes")
+    op.drop_table("coupons")
     op.drop_table("invoice_numbering")
