@@ -64,3 +64,16 @@ class InvoiceTotals:
             tax_total=Int96(computed.tax_total),
             total=Int96(computed.total),
         )
+
+
+@strawberry.type(description="An amount in one currency.")
+class CurrencyAmount:
+    currency: CurrencyCode
+    amount: Int96
+
+    @classmethod
+    def of(cls, amounts: dict[str, int]) -> list["CurrencyAmount"]:
+        return [
+            cls(currency=currency_code(currency), amount=Int96(amount))
+            for currency, amount in sorted(amounts.items())
+        ]

@@ -16,7 +16,7 @@ import strawberry
 from invoicegraph.ledger.documents import InvoiceKind
 from invoicegraph.ledger.enums import FLOW_TYPES, INVOICE_STATUSES, FlowType, InvoiceStatus
 from invoicegraph.ledger.totals import format_percent
-from invoicegraph.resolvers import balances, discounts, documents
+from invoicegraph.resolvers import balances, discounts, documents, stakes
 from invoicegraph.resolvers.context import Context, Info
 from invoicegraph.resolvers.history import history_page
 from invoicegraph.resolvers.invoice_parts import InvoiceRows, Rows, load_invoice_rows
@@ -25,7 +25,7 @@ from invoicegraph.resolvers.users import users_by_ids
 from invoicegraph.resolvers.views import InvoiceView, LineItemView, UserView
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.discounts import InvoiceDiscount
-from invoicegraph.schema.documents import InvoiceTotals, Period
+from invoicegraph.schema.documents import CurrencyAmount, InvoiceTotals, Period
 from invoicegraph.schema.history import InvoiceVersionConnection
 from invoicegraph.schema.money import Balance, Price, Tag
 from invoicegraph.schema.node import Node
@@ -131,6 +131,26 @@ class Invoice(Node):
     )
     db_id: strawberry.Private[int]
     view: strawberry.Private[InvoiceView]
+
+    @strawberry.field(
+        description=(
+            "For a PAID stake: per currency, what was paid in less its returns that are not "
+            "VOID (what returnStake can still give back). Empty for anything else."
+        )
+    )
+    async def returnable_stake(self, info: Info) -> list[CurrencyAmount]:
+        return CurrencyAmount.of(await stakes.returnable_stake(info.context, self.view))
+
+    @strawberry.field(description="For a STAKE_RETURN: the stake it gives back.")
+    async def stake(self, info: Info) -> "Invoice | None":
+        if self.view.stake_id is None:
+            return None
+        return await build_invoice(info, await invoice_by_db_id(info.context, self.view.stake_id))
+
+    @strawberry.field(description="For a stake: its returns, oldest first.")
+    async def stake_returns(self, info: Info) -> list["Invoice"]:
+        rows = await stakes.stake_returns(info.context, self.view)
+        return await build_invoices(info.context, rows, selected_names(info))
 
     @strawberry.field(description="The coupons applied, in order, with what each took off.")
     async def discounts(self, info: Info) -> list[InvoiceDiscount]:

@@ -8,8 +8,9 @@ import strawberry
 from strawberry.extensions import FieldExtension
 
 from invoicegraph.ledger.errors import DomainError
+from invoicegraph.ledger.stakes import ReturnStake
 from invoicegraph.ledger.status import Transition
-from invoicegraph.resolvers import discounts, invoices, transactions, transitions, updates
+from invoicegraph.resolvers import discounts, invoices, stakes, transactions, transitions, updates
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.unit_of_work import Written
 from invoicegraph.resolvers.views import InvoiceView, TransactionView
@@ -48,6 +49,7 @@ from invoicegraph.schema.inputs.transactions import (
 )
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices
 from invoicegraph.schema.payment import Transaction
+from invoicegraph.schema.scalars import CurrencyCode, Int96
 from invoicegraph.schema.selection import selected_names
 
 
@@ -244,6 +246,52 @@ ApplyDiscountResponse = Annotated[
 ]
 
 
+@strawberry.input(
+    description=(
+        "Give back (part of) a PAID stake as a STAKE_RETURN invoice: one PAYOUT line item to "
+        "the user who paid it in. Idempotent on returnId."
+    )
+)
+class ReturnStakeInput:
+    stake: strawberry.ID
+    return_id: str = strawberry.field(
+        description="The return invoice's invoiceId (1-128): the idempotency key."
+    )
+    amount: Int96 | None = strawberry.field(
+        default=strawberry.UNSET, description="Default: everything still returnable."
+    )
+    currency: CurrencyCode | None = strawberry.field(
+        default=strawberry.UNSET, description="Needed when more than one currency is returnable."
+    )
+
+    def to_command(self) -> ReturnStake:
+        currency = given(self.currency)
+        return ReturnStake(
+            stake_id=self.stake,
+            return_id=self.return_id,
+            amount=given(self.amount),
+            currency=None if currency is None else currency.value,
+        )
+
+
+@strawberry.type
+class ReturnStakeResult:
+    return_invoice: Invoice = strawberry.field(name="return")
+    stake: Invoice
+    is_ik_replay: bool
+
+
+ReturnStakeResponse = Annotated[
+    ReturnStakeResult
+    | BadRequestError
+    | NotFoundError
+    | InvalidStateError
+    | IkConflictError
+    | InternalError,
+    strawberry.union("ReturnStakeResponse"),
+]
+
+
 def _answering_domain_errors() -> list[FieldExtension]:
     return [DomainErrorsAsResults()]
 
@@ -360,3 +408,17 @@ class Mutation:
     async def apply_discount(self, info: Info, input: ApplyDiscountInput) -> ApplyDiscountResponse:
         invoice = await discounts.apply_discount(info.context, input.to_command())
         return ApplyDiscountResult(invoice=await build_invoice(info, invoice))
+
+    @strawberry.mutation(
+        description=(
+            "Return (part of) a PAID stake; never more than its returnableStake, under any "
+            "concurrency; idempotent on returnId."
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def return_stake(self, info: Info, input: ReturnStakeInput) -> ReturnStakeResponse:
+        made = await stakes.return_stake(info.context, input.to_command())
+        returned, stake = await build_invoices(
+            info.context, [made.returned, made.stake], selected_names(info)
+        )
+        return ReturnStakeResult(return_invoice=returned, stake=stake, is_ik_replay=made.is_replay)

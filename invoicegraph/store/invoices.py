@@ -198,6 +198,8 @@ class NewInvoice:
     document: InvoiceDocument = field(default_factory=InvoiceDocument)
     recovered_from_id: int | None = None
     """The row id of the invoice `document.recovered_from` names, resolved by the caller."""
+    stake_id: int | None = None
+    """For a stake return: the stake's row id."""
 
 
 def _document_values(new: NewInvoice) -> dict[str, Any]:
@@ -211,6 +213,7 @@ def _document_values(new: NewInvoice) -> dict[str, Any]:
         "period_end": None if document.period is None else document.period.end,
         "subscription_id": document.subscription_id,
         "recovered_from_id": new.recovered_from_id,
+        "stake_id": new.stake_id,
     }
 
 

@@ -47,6 +47,7 @@ class InvoiceRecord(NamedTuple):
     period_end: Any
     subscription_id: str | None
     recovered_from_id: int | None
+    stake_id: int | None
 
 
 class LineItemRecord(NamedTuple):

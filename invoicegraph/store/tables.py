@@ -91,6 +91,8 @@ class InvoiceRow(SQLModel, table=True):
     subscription_id: str | None = Field(default=None, max_length=128)
     recovered_from_id: int | None = Field(default=None, foreign_key="invoices.id")
     """The earlier invoice this one was recovered from (a chain: that one may have its own)."""
+    stake_id: int | None = Field(default=None, foreign_key="invoices.id", index=True)
+    """For a STAKE_RETURN: the stake it gives (part of) back."""
 
 
 class InvoiceNumberingRow(SQLModel, table=True):

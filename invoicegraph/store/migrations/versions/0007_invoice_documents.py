@@ -41,6 +41,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("period_end", UTC(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("subscription_id", sa.String(length=128), nullable=True))
         batch_op.add_column(sa.Column("recovered_from_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("stake_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key("fk_invoices_stake_id", "invoices", ["stake_id"], ["id"])
+        batch_op.create_index("ix_invoices_stake_id", ["stake_id"], unique=False)
         batch_op.create_foreign_key(
             "fk_invoices_recovered_from_id", "invoices", ["recovered_from_id"], ["id"]
         )
@@ -157,12 +160,15 @@ def downgrade() -> None:
         for column in ("period_end", "period_start", "due", "discount", "tax_rate"):
             batch_op.drop_column(column)
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("ix_invoices_stake_id")
+        batch_op.drop_constraint("fk_invoices_stake_id", type_="foreignkey")
         batch_op.drop_index("ix_invoices_recovered_from")
         batch_op.drop_index("ix_invoices_workspace_subscription")
         batch_op.drop_index("ix_invoices_workspace_due_date")
         batch_op.drop_constraint("uq_invoices_workspace_number", type_="unique")
         batch_op.drop_constraint("fk_invoices_recovered_from_id", type_="foreignkey")
         for column in (
+            "stake_id",
             "recovered_from_id",
             "subscription_id",
             "period_end",
