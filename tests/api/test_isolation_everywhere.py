@@ -403,6 +403,17 @@ APPLY_DISCOUNT = (
     + INVOICE_RESULT_FIELDS
 )
 
+RETURN_STAKE = (
+    """mutation ReturnStake($input: ReturnStakeInput!) {
+  returnStake(input: $input) {
+    __typename
+    ... on ReturnStakeResult { isIkReplay return { ...InvoiceResult } stake { id } }
+    """
+    + error_fields("BadRequestError", "NotFoundError", "InvalidStateError", "IkConflictError")
+    + "} }"
+    + INVOICE_RESULT_FIELDS
+)
+
 TRANSITION_VOID = """
 mutation Void($input: InvoiceTransitionInput!) {
   voidInvoice(input: $input) { __typename }
@@ -1318,6 +1329,24 @@ CASES: list[Case] = [
             }
         },
         expect=expect_error("applyDiscount", "BadRequestError", ["promotionCode"]),
+        own=True,
+    ),
+    # ---- returnStake: A's invoice is unknown, and A's invoiceId is free as a key of B's
+    Case(
+        id="returnStake-a-invoice",
+        field="returnStake",
+        document=RETURN_STAKE,
+        variables=lambda keys, own: {"input": {"stake": keys.invoice_id, "returnId": own.new_key}},
+        expect=expect_error("returnStake", "NotFoundError"),
+    ),
+    Case(
+        id="returnStake-own-invoice-a-invoiceId",
+        field="returnStake",
+        document=RETURN_STAKE,
+        variables=lambda keys, own: {
+            "input": {"stake": own.invoice_id, "returnId": keys.invoice_key}
+        },
+        expect=expect_error("returnStake", "BadRequestError", ["stake"]),
         own=True,
     ),
     # ---- Subscription.invoiceEvents: A's invoice is refused as an unknown one is

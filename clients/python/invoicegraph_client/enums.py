@@ -1,6 +1,12 @@
 from enum import Enum
 
 
+class CouponDuration(str, Enum):
+    ONCE = "ONCE"
+    REPEATING = "REPEATING"
+    FOREVER = "FOREVER"
+
+
 class CurrencyCode(str, Enum):
     ADA = "ADA"
     BTC = "BTC"

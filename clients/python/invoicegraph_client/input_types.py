@@ -4,6 +4,7 @@ from pydantic import Field, PlainSerializer
 
 from .base_model import BaseModel
 from .enums import (
+    CouponDuration,
     CurrencyCode,
     FlowType,
     InvoiceKind,
@@ -42,6 +43,34 @@ class AllocationUpdate(BaseModel):
     amount: Annotated[Int96, PlainSerializer(serialize_int96)]
 
 
+class ApplyDiscountInput(BaseModel):
+    """Exactly one of coupon or promotionCode. While the invoice is DRAFT or OPEN; each coupon once per invoice; never below zero."""
+
+    invoice: str
+    expected_version: int = Field(alias="expectedVersion")
+    coupon: Optional[str] = None
+    promotion_code: Optional[str] = Field(alias="promotionCode", default=None)
+    line_items: Optional[list[str]] = Field(alias="lineItems", default=None)
+    "The PAYIN line items to discount; default all (of the coupon's currency)."
+
+
+class CreateCouponInput(BaseModel):
+    coupon_id: str = Field(alias="couponId")
+    "Your unique key, 1-128 characters."
+    name: str
+    percent_off: Optional[str] = Field(alias="percentOff", default=None)
+    'Above 0, at most 100, at most 4 decimals ("12.5"). Or amountOff.'
+    amount_off: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = Field(
+        alias="amountOff", default=None
+    )
+    "A fixed amount off, with its currency."
+    currency: Optional[CurrencyCode] = None
+    duration: CouponDuration = CouponDuration.ONCE
+    duration_in_months: Optional[int] = Field(alias="durationInMonths", default=None)
+    "REPEATING only: 1 or more."
+    max_redemptions: Optional[int] = Field(alias="maxRedemptions", default=None)
+
+
 class CreateInvoiceInput(BaseModel):
     invoice_id: str = Field(alias="invoiceId")
     "The caller's unique key: a repeat with the same input returns the stored invoice with isIkReplay = true."
@@ -74,6 +103,13 @@ class CreateInvoicesInput(BaseModel):
     "At most 500."
     atomic: bool = False
     "True: if any invoice is refused, none is written, and the answer is one BadRequestError naming every problem of every invoice."
+
+
+class CreatePromotionCodeInput(BaseModel):
+    code: str
+    "1-64 letters, digits, _ or -; unique; the key."
+    coupon: str
+    max_redemptions: Optional[int] = Field(alias="maxRedemptions", default=None)
 
 
 class DateTimeFilter(BaseModel):
@@ -203,6 +239,18 @@ class RecordTransactionsInput(BaseModel):
     "At most 500."
     atomic: bool = False
     "True: if any transaction is refused, none is written, and the answer is one BadRequestError naming every problem of every transaction."
+
+
+class ReturnStakeInput(BaseModel):
+    """Give back (part of) a PAID stake as a STAKE_RETURN invoice: one PAYOUT line item to the user who paid it in. Idempotent on returnId."""
+
+    stake: str
+    return_id: str = Field(alias="returnId")
+    "The return invoice's invoiceId (1-128): the idempotency key."
+    amount: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    "Default: everything still returnable."
+    currency: Optional[CurrencyCode] = None
+    "Needed when more than one currency is returnable."
 
 
 class StringFilter(BaseModel):

@@ -357,6 +357,7 @@ export type InvoiceHistoryQueryVariables = Exact<{
 
 
 export type InvoiceHistoryQuery = { invoice: { invoiceId: string, version: number, history: { nodes: Array<{ version: number, modified: string, status: InvoiceStatus, changes: Array<
+          | { __typename: 'DiscountApplied' }
           | { __typename: 'LineItemAdded', lineItem: { lineItemId: string, description: string, price: { amount: string } } }
           | { __typename: 'LineItemDeleted', lineItem: { lineItemId: string, description: string } }
           | { __typename: 'LineItemUpdated', lineItemId: string, oldPrice: { amount: string }, newPrice: { amount: string } }
