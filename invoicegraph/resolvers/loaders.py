@@ -138,5 +138,6 @@ class Loaders:
     live_payments_by_user_id = _live(PaymentRecord)
     versions_by_invoice_page = _Loader(_versions)
     discounts_by_invoice_id = _all(InvoiceDiscountRow, "invoice_id", int)
+    stake_returns_by_stake_id = _all(InvoiceRecord, "stake_id", int)
     coupons_by_id = _one(CouponRow, "id", int)
     promotion_codes_by_id = _one(PromotionCodeRow, "id", int)

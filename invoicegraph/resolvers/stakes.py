@@ -29,7 +29,7 @@ from invoicegraph.resolvers.views import InvoiceView
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.invoices import NewInvoice, get_invoice, insert_invoices
 from invoicegraph.store.records import InvoiceRecord, record_of
-from invoicegraph.store.stakes import returned_of_stakes, returns_of, stake_payers
+from invoicegraph.store.stakes import returned_of_stakes, stake_payers
 from invoicegraph.store.tables import InvoiceRow
 
 
@@ -120,18 +120,30 @@ async def return_stake(context: Context, command: ReturnStake) -> StakeReturn:
 
 
 async def returnable_stake(context: Context, invoice: InvoiceView) -> dict[str, int]:
-    """Per currency, what a paid stake can still return; empty for anything else."""
+    """Per currency, what a paid stake can still return; empty for anything else. Read
+    through the loaders, so a page of stakes costs a few statements, not a few per stake."""
     if invoice.kind not in STAKES or invoice.status != InvoiceStatus.PAID.value:
         return {}
-    async with context.reader.session() as session:
-        _, left = await _left(session, invoice.id)
-    return left
+    loaders = context.loaders
+    paid_in: dict[str, int] = {}
+    for payment in await loaders.payments_by_invoice_id.load(invoice.id):
+        if payment.type == FlowType.PAYIN.value:
+            paid_in[payment.currency] = paid_in.get(payment.currency, 0) + payment.amount
+    live = [
+        row
+        for row in await loaders.stake_returns_by_stake_id.load(invoice.id)
+        if row.status != InvoiceStatus.VOID.value
+    ]
+    returned: dict[str, int] = {}
+    for items in await loaders.line_items_by_invoice_id.load_many([row.id for row in live]):
+        for item in items:
+            if item.type == FlowType.PAYOUT.value:
+                returned[item.currency] = returned.get(item.currency, 0) + item.due
+    return returnable(paid_in, returned)
 
 
 async def stake_returns(context: Context, invoice: InvoiceView) -> list[InvoiceView]:
     """The returns of a stake, oldest first."""
     if invoice.kind not in STAKES:
         return []
-    async with context.reader.session() as session:
-        rows = await returns_of(session, workspace_id=context.workspace_id, stake_id=invoice.id)
-    return list(rows)
+    return list(await context.loaders.stake_returns_by_stake_id.load(invoice.id))

@@ -7,7 +7,6 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
-from invoicegraph.store.records import InvoiceRecord, columns_of, select_records
 from invoicegraph.store.tables import InvoiceRow, LineItemRow, PaymentRow
 
 
@@ -45,16 +44,3 @@ async def returned_of_stakes(
         of_stake = returned[stake_id]
         of_stake[currency] = of_stake.get(currency, 0) + int(due)
     return dict(returned)
-
-
-async def returns_of(
-    session: AsyncSession, *, workspace_id: int, stake_id: int
-) -> list[InvoiceRecord]:
-    """The stake's STAKE_RETURN invoices, oldest first."""
-    return await select_records(
-        session,
-        InvoiceRecord,
-        columns_of(InvoiceRecord)["workspace_id"] == workspace_id,
-        columns_of(InvoiceRecord)["stake_id"] == stake_id,
-        order_by=[columns_of(InvoiceRecord)["id"]],
-    )

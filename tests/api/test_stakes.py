@@ -14,7 +14,7 @@ from tests.operations import (
     line_item,
     transaction_input,
 )
-from tests.support import Api
+from tests.support import Api, count_statements
 
 CREATE = """
 mutation Create($input: CreateInvoiceInput!) {
@@ -165,3 +165,40 @@ async def test_sixteen_concurrent_returns_never_exceed_what_was_paid_in(api: Api
     )
     assert [r["__typename"] for r in rest].count("ReturnStakeResult") == 1
     assert await returnable(api, stake) == [{"currency": "USD", "amount": "0"}]
+
+
+STAKE_PAGE = """
+query Stakes($first: Int!) {
+  invoices(first: $first, filter: {includeStaking: true, status: {in: [PAID]}}) {
+    nodes {
+      invoiceId returnableStake { currency amount } stakeReturns { invoiceId }
+      discounts { id } totals { total }
+    }
+  }
+}
+"""
+
+
+async def test_a_page_of_stakes_costs_the_same_statements_for_two_or_ten(
+    api: Api, app_db: Database
+) -> None:
+    # given ten paid stakes with a return each
+    for n in range(10):
+        stake = await paid_stake(api, f"page-stake-{n}", amount="100")
+        assert (await give_back(api, stake=stake, returnId=f"page-ret-{n}", amount="10"))[
+            "__typename"
+        ] == "ReturnStakeResult"
+    # when
+    counts = []
+    for first in (2, 10):
+        with count_statements(app_db.engine) as seen:
+            data = await api.ok(STAKE_PAGE, first=first)
+        nodes = data["invoices"]["nodes"]
+        assert len(nodes) == first
+        assert all(
+            node["returnableStake"] == [{"currency": "USD", "amount": "90"}] for node in nodes
+        )
+        assert all(len(node["stakeReturns"]) == 1 for node in nodes)
+        counts.append(seen.count)
+    # then
+    assert counts[0] == counts[1], counts
