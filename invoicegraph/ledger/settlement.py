@@ -158,5 +158,6 @@ def settle(state: InvoiceState, paid: Mapping[MoneyKey, int]) -> InvoiceState:
         [Flow(item.currency, item.type, item.due) for item in state.line_items],
         [Flow(currency, flow, amount) for (_, currency, flow), amount in paid.items()],
     )
-    charged = has_charge(item.due for item in state.line_items)
+    # a charge is a non-zero price.amount: an invoice discounted to nothing is settled
+    charged = has_charge(item.price.amount for item in state.line_items)
     return replace(state, status=settled_status(state.status, balances, has_charge=charged))

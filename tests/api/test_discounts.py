@@ -332,3 +332,13 @@ async def test_a_price_below_a_lines_discount_is_refused(api: Api) -> None:
     ]
     kept = await reprice("60")
     assert kept["invoice"]["lineItems"] == [{"discount": "40", "total": "20"}]
+
+
+async def test_an_invoice_discounted_to_nothing_is_paid(api: Api) -> None:
+    free = await coupon(api, "free", percentOff="100")
+    created = await invoice(api, "d-12", line_item(amount="100"))
+    result = await apply(api, invoice=created["id"], expectedVersion=1, coupon=free)
+    assert result["invoice"]["status"] == "PAID"
+    assert result["invoice"]["balances"][0]["payins"] == {
+        "expected": "0", "actual": "0", "remaining": "0"
+    }  # fmt: skip
