@@ -155,23 +155,6 @@ async def has_discount(session: AsyncSession, *, invoice_id: int, coupon_id: int
     return (await session.exec(query)).first() is not None
 
 
-async def discounts_of_invoice(
-    session: AsyncSession, *, invoice_id: int
-) -> list[tuple[InvoiceDiscountRow, CouponRow, PromotionCodeRow | None]]:
-    """The invoice's discounts in the order applied, each with its coupon and code."""
-    rows = await session.exec(
-        select(InvoiceDiscountRow, CouponRow, PromotionCodeRow)
-        .join(CouponRow, col(CouponRow.id) == col(InvoiceDiscountRow.coupon_id))
-        .outerjoin(
-            PromotionCodeRow,
-            col(PromotionCodeRow.id) == col(InvoiceDiscountRow.promotion_code_id),
-        )
-        .where(InvoiceDiscountRow.invoice_id == invoice_id)
-        .order_by(col(InvoiceDiscountRow.id))
-    )
-    return [(discount, coupon, code) for discount, coupon, code in rows]
-
-
 async def list_coupons(session: AsyncSession, *, workspace_id: int, limit: int) -> list[CouponRow]:
     rows = await session.exec(
         select(CouponRow)
