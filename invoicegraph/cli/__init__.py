@@ -22,7 +22,9 @@ from invoicegraph.admin.workspaces import (
     clients_of,
     create_client,
     create_workspace,
+    invoice_prefix_problem,
     revoke_client,
+    set_invoice_prefix,
     workspaces,
 )
 from invoicegraph.auth.keys import signing_key
@@ -32,7 +34,7 @@ from invoicegraph.http.app import DEMO_TOKEN_VARIABLE, create_app
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.logs import configure_logging
 from invoicegraph.metrics import MULTIPROCESS_VARIABLE
-from invoicegraph.schema.documents import ManifestError, TrustedDocuments
+from invoicegraph.schema.persisted import ManifestError, TrustedDocuments
 from invoicegraph.settings import Settings, SettingsError
 from invoicegraph.store.backup import BackupRefused, backup_sqlite
 from invoicegraph.store.engine import Database
@@ -247,6 +249,23 @@ def workspace_create(name: str, as_json: bool, database_url: str | None) -> None
     """Create a workspace and print its id."""
     row = _with_database(database_url, lambda db: create_workspace(db, name=name), create=True)
     click.echo(json.dumps({"id": row.public_id, "name": row.name}) if as_json else row.public_id)
+
+
+@workspace.command("invoice-prefix")
+@click.argument("workspace_id")
+@click.argument("prefix")
+@database_url_option
+def workspace_invoice_prefix(workspace_id: str, prefix: str, database_url: str | None) -> None:
+    """Start the workspace's invoice numbers with PREFIX from now on (default INV-)."""
+    if (problem := invoice_prefix_problem(prefix)) is not None:
+        raise click.ClickException(problem)
+    found = _with_database(
+        database_url,
+        lambda db: set_invoice_prefix(db, workspace_public_id=workspace_id, prefix=prefix),
+    )
+    if not found:
+        raise click.ClickException(f"no workspace has the id {workspace_id!r}")
+    click.echo(f"invoices of {workspace_id} are numbered {prefix}000001, {prefix}000002, ...")
 
 
 @workspace.command("list")

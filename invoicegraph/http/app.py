@@ -32,7 +32,7 @@ from invoicegraph.http.runtime import tune_gc
 from invoicegraph.http.state import AppState, app_state, lifespan
 from invoicegraph.http.view import GraphQLSocket, GraphQLView
 from invoicegraph.schema import build_schema
-from invoicegraph.schema.documents import TrustedDocuments
+from invoicegraph.schema.persisted import TrustedDocuments
 from invoicegraph.settings import Settings
 from invoicegraph.tracing import provider_from_environment, tracer_of
 

@@ -224,6 +224,20 @@ def _blame(index: int, change: Change, state: InvoiceState) -> tuple[MoneyKey, P
     return None
 
 
+def _below_discount(state: InvoiceState, update: ValidInvoiceUpdate) -> list[FieldProblem]:
+    """A price update may not take a line item's amount below the discount it carries."""
+    return [
+        FieldProblem(
+            ("lineItems", str(index), "update", "price", "amount"),
+            f"is below the line item's discount of {item.discount}",
+        )
+        for index, operation in enumerate(update.operations)
+        if isinstance(operation, ValidUpdate)
+        and (item := state.line_item(operation.line_item_id)) is not None
+        and item.price.amount < item.discount
+    ]
+
+
 def apply_update(
     state: InvoiceState,
     update: ValidInvoiceUpdate,
@@ -267,6 +281,7 @@ def apply_update(
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
         )
     problems += line_item_problems(state, paid, blame)
+    problems += _below_discount(state, update)
     if problems:
         raise BadRequest(problems)
     settled = settle(state, paid)

@@ -48,11 +48,12 @@ def add_to(totals: dict[MoneyKey, int], additions: Iterable[Addition]) -> None:
 
 
 def new_line_items(line_items: Iterable[LineItemState], at: Path = ()) -> list[Addition]:
-    """What a new invoice's line items add: each its amount, at its `price.amount`."""
+    """What a new invoice's line items add: each what it is due (its amount, less discount,
+    plus tax: what the balances expect), named at its `price.amount`."""
     return [
-        ((*at, "lineItems", str(index), "price", "amount"), line_item_key(item), item.price.amount)
+        ((*at, "lineItems", str(index), "price", "amount"), line_item_key(item), item.due)
         for index, item in enumerate(line_items)
-        if item.price.amount > 0
+        if item.due > 0
     ]
 
 
@@ -61,8 +62,8 @@ def changed_line_items(
 ) -> list[Addition]:
     """What a change of one invoice adds to each key it raises (a lowered key cannot break
     the rule); `paths` names the input that raised each key, `("lineItems",)` otherwise."""
-    before = sum_by_key((line_item_key(item), item.price.amount) for item in old)
-    after = sum_by_key((line_item_key(item), item.price.amount) for item in new)
+    before = sum_by_key((line_item_key(item), item.due) for item in old)
+    after = sum_by_key((line_item_key(item), item.due) for item in new)
     return [
         (paths.get(key, ("lineItems",)), key, amount - before.get(key, 0))
         for key, amount in after.items()

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType, InvoiceStatus
-from invoicegraph.ledger.errors import BadRequest, DomainError, Path
+from invoicegraph.ledger.errors import BadRequest, DomainError, FieldProblem, Path
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.ledger.history import InvoiceState
 from invoicegraph.ledger.invoices import CreateInvoice, UserRef, ValidInvoice, validate_create
@@ -67,8 +67,31 @@ def _user_refs(invoice: ValidInvoice, at: Path = ()) -> list[tuple[Path, UserRef
     ]
 
 
+async def recovered_from_id(work: UnitOfWork, invoice: ValidInvoice, at: Path = ()) -> int | None:
+    """The row id of the invoice this one is recovered from; BadRequest when it names none
+    the caller can see."""
+    link = invoice.document.recovered_from
+    if link is None:
+        return None
+    row = await get_invoice(
+        work.session,
+        workspace_id=work.workspace_id,
+        public_id=link.id,
+        invoice_id=link.invoice_id,
+    )
+    if row is None or row.id is None:
+        field = "id" if link.id is not None else "invoiceId"
+        raise BadRequest(
+            [FieldProblem((*at, "recoveredFrom", field), "names no invoice of this workspace")]
+        )
+    return row.id
+
+
 def _new_invoice(
-    invoice: ValidInvoice, key: IdempotencyKey, user_ids: Mapping[UserRef, int]
+    invoice: ValidInvoice,
+    key: IdempotencyKey,
+    user_ids: Mapping[UserRef, int],
+    recovered_from: int | None = None,
 ) -> NewInvoice:
     """The invoice as it will stand at version 1: OPEN (or DRAFT), nothing paid yet."""
     state = InvoiceState(
@@ -84,6 +107,8 @@ def _new_invoice(
         state=state,
         flags=state_money(state, paid={}).flags(),
         fingerprint=key.fingerprint,
+        document=invoice.document,
+        recovered_from_id=recovered_from,
     )
 
 
@@ -92,7 +117,8 @@ async def _write_new(
 ) -> InvoiceRow | None:
     """Write a new invoice, creating the users it names; None when its invoiceId is taken."""
     user_ids = await user_ids_for(work, _user_refs(invoice))
-    new = _new_invoice(invoice, key, user_ids)
+    recovered_from = await recovered_from_id(work, invoice)
+    new = _new_invoice(invoice, key, user_ids, recovered_from)
     await refuse_past_user_totals(work, new_line_items(new.state.line_items))
     rows = await insert_invoices(
         work.session, workspace_id=work.workspace_id, invoices=[new], now=now()
@@ -191,9 +217,18 @@ async def _create_round(
     refs = {index: _user_refs(_valid(items[index]), ("invoices", str(index))) for index in new}
     user_ids, refused = await user_ids_of_each(work, refs)
     outcomes |= refused
-    writing = [index for index in new if index not in refused]
+    links: dict[int, int | None] = {}
+    for index in new:
+        if index in refused:
+            continue
+        try:
+            at = ("invoices", str(index))
+            links[index] = await recovered_from_id(work, _valid(items[index]), at)
+        except BadRequest as error:
+            outcomes[index] = error
+    writing = [index for index in new if index in links]
     invoices = {
-        index: _new_invoice(_valid(items[index]), _key_of(items[index]), user_ids)
+        index: _new_invoice(_valid(items[index]), _key_of(items[index]), user_ids, links[index])
         for index in writing
     }
     additions = {

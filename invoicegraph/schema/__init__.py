@@ -13,7 +13,6 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from invoicegraph.schema.documents import PersistedDocuments, TrustedDocuments
 from invoicegraph.schema.execution import PlainExecutionContext
 from invoicegraph.schema.extensions import ErrorCodes
 from invoicegraph.schema.invoice import Invoice, LineItem
@@ -23,6 +22,7 @@ from invoicegraph.schema.mutation import Mutation
 from invoicegraph.schema.node import Workspace
 from invoicegraph.schema.parse_cache import ParseCache
 from invoicegraph.schema.payment import Payment, Transaction
+from invoicegraph.schema.persisted import PersistedDocuments, TrustedDocuments
 from invoicegraph.schema.query import Query
 from invoicegraph.schema.scalars import SCALAR_MAP
 from invoicegraph.schema.subscription import Subscription

@@ -1,153 +1,79 @@
-"""Persisted documents: Apollo's automatic persisted queries, and trusted documents.
+"""The invoice as a document: its kind, billing period and totals."""
 
-A request may name its document by hash, `extensions.persistedQuery = {version: 1, sha256Hash}`,
-the SHA-256 (hex) of the document's exact text. Automatic persisted queries (APQ): the first
-time a client sends hash and text, the text is kept (per process, a bounded LRU), and later the
-hash alone runs it; an unknown hash answers `PersistedQueryNotFound`
-(`PERSISTED_QUERY_NOT_FOUND`), and the client sends the text again. Trusted documents: manifests
-of `{hash: document}` made with the typed clients (INVOICEGRAPH_TRUSTED_DOCUMENTS) are always
-known by hash; with INVOICEGRAPH_TRUSTED_DOCUMENTS_ONLY every operation must be one of them,
-sent by hash or as its exact text (`PERSISTED_QUERY_NOT_IN_LIST` otherwise), and APQ
-registers nothing. Introspection is then refused too, unless it is in a manifest.
+from datetime import datetime
 
-A refusal is answered as the operation's one top-level error, before anything is parsed: the
-extension runs a placeholder document and reports the error from its validation step.
-"""
+import strawberry
 
-import hashlib
-import json
-import re
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from invoicegraph.ledger import totals
+from invoicegraph.ledger.documents import InvoiceKind
+from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.history import Period as LedgerPeriod
+from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 
-from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
-
-APQ_ENTRIES = 500
-APQ_DOCUMENT_CHARACTERS = 32_768
-"""Longer documents run, but are not kept: the cache stays under 16 MB per process."""
-_HASH = re.compile(r"[0-9a-f]{64}")
-_PLACEHOLDER = "query PersistedDocumentRefused { __typename }"
+strawberry.enum(
+    InvoiceKind,
+    name="InvoiceKind",
+    description=(
+        "STANDARD, or a stake: STAKE (a deposit paid in), STAKE_OVERDRAFT_PROTECTION, or "
+        "STAKE_RETURN (a payout giving a stake back)."
+    ),
+)
 
 
-class ManifestError(ValueError):
-    """A trusted-documents manifest that cannot be read, or whose hashes do not match."""
-
-
-def sha256_of(document: str) -> str:
-    return hashlib.sha256(document.encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class TrustedDocuments:
-    by_hash: Mapping[str, str] = field(default_factory=dict)
-    only: bool = False
-    """Accept nothing else."""
+@strawberry.type
+class Period:
+    start: datetime
+    end: datetime
 
     @classmethod
-    def load(cls, paths: Iterable[Path], *, only: bool) -> "TrustedDocuments":
-        """Read `{hash: document}` manifests; each hash must be its document's SHA-256."""
-        documents: dict[str, str] = {}
-        for path in paths:
-            try:
-                manifest = json.loads(path.read_text())
-            except (OSError, ValueError) as error:
-                raise ManifestError(f"trusted documents {path}: {error}") from None
-            if not isinstance(manifest, dict):
-                raise ManifestError(f"trusted documents {path}: not a JSON object of hashes")
-            for given, document in manifest.items():
-                digest = given.removeprefix("sha256:")
-                if not isinstance(document, str) or sha256_of(document) != digest:
-                    raise ManifestError(
-                        f"trusted documents {path}: {given} is not the SHA-256 of its document"
-                    )
-                documents[digest] = document
-        if only and not documents:
-            raise ManifestError("only trusted documents were asked for, but no manifest names any")
-        return cls(by_hash=documents, only=only)
+    def of(cls, start: datetime | None, end: datetime | None) -> "Period | None":
+        return None if start is None or end is None else cls(start=start, end=end)
 
 
-class _AutomaticPersistedQueries:
-    """The documents clients registered by hash, least recently used first out."""
+@strawberry.input(name="PeriodInput", description="A billing period: start <= end.")
+class PeriodInput:
+    start: datetime
+    end: datetime
 
-    def __init__(self) -> None:
-        self._documents: OrderedDict[str, str] = OrderedDict()
-
-    def get(self, digest: str) -> str | None:
-        document = self._documents.get(digest)
-        if document is not None:
-            self._documents.move_to_end(digest)
-        return document
-
-    def keep(self, digest: str, document: str) -> None:
-        if len(document) > APQ_DOCUMENT_CHARACTERS:
-            return
-        self._documents[digest] = document
-        self._documents.move_to_end(digest)
-        while len(self._documents) > APQ_ENTRIES:
-            self._documents.popitem(last=False)
+    def to_period(self) -> LedgerPeriod:
+        return LedgerPeriod(start=self.start, end=self.end)
 
 
-_registered = _AutomaticPersistedQueries()
+@strawberry.type(
+    description=(
+        "One currency and type of an invoice: total = subtotal - discountTotal + taxTotal, "
+        "exactly (each line's tax is rounded half-even to the minor unit, then summed); "
+        "total is what the balances expect."
+    )
+)
+class InvoiceTotals:
+    currency: CurrencyCode
+    type: FlowType
+    subtotal: Int96 = strawberry.field(description="Sum of the line items' price.amount.")
+    discount_total: Int96
+    tax_total: Int96
+    total: Int96
+
+    @classmethod
+    def of(cls, computed: totals.Totals) -> "InvoiceTotals":
+        return cls(
+            currency=currency_code(computed.currency),
+            type=computed.type,
+            subtotal=Int96(computed.subtotal),
+            discount_total=Int96(computed.discount_total),
+            tax_total=Int96(computed.tax_total),
+            total=Int96(computed.total),
+        )
 
 
-def _refusal(message: str, code: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
+@strawberry.type(description="An amount in one currency.")
+class CurrencyAmount:
+    currency: CurrencyCode
+    amount: Int96
 
-
-def resolve(
-    query: str | None, extensions: Mapping[str, Any] | None, trusted: TrustedDocuments
-) -> str | GraphQLError | None:
-    """The document to run for this request, or the error that refuses it (None: the request
-    has no document at all, which strawberry answers as it always does)."""
-    persisted = (extensions or {}).get("persistedQuery")
-    if persisted is None:
-        if trusted.only and (query is None or sha256_of(query) not in trusted.by_hash):
-            return _refusal("Only trusted documents run here.", "PERSISTED_QUERY_NOT_IN_LIST")
-        return query
-    if not isinstance(persisted, dict) or persisted.get("version") != 1:
-        return _refusal("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED")
-    digest = persisted.get("sha256Hash")
-    if not isinstance(digest, str) or not _HASH.fullmatch(digest):
-        return _refusal("sha256Hash must be 64 lowercase hex digits.", "BAD_USER_INPUT")
-    if query is not None:
-        if sha256_of(query) != digest:
-            return _refusal("provided sha does not match query", "BAD_USER_INPUT")
-        if trusted.only and digest not in trusted.by_hash:
-            return _refusal("Only trusted documents run here.", "PERSISTED_QUERY_NOT_IN_LIST")
-        if not trusted.only:
-            _registered.keep(digest, query)
-        return query
-    known = trusted.by_hash.get(digest) or (None if trusted.only else _registered.get(digest))
-    if known is None:
-        code = "PERSISTED_QUERY_NOT_IN_LIST" if trusted.only else "PERSISTED_QUERY_NOT_FOUND"
-        return _refusal("PersistedQueryNotFound", code)
-    return known
-
-
-class PersistedDocuments(SchemaExtension):
-    """Puts the document a hash names in place before parsing, or refuses the operation."""
-
-    def __init__(self, *, trusted: TrustedDocuments) -> None:
-        self.trusted = trusted
-        self._refused: GraphQLError | None = None
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        found = resolve(context.query, context.operation_extensions, self.trusted)
-        if isinstance(found, GraphQLError):
-            self._refused = found
-            context.query = _PLACEHOLDER
-            # The client's operation name is not in the placeholder (strawberry has no setter).
-            context._provided_operation_name = None
-        else:
-            context.query = found
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        if self._refused is not None:
-            self.execution_context.pre_execution_errors = [self._refused]
-        yield
+    @classmethod
+    def of(cls, amounts: dict[str, int]) -> list["CurrencyAmount"]:
+        return [
+            cls(currency=currency_code(currency), amount=Int96(amount))
+            for currency, amount in sorted(amounts.items())
+        ]

@@ -96,8 +96,27 @@ class StatusChanged:
     to: InvoiceStatus
 
 
+@strawberry.type(description="A coupon taken off line items (see Invoice.discounts).")
+class DiscountApplied:
+    discount_id: strawberry.ID
+    coupon_id: strawberry.ID
+    promotion_code: str | None
+    amounts: list["LineItemAmount"]
+
+
+@strawberry.type
+class LineItemAmount:
+    line_item_id: strawberry.ID
+    amount: Int96
+
+
 InvoiceChange = Annotated[
-    LineItemAdded | LineItemUpdated | LineItemDeleted | TagsChanged | StatusChanged,
+    LineItemAdded
+    | LineItemUpdated
+    | LineItemDeleted
+    | TagsChanged
+    | StatusChanged
+    | DiscountApplied,
     strawberry.union("InvoiceChange"),
 ]
 
@@ -122,6 +141,16 @@ def to_change(change: history.Change) -> InvoiceChange:
             return TagsChanged(old_tags=to_tags(change.old_tags), new_tags=to_tags(change.new_tags))
         case history.StatusChanged():
             return StatusChanged(from_=change.old, to=change.new)
+        case history.DiscountApplied():
+            return DiscountApplied(
+                discount_id=strawberry.ID(change.discount_id),
+                coupon_id=strawberry.ID(change.coupon_id),
+                promotion_code=change.promotion_code,
+                amounts=[
+                    LineItemAmount(line_item_id=strawberry.ID(key), amount=Int96(amount))
+                    for key, amount in change.amounts
+                ],
+            )
 
 
 @strawberry.type

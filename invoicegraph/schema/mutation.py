@@ -8,13 +8,25 @@ import strawberry
 from strawberry.extensions import FieldExtension
 
 from invoicegraph.ledger.errors import DomainError
+from invoicegraph.ledger.stakes import ReturnStake
 from invoicegraph.ledger.status import Transition
-from invoicegraph.resolvers import invoices, transactions, transitions, updates
+from invoicegraph.resolvers import discounts, invoices, stakes, transactions, transitions, updates
 from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.unit_of_work import Written
 from invoicegraph.resolvers.views import InvoiceView, TransactionView
 from invoicegraph.schema.arguments import given
+from invoicegraph.schema.discounts import (
+    ApplyDiscountInput,
+    Coupon,
+    CreateCouponInput,
+    CreateCouponResponse,
+    CreateCouponResult,
+    CreatePromotionCodeInput,
+    CreatePromotionCodeResponse,
+    CreatePromotionCodeResult,
+    PromotionCode,
+)
 from invoicegraph.schema.errors import (
     BadRequestError,
     DomainErrorsAsResults,
@@ -38,6 +50,7 @@ from invoicegraph.schema.inputs.transactions import (
 )
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices
 from invoicegraph.schema.payment import Transaction
+from invoicegraph.schema.scalars import CurrencyCode, Int96
 from invoicegraph.schema.selection import selected_names
 from invoicegraph.schema.webhooks import (
     CreateWebhookEndpointInput,
@@ -236,6 +249,68 @@ async def _transition(
     return InvoiceTransitionResult(invoice=await build_invoice(info, invoice))
 
 
+@strawberry.type
+class ApplyDiscountResult:
+    invoice: Invoice
+
+
+ApplyDiscountResponse = Annotated[
+    ApplyDiscountResult
+    | BadRequestError
+    | NotFoundError
+    | VersionConflictError
+    | InvalidStateError
+    | InternalError,
+    strawberry.union("ApplyDiscountResponse"),
+]
+
+
+@strawberry.input(
+    description=(
+        "Give back (part of) a PAID stake as a STAKE_RETURN invoice: one PAYOUT line item to "
+        "the user who paid it in. Idempotent on returnId."
+    )
+)
+class ReturnStakeInput:
+    stake: strawberry.ID
+    return_id: str = strawberry.field(
+        description="The return invoice's invoiceId (1-128): the idempotency key."
+    )
+    amount: Int96 | None = strawberry.field(
+        default=strawberry.UNSET, description="Default: everything still returnable."
+    )
+    currency: CurrencyCode | None = strawberry.field(
+        default=strawberry.UNSET, description="Needed when more than one currency is returnable."
+    )
+
+    def to_command(self) -> ReturnStake:
+        currency = given(self.currency)
+        return ReturnStake(
+            stake_id=self.stake,
+            return_id=self.return_id,
+            amount=given(self.amount),
+            currency=None if currency is None else currency.value,
+        )
+
+
+@strawberry.type
+class ReturnStakeResult:
+    return_invoice: Invoice = strawberry.field(name="return")
+    stake: Invoice
+    is_ik_replay: bool
+
+
+ReturnStakeResponse = Annotated[
+    ReturnStakeResult
+    | BadRequestError
+    | NotFoundError
+    | InvalidStateError
+    | IkConflictError
+    | InternalError,
+    strawberry.union("ReturnStakeResponse"),
+]
+
+
 def _answering_domain_errors() -> list[FieldExtension]:
     return [DomainErrorsAsResults()]
 
@@ -395,3 +470,48 @@ class Mutation:
         await hooks.resend_delivery(info.context, delivery_id=str(input.id))
         (delivery,) = build_deliveries(await hooks.delivery_by_id(info.context, str(input.id)))
         return ResendWebhookDeliveryResult(delivery=delivery)
+
+    @strawberry.mutation(
+        description="A coupon: percentOff or amountOff with its currency; idempotent on couponId.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_coupon(self, info: Info, input: CreateCouponInput) -> CreateCouponResponse:
+        created = await discounts.create_coupon(info.context, input.to_command())
+        return CreateCouponResult(coupon=Coupon.of(created.value), is_ik_replay=created.is_replay)
+
+    @strawberry.mutation(
+        description="A code naming a coupon; idempotent on code.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_promotion_code(
+        self, info: Info, input: CreatePromotionCodeInput
+    ) -> CreatePromotionCodeResponse:
+        created = await discounts.create_promotion_code(info.context, input.to_command())
+        return CreatePromotionCodeResult(
+            promotion_code=PromotionCode.of(created.value), is_ik_replay=created.is_replay
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Take a coupon off a DRAFT or OPEN invoice's PAYIN line items, as its next version "
+            "(a DiscountApplied change); counts one redemption of the coupon and of the code."
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def apply_discount(self, info: Info, input: ApplyDiscountInput) -> ApplyDiscountResponse:
+        invoice = await discounts.apply_discount(info.context, input.to_command())
+        return ApplyDiscountResult(invoice=await build_invoice(info, invoice))
+
+    @strawberry.mutation(
+        description=(
+            "Return (part of) a PAID stake; never more than its returnableStake, under any "
+            "concurrency; idempotent on returnId."
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def return_stake(self, info: Info, input: ReturnStakeInput) -> ReturnStakeResponse:
+        made = await stakes.return_stake(info.context, input.to_command())
+        returned, stake = await build_invoices(
+            info.context, [made.returned, made.stake], selected_names(info)
+        )
+        return ReturnStakeResult(return_invoice=returned, stake=stake, is_ik_replay=made.is_replay)

@@ -3,7 +3,7 @@
 import strawberry
 
 from invoicegraph.ledger.filters import TransactionFilter
-from invoicegraph.resolvers import nodes
+from invoicegraph.resolvers import discounts, nodes
 from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import find_invoice
@@ -16,6 +16,7 @@ from invoicegraph.schema.connections import (
     TransactionConnection,
     invoice_connection,
 )
+from invoicegraph.schema.discounts import Coupon
 from invoicegraph.schema.inputs.filters import (
     InvoiceOrderInput,
     InvoicesFilterInput,
@@ -63,6 +64,10 @@ async def to_nodes(info: Info, found: nodes.FoundNodes) -> list[Node | None]:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="The workspace's newest coupons, at most 200.")
+    async def coupons(self, info: Info) -> list[Coupon]:
+        return [Coupon.of(coupon) for coupon in await discounts.coupons(info.context)]
+
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         (node,) = await to_nodes(info, await nodes.find_nodes(info.context, [str(id)]))

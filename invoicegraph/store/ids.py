@@ -5,7 +5,11 @@ import re
 import secrets
 import time
 
-PREFIXES = ("ws", "cli", "inv", "li", "usr", "txn", "pay", "whe", "whd", "evt")
+PREFIXES = (
+    *("ws", "cli", "inv", "li", "usr", "txn", "pay"),
+    *("whe", "whd", "evt"),  # webhooks: endpoints, deliveries, events
+    *("cpn", "promo", "disc"),  # coupons, promotion codes, applied discounts
+)
 
 
 def new_public_id(prefix: str) -> str:

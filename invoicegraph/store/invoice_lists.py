@@ -5,11 +5,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, inspect, tuple_, union
+from sqlalchemy import ColumnElement, Select, and_, exists, func, inspect, not_, tuple_, union
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from invoicegraph.clock import now
+from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.filters import owners_matching, tags_condition
@@ -90,6 +93,33 @@ def invoice_conditions(
         conditions.append(col(InvoiceRow.has_charge).is_(True))
     if filter.search is not None and (words := search_words(filter.search)):
         conditions.append(matching_invoice_ids(dialect, words))
+    return conditions + document_conditions(filter)
+
+
+def overdue_condition() -> ColumnElement[bool]:
+    """OPEN and past its due date, as of now (ledger/documents.py's rule, in SQL)."""
+    return and_(
+        col(InvoiceRow.status) == InvoiceStatus.OPEN.value,
+        col(InvoiceRow.due_date).is_not(None),
+        col(InvoiceRow.due_date) < now(),
+    )
+
+
+def document_conditions(filter: InvoiceFilter) -> list[ColumnElement[bool]]:
+    """Overdue, subscription, and Blocklet's defaults on kinds and recovery chains."""
+    conditions: list[ColumnElement[bool]] = []
+    if filter.overdue is not None:
+        overdue = overdue_condition()
+        conditions.append(overdue if filter.overdue else not_(overdue))
+    if filter.subscription_ids is not None:
+        conditions.append(col(InvoiceRow.subscription_id).in_(filter.subscription_ids))
+    if excluded := filter.excluded_kinds():
+        conditions.append(col(InvoiceRow.kind).not_in(excluded))
+    if not filter.include_recovered_from:
+        later = aliased(InvoiceRow)
+        conditions.append(
+            ~exists(select(later.id).where(col(later.recovered_from_id) == col(InvoiceRow.id)))
+        )
     return conditions
 
 

@@ -255,15 +255,15 @@ class MoneyRecord(NamedTuple):
 async def money_rows(
     session: AsyncSession, *, invoice_ids: Iterable[int]
 ) -> tuple[list[MoneyRecord], list[MoneyRecord]]:
-    """The money of these invoices' line items and of their payments (summed by the ledger:
-    SQLite has no exact Int96 arithmetic)."""
+    """The money of these invoices' line items (their `due`: amount - discount + tax) and of
+    their payments (summed by the ledger: SQLite has no exact Int96 arithmetic)."""
     ids = set(invoice_ids)
     found: list[list[MoneyRecord]] = []
-    for table in (LineItemRow, PaymentRow):
+    for table, amount in ((LineItemRow, "due"), (PaymentRow, "amount")):
         columns = inspect(table).local_table.c
-        query = sql_select(*(columns[name] for name in MoneyRecord._fields)).where(
-            columns["invoice_id"].in_(ids)
-        )
+        query = sql_select(
+            *(columns[name] for name in MoneyRecord._fields[:-1]), columns[amount]
+        ).where(columns["invoice_id"].in_(ids))
         connection = await session.connection()
         found.append([MoneyRecord._make(row) for row in await connection.execute(query)])
     return found[0], found[1]

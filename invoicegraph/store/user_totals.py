@@ -46,7 +46,7 @@ async def expected_totals(
     ids = set(user_ids)
     if not ids:
         return {}
-    amount = col(LineItemRow.amount)
+    amount = col(LineItemRow.due)  # what the balances expect: amount, less discount, plus tax
     if dialect_of(session) == "postgresql":
         sums = [func.sum(amount)]
     else:

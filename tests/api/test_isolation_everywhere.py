@@ -100,6 +100,10 @@ class Keys:
     webhook_delivery_id: str
     webhook_url: str
     """The URL of A's webhook endpoint."""
+    coupon_id: str
+    coupon_key: str
+    """The caller's couponId."""
+    promotion_code: str
 
     def named(self) -> Iterator[tuple[str, str]]:
         for field in fields(self):
@@ -434,6 +438,46 @@ RESEND_WEBHOOK_DELIVERY = (
     + error_fields("BadRequestError", "NotFoundError")
     + "} }"
 )
+COUPONS = "query Coupons { coupons { id couponId name timesRedeemed } }"
+CREATE_COUPON = (
+    """mutation CreateCoupon($input: CreateCouponInput!) {
+  createCoupon(input: $input) {
+    __typename
+    ... on CreateCouponResult { isIkReplay coupon { id couponId name percentOff timesRedeemed } }
+    """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+)
+CREATE_PROMOTION_CODE = (
+    """mutation CreatePromotionCode($input: CreatePromotionCodeInput!) {
+  createPromotionCode(input: $input) {
+    __typename
+    ... on CreatePromotionCodeResult { isIkReplay promotionCode { id code } }
+    """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+)
+APPLY_DISCOUNT = (
+    """mutation ApplyDiscount($input: ApplyDiscountInput!) {
+  applyDiscount(input: $input) {
+    __typename
+    ... on ApplyDiscountResult { invoice { ...InvoiceResult discounts { id } } }
+    """
+    + error_fields("BadRequestError", "NotFoundError", "VersionConflictError", "InvalidStateError")
+    + "} }"
+    + INVOICE_RESULT_FIELDS
+)
+
+RETURN_STAKE = (
+    """mutation ReturnStake($input: ReturnStakeInput!) {
+  returnStake(input: $input) {
+    __typename
+    ... on ReturnStakeResult { isIkReplay return { ...InvoiceResult } stake { id } }
+    """
+    + error_fields("BadRequestError", "NotFoundError", "InvalidStateError", "IkConflictError")
+    + "} }"
+    + INVOICE_RESULT_FIELDS
+)
 
 TRANSITION_VOID = """
 mutation Void($input: InvoiceTransitionInput!) {
@@ -626,6 +670,21 @@ def expect_own_transaction_only(data: Any, _keys: Keys, own: Own) -> None:
     page = data["transactions"]
     assert [node["id"] for node in page["nodes"]] == [own.transaction_id], page
     assert page["totalCount"] == 1
+
+
+def a_coupon_input(keys: Keys) -> dict[str, Any]:
+    """Exactly what A sent to create its coupon."""
+    return {"couponId": keys.coupon_key, "name": "Acme launch", "percentOff": "10"}
+
+
+def expect_new_coupon(data: Any, keys: Keys, _own: Own) -> None:
+    """createCoupon with A's couponId: a new coupon of B's, not a replay or a conflict."""
+    result = data["createCoupon"]
+    assert result["__typename"] == "CreateCouponResult", result
+    assert result["isIkReplay"] is False
+    coupon = result["coupon"]
+    assert coupon["id"] != keys.coupon_id
+    assert (coupon["couponId"], coupon["timesRedeemed"]) == (keys.coupon_key, 0)
 
 
 def filter_by(filter: Callable[[Keys, Own], dict[str, Any]]) -> Variables:
@@ -1367,6 +1426,89 @@ CASES: list[Case] = [
         variables=lambda keys, _own: {"input": {"id": keys.webhook_delivery_id}},
         expect=expect_error("resendWebhookDelivery", "NotFoundError"),
     ),
+    # ---- coupons, promotion codes and discounts: A's are B's unknown ones
+    Case(
+        id="coupons-lists-only-the-callers",
+        field="coupons",
+        document=COUPONS,
+        variables=lambda _keys, _own: {},
+        expect=expect_data(lambda _keys, _own: {"coupons": []}),
+    ),
+    Case(
+        id="createCoupon-a-couponId-same-input",
+        field="createCoupon",
+        document=CREATE_COUPON,
+        variables=lambda keys, _own: {"input": a_coupon_input(keys)},
+        expect=expect_new_coupon,
+    ),
+    Case(
+        id="createPromotionCode-a-code-a-coupon",
+        field="createPromotionCode",
+        document=CREATE_PROMOTION_CODE,
+        variables=lambda keys, _own: {
+            "input": {"code": keys.promotion_code, "coupon": keys.coupon_id}
+        },
+        expect=expect_error("createPromotionCode", "BadRequestError", ["coupon"]),
+    ),
+    Case(
+        id="applyDiscount-a-invoice-a-coupon",
+        field="applyDiscount",
+        document=APPLY_DISCOUNT,
+        variables=lambda keys, _own: {
+            "input": {
+                "invoice": keys.invoice_id,
+                "expectedVersion": A_INVOICE_VERSION,
+                "coupon": keys.coupon_id,
+            }
+        },
+        expect=expect_error("applyDiscount", "NotFoundError"),
+    ),
+    Case(
+        id="applyDiscount-own-invoice-a-coupon",
+        field="applyDiscount",
+        document=APPLY_DISCOUNT,
+        variables=lambda keys, own: {
+            "input": {
+                "invoice": own.invoice_id,
+                "expectedVersion": OWN_VERSION,
+                "coupon": keys.coupon_id,
+            }
+        },
+        expect=expect_error("applyDiscount", "BadRequestError", ["coupon"]),
+        own=True,
+    ),
+    Case(
+        id="applyDiscount-own-invoice-a-promotion-code",
+        field="applyDiscount",
+        document=APPLY_DISCOUNT,
+        variables=lambda keys, own: {
+            "input": {
+                "invoice": own.invoice_id,
+                "expectedVersion": OWN_VERSION,
+                "promotionCode": keys.promotion_code,
+            }
+        },
+        expect=expect_error("applyDiscount", "BadRequestError", ["promotionCode"]),
+        own=True,
+    ),
+    # ---- returnStake: A's invoice is unknown, and A's invoiceId is free as a key of B's
+    Case(
+        id="returnStake-a-invoice",
+        field="returnStake",
+        document=RETURN_STAKE,
+        variables=lambda keys, own: {"input": {"stake": keys.invoice_id, "returnId": own.new_key}},
+        expect=expect_error("returnStake", "NotFoundError"),
+    ),
+    Case(
+        id="returnStake-own-invoice-a-invoiceId",
+        field="returnStake",
+        document=RETURN_STAKE,
+        variables=lambda keys, own: {
+            "input": {"stake": own.invoice_id, "returnId": keys.invoice_key}
+        },
+        expect=expect_error("returnStake", "BadRequestError", ["stake"]),
+        own=True,
+    ),
     # ---- Subscription.invoiceEvents: A's invoice is refused as an unknown one is
     Case(
         id="invoiceEvents-a-invoice-id",
@@ -1419,6 +1561,19 @@ async def set_up(
     assert created["__typename"] == "CreateInvoiceResult", created
     assert recorded["__typename"] == "RecordTransactionResult", recorded
     return created["invoice"], recorded["transaction"]
+
+
+async def set_up_coupon(api: Api, keys: Keys) -> str:
+    """A's coupon and a promotion code for it; the coupon's id."""
+    data = await api.ok(CREATE_COUPON, input=a_coupon_input(keys))
+    created = data["createCoupon"]
+    assert created["__typename"] == "CreateCouponResult", created
+    coupon_id: str = created["coupon"]["id"]
+    data = await api.ok(
+        CREATE_PROMOTION_CODE, input={"code": keys.promotion_code, "coupon": coupon_id}
+    )
+    assert data["createPromotionCode"]["__typename"] == "CreatePromotionCodeResult", data
+    return coupon_id
 
 
 async def snapshot(api: Api, keys: Keys, ids: frozenset[str]) -> dict[str, Any]:
@@ -1493,6 +1648,9 @@ async def world(served: Served) -> World:
         webhook_endpoint_id="",
         webhook_delivery_id="",
         webhook_url=f"http://127.0.0.1:9/{key('acmehooks')}",
+        coupon_id="",
+        coupon_key=key("acmecoupon"),
+        promotion_code=key("acmepromo"),
     )
     # a webhook endpoint, so that A's writes below make deliveries to it
     made = await a.ok(
@@ -1529,8 +1687,10 @@ async def world(served: Served) -> World:
         pass
     deliveries = (await a.ok(WEBHOOK_DELIVERIES, endpointId=endpoint_id))["webhookDeliveries"]
     assert len(deliveries["nodes"]) == 2, deliveries
+    coupon = await set_up_coupon(a, draft)
     keys = replace(
         draft,
+        coupon_id=coupon,
         invoice_id=invoice["id"],
         line_item_id=first_item["id"],
         user_id=first_item["user"]["id"],
@@ -1675,7 +1835,9 @@ async def subscription_answer(
 # --------------------------------------------------------------------------------------------
 # Comparing answers
 
-GENERATED_ID = re.compile(r"\b(ws|cli|inv|li|usr|txn|pay|whe|whd|evt)_[a-z2-7]{20}\b")
+GENERATED_ID = re.compile(
+    r"\b(ws|cli|inv|li|usr|txn|pay|whe|whd|evt|cpn|promo|disc)_[a-z2-7]{20}\b"
+)
 INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
 REQUEST_ID = re.compile(r"request id [^)\s]+")
 CURSORS = frozenset({"cursor", "startCursor", "endCursor"})

@@ -69,6 +69,26 @@ def test_client_create_for_an_unknown_workspace_fails_with_a_message(workdir: Pa
     assert "Traceback" not in result.stderr
 
 
+def test_invoice_prefix_is_set_for_a_workspace_and_refused_when_malformed(
+    workdir: Path,
+) -> None:
+    url = sqlite_url(workdir / "prefix.db")
+    workspace_id = create_workspace("Acme", cwd=workdir, database_url=url)
+    set_prefix = run_cli(
+        "workspace", "invoice-prefix", workspace_id, "ACME-", cwd=workdir, database_url=url
+    )
+    assert set_prefix.returncode == 0, set_prefix.stderr
+    assert "ACME-000001" in set_prefix.stdout
+    for args, message in (
+        ((workspace_id, "A B"), "without spaces"),
+        (("ws_doesnotexist", "X-"), "ws_doesnotexist"),
+    ):
+        refused = run_cli("workspace", "invoice-prefix", *args, cwd=workdir, database_url=url)
+        assert refused.returncode != 0
+        assert message in refused.stderr
+        assert "Traceback" not in refused.stderr
+
+
 def test_revoking_an_unknown_client_fails_with_a_message(workdir: Path) -> None:
     url = sqlite_url(workdir / "x.db")
     create_workspace("Other", cwd=workdir, database_url=url)

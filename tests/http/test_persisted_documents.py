@@ -10,7 +10,7 @@ import pytest
 
 from invoicegraph.admin.workspaces import create_client, create_workspace
 from invoicegraph.http.app import create_app
-from invoicegraph.schema.documents import ManifestError, sha256_of
+from invoicegraph.schema.persisted import ManifestError, sha256_of
 from invoicegraph.settings import Settings
 from tests.operations import CREATE_INVOICE_MINIMAL, invoice_input
 from tests.support import Api, fetch_token

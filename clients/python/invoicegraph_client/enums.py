@@ -1,6 +1,12 @@
 from enum import Enum
 
 
+class CouponDuration(str, Enum):
+    ONCE = "ONCE"
+    REPEATING = "REPEATING"
+    FOREVER = "FOREVER"
+
+
 class CurrencyCode(str, Enum):
     ADA = "ADA"
     BTC = "BTC"
@@ -202,6 +208,13 @@ class InvoiceEventType(str, Enum):
     UPDATED = "UPDATED"
     STATUS_CHANGED = "STATUS_CHANGED"
     PAYMENT_RECORDED = "PAYMENT_RECORDED"
+
+
+class InvoiceKind(str, Enum):
+    STANDARD = "STANDARD"
+    STAKE = "STAKE"
+    STAKE_OVERDRAFT_PROTECTION = "STAKE_OVERDRAFT_PROTECTION"
+    STAKE_RETURN = "STAKE_RETURN"
 
 
 class InvoiceOrderField(str, Enum):

@@ -13,11 +13,25 @@ export type AllocationInput = {
 };
 
 export type CreateInvoiceInput = {
+  /** 1-1000 characters. */
+  description?: string | null | undefined;
   /** Create as DRAFT instead of OPEN. */
   draft?: boolean;
+  /** Past it, an OPEN invoice is overdue. */
+  dueDate?: string | null | undefined;
+  /** 1-1000 characters. */
+  footer?: string | null | undefined;
   /** The caller's unique key: a repeat with the same input returns the stored invoice with isIkReplay = true. */
   invoiceId: string;
+  /** STAKE_RETURN is refused here: returns are made from their stake. */
+  kind?: InvoiceKind;
   lineItems: Array<LineItemInput>;
+  /** The billing period. */
+  period?: PeriodInput | null | undefined;
+  /** An earlier invoice of this workspace that this one recovers. */
+  recoveredFrom?: InvoiceMatchInput | null | undefined;
+  /** The caller's subscription reference, 1-128. */
+  subscriptionId?: string | null | undefined;
   tags?: Array<TagInput> | null | undefined;
 };
 
@@ -216,6 +230,13 @@ export type FlowType =
   | 'PAYIN'
   | 'PAYOUT';
 
+/** STANDARD, or a stake: STAKE (a deposit paid in), STAKE_OVERDRAFT_PROTECTION, or STAKE_RETURN (a payout giving a stake back). */
+export type InvoiceKind =
+  | 'STAKE'
+  | 'STAKE_OVERDRAFT_PROTECTION'
+  | 'STAKE_RETURN'
+  | 'STANDARD';
+
 /** Exactly one of id or invoiceId. */
 export type InvoiceMatchInput =
   {   id: string | number; invoiceId?: never; }
@@ -235,9 +256,12 @@ export type LineItemDelete = {
 export type LineItemInput = {
   currency?: CurrencyCode;
   description: string;
+  period?: PeriodInput | null | undefined;
   price: PriceInput;
   productId: string;
   tags?: Array<TagInput> | null | undefined;
+  /** A tax rate: a percentage 0-100 with at most 4 decimals, e.g. "8.875". The tax is price.amount * taxPercent / 100 rounded half-even to the minor unit, and the balances expect amount + tax. */
+  taxPercent?: string | null | undefined;
   type: FlowType;
   user: UserMatchInput;
 };
@@ -254,6 +278,12 @@ export type LineItemUpdate = {
   price?: PriceInput | null | undefined;
   /** Replaces the line item's tags. */
   tags?: Array<TagInput> | null | undefined;
+};
+
+/** A billing period: start <= end. */
+export type PeriodInput = {
+  end: string;
+  start: string;
 };
 
 /** Give amount, or unitPrice and quantity, or all three with amount = unitPrice * quantity. Amounts >= 0, quantity >= 1. */
@@ -327,6 +357,7 @@ export type InvoiceHistoryQueryVariables = Exact<{
 
 
 export type InvoiceHistoryQuery = { invoice: { invoiceId: string, version: number, history: { nodes: Array<{ version: number, modified: string, status: InvoiceStatus, changes: Array<
+          | { __typename: 'DiscountApplied' }
           | { __typename: 'LineItemAdded', lineItem: { lineItemId: string, description: string, price: { amount: string } } }
           | { __typename: 'LineItemDeleted', lineItem: { lineItemId: string, description: string } }
           | { __typename: 'LineItemUpdated', lineItemId: string, oldPrice: { amount: string }, newPrice: { amount: string } }
