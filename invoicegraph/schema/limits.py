@@ -11,7 +11,7 @@ so GraphiQL and code generators always work.
 """
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -51,6 +51,15 @@ MAX_INTROSPECTIONS = 3
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 
 
+CEILING = 10**9
+"""Counts stop growing here: far past every limit, so a refusal can still say by how much, and
+the numbers of a document that multiplies stay small."""
+
+
+def _capped(count: int) -> int:
+    return min(count, CEILING)
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     depth: int
@@ -58,6 +67,16 @@ class Measure:
     cost: int
     introspections: int = 0
     """`__schema` and `__type` selections: free, but not unlimited."""
+    problem: str | None = None
+    """Why the document could not be measured (fragments in a cycle, nesting past Python's
+    recursion limit): refused as too complex. Validation refuses cycles first."""
+
+
+NOTHING = Measure(depth=0, aliases=0, cost=0)
+
+
+class FragmentCycle(Exception):
+    """A fragment spreads itself, directly or through others."""
 
 
 @cache
@@ -79,6 +98,11 @@ def connection_fields(schema: GraphQLSchema) -> frozenset[str]:
 
 
 class _Walker:
+    """Measures a selection set bottom-up. Each fragment is measured once (`_measured`), so a
+    document whose fragments spread each other many times costs work linear in its size;
+    within one selection set a fragment counts once, as graphql-core collects it once. Sums
+    stop growing at CEILING, so that the numbers stay small whatever the document."""
+
     def __init__(
         self,
         fragments: Mapping[str, FragmentDefinitionNode],
@@ -88,20 +112,10 @@ class _Walker:
         self.fragments = fragments
         self.variables = variables
         self.connections = connections
-        self.aliases = 0
-        self.introspections = 0
-
-    def fields(self, selection_set: SelectionSetNode) -> Iterator[FieldNode]:
-        """The fields of a selection set, with fragments expanded in place."""
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                yield selection
-            elif isinstance(selection, InlineFragmentNode):
-                yield from self.fields(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is not None:
-                    yield from self.fields(fragment.selection_set)
+        self._measured: dict[str, Measure] = {}
+        self._measuring: set[str] = set()
+        self.visits = 0
+        """Selections looked at: the work of the walk (a test bounds it)."""
 
     def argument(self, field: FieldNode, name: str) -> Any:
         for argument in field.arguments or ():
@@ -129,26 +143,68 @@ class _Walker:
         ids = self.argument(field, "ids")
         return len(ids) if isinstance(ids, list) else 1
 
-    def measure(self, selection_set: SelectionSetNode) -> tuple[int, int]:
-        """(depth, cost) of a selection set; counts aliases on the way."""
-        depth = cost = 0
-        for field in self.fields(selection_set):
-            if field.alias is not None:
-                self.aliases += 1
-            if field.name.value in ("__schema", "__type"):
-                self.introspections += 1
-            if field.name.value.startswith("__"):
-                continue
-            if field.selection_set is None:
-                depth = max(depth, 1)
-                continue
-            child_depth, child_cost = self.measure(field.selection_set)
-            depth = max(depth, 1 + child_depth)
-            if self._is_connection_plumbing(field):
-                cost += child_cost
-            else:
-                cost += self.multiplier(field) * (1 + child_cost)
-        return depth, cost
+    def measure(self, selection_set: SelectionSetNode) -> Measure:
+        """Depth, aliases, cost and introspections of a selection set."""
+        depth = aliases = cost = introspections = 0
+        pending: list[SelectionSetNode] = [selection_set]
+        spread: set[str] = set()
+        while pending:
+            for selection in pending.pop().selections:
+                self.visits += 1
+                if isinstance(selection, InlineFragmentNode):
+                    pending.append(selection.selection_set)
+                    continue
+                if isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    if name in spread:
+                        continue  # collected once per selection set, as graphql-core does
+                    spread.add(name)
+                    found = self.fragment(name)
+                elif isinstance(selection, FieldNode):
+                    found = self.field(selection)
+                else:
+                    continue
+                depth = max(depth, found.depth)
+                aliases = _capped(aliases + found.aliases)
+                cost = _capped(cost + found.cost)
+                introspections = _capped(introspections + found.introspections)
+        return Measure(depth=depth, aliases=aliases, cost=cost, introspections=introspections)
+
+    def fragment(self, name: str) -> Measure:
+        known = self._measured.get(name)
+        if known is not None:
+            return known
+        definition = self.fragments.get(name)
+        if definition is None:
+            return NOTHING  # validation refuses unknown fragments; nothing to count
+        if name in self._measuring:
+            raise FragmentCycle(name)  # validation refuses cycles too; never loop on one
+        self._measuring.add(name)
+        try:
+            found = self.measure(definition.selection_set)
+        finally:
+            self._measuring.discard(name)
+        self._measured[name] = found
+        return found
+
+    def field(self, field: FieldNode) -> Measure:
+        aliases = 0 if field.alias is None else 1
+        name = field.name.value
+        introspections = 1 if name in ("__schema", "__type") else 0
+        if name.startswith("__") or field.selection_set is None:
+            depth = 0 if name.startswith("__") else 1
+            return Measure(depth=depth, aliases=aliases, cost=0, introspections=introspections)
+        inner = self.measure(field.selection_set)
+        if self._is_connection_plumbing(field):
+            cost = inner.cost
+        else:
+            cost = _capped(self.multiplier(field) * (1 + inner.cost))
+        return Measure(
+            depth=1 + inner.depth,
+            aliases=_capped(aliases + inner.aliases),
+            cost=cost,
+            introspections=_capped(introspections + inner.introspections),
+        )
 
     @staticmethod
     def _is_connection_plumbing(field: FieldNode) -> bool:
@@ -178,22 +234,31 @@ def measure(
         if definition.default_value is not None
     }
     walker = _Walker(fragments, {**defaults, **variables}, connections)
-    depth, cost = walker.measure(chosen.selection_set)
-    return Measure(
-        depth=depth, aliases=walker.aliases, cost=cost, introspections=walker.introspections
-    )
+    try:
+        return walker.measure(chosen.selection_set)
+    except FragmentCycle as cycle:
+        return replace(NOTHING, problem=f"The fragment {cycle} spreads itself.")
+    except RecursionError:
+        return replace(NOTHING, problem="The query nests too deeply to be measured.")
 
 
 def refusal(found: Measure) -> str | None:
+    if found.problem is not None:
+        return found.problem
     if found.depth > MAX_DEPTH:
         return f"The query is {found.depth} levels deep; at most {MAX_DEPTH} are allowed."
     if found.aliases > MAX_ALIASES:
-        return f"The query uses {found.aliases} aliases; at most {MAX_ALIASES} are allowed."
+        return f"The query uses {_count(found.aliases)} aliases; at most {MAX_ALIASES} are allowed."
     if found.cost > MAX_COST:
-        return f"The query costs {found.cost}; at most {MAX_COST} is allowed."
+        return f"The query costs {_count(found.cost)}; at most {MAX_COST} is allowed."
     if found.introspections > MAX_INTROSPECTIONS:
-        return f"The query introspects {found.introspections} times; at most {MAX_INTROSPECTIONS}."
+        introspections = _count(found.introspections)
+        return f"The query introspects {introspections} times; at most {MAX_INTROSPECTIONS}."
     return None
+
+
+def _count(count: int) -> str:
+    return str(count) if count < CEILING else f"at least {CEILING}"
 
 
 class _NulFinder(Visitor):
@@ -234,26 +299,31 @@ class QueryLimits(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
+        refused = self.refused(context)
+        if refused is not None:
+            if context.operation_type is OperationType.SUBSCRIPTION and over_websocket(context):
+                # strawberry subscribes whatever the result set here; an error raised from
+                # this hook is what it answers instead (one `next` with it, then `complete`).
+                raise refused
+            context.result = ExecutionResult(data=None, errors=[refused])
+        yield
+
+    def refused(self, context: ExecutionContext) -> GraphQLError | None:
+        """The one error that refuses the operation before it runs, if any."""
         assert context.graphql_document is not None
         variables = context.variables if isinstance(context.variables, dict) else {}
         connections = connection_fields(context.schema._schema)
         found = measure(context.graphql_document, context.operation_name, variables, connections)
         self._cost = found.cost
         if (reason := refusal(found)) is not None:
-            context.result = ExecutionResult(
-                data=None, errors=[GraphQLError(reason, extensions={"code": TOO_COMPLEX})]
-            )
-        elif holds_nul(context.graphql_document, context.query):
+            return GraphQLError(reason, extensions={"code": TOO_COMPLEX})
+        if holds_nul(context.graphql_document, context.query):
             message = "Strings must not contain NUL characters."
-            context.result = ExecutionResult(
-                data=None, errors=[GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})]
-            )
-        elif context.operation_type is OperationType.SUBSCRIPTION and not over_websocket(context):
+            return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+        if context.operation_type is OperationType.SUBSCRIPTION and not over_websocket(context):
             message = "Subscriptions run over WebSocket (graphql-transport-ws) on this path."
-            context.result = ExecutionResult(
-                data=None, errors=[GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})]
-            )
-        yield
+            return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+        return None
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": {"requested": self._cost, "limit": MAX_COST}}

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query, parse
 
+from invoicegraph.schema import limits
 from invoicegraph.schema.limits import MAX_COST, measure
 from invoicegraph.store.engine import Database
 from tests.operations import make_invoices
@@ -101,3 +102,98 @@ async def test_nodes_takes_at_most_two_hundred_ids(api: Api, app_db: Database, c
         result = await api.query("query N($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids=ids)
     assert result.codes == ["BAD_USER_INPUT"]
     assert only_credentials(seen.statements)
+
+
+def doubling_fragments(count: int) -> str:
+    """`...F0`, where each Fi spreads Fi+1 twice: 2**count expansions if spreads are expanded
+    in place, some 60 bytes a fragment."""
+    fragments = [
+        f"fragment F{n} on Invoice {{ lineItems {{ id }} ...F{n + 1} ...F{n + 1} }}"
+        for n in range(count - 1)
+    ]
+    fragments.append(f"fragment F{count - 1} on Invoice {{ lineItems {{ id }} }}")
+    return "query { invoices(first: 1) { nodes { ...F0 } } }\n" + "\n".join(fragments)
+
+
+class TooMuchWork(Exception):
+    pass
+
+
+@pytest.fixture
+def walked_fields(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many fields with a selection the limits check looks at (the walker's
+    `multiplier`, asked once per such field it measures); it gives up past 10,000, so that a
+    walk that would take forever fails the test instead."""
+    counted = [0]
+    multiplier = limits._Walker.multiplier
+
+    def counting(self: Any, field: Any) -> int:
+        counted[0] += 1
+        if counted[0] > 10_000:
+            raise TooMuchWork
+        return multiplier(self, field)
+
+    monkeypatch.setattr(limits._Walker, "multiplier", counting)
+    return counted
+
+
+@pytest.mark.parametrize("count", [22, 40])
+def test_fragments_are_measured_once_each(walked_fields: list[int], count: int) -> None:
+    # given a 1-2 KB document whose fragments expand to 2**count copies in place
+    document = parse(doubling_fragments(count))
+    # when the limits check measures it
+    found = measure(document, None, {})
+    # then each fragment was looked at once (one invoices, one lineItems per fragment), and
+    # a fragment spread twice in one selection counts once, as graphql-core collects it once
+    assert walked_fields[0] == 1 + count
+    assert found.cost == 1 * (1 + count)
+    assert found.depth == 4
+
+
+async def test_a_document_of_doubling_fragments_is_answered_after_linear_work(
+    api: Api, walked_fields: list[int]
+) -> None:
+    await make_invoices(api, 1, line_items_each=2)
+    walked_fields[0] = 0
+    # the limits check, the resolvers' look at what is selected below them, and execution
+    result = await api.query(doubling_fragments(40))
+    assert result.errors is None, result.errors
+    assert len(result.data["invoices"]["nodes"][0]["lineItems"]) == 2
+    assert walked_fields[0] == 1 + 40
+
+
+def test_a_fragment_counts_wherever_it_is_spread() -> None:
+    document = parse(
+        "{ a: invoices(first: 10) { nodes { ...F } } b: invoices(first: 5) { nodes { ...F } } }"
+        " fragment F on Invoice { lineItems { id } history(first: 3) { nodes { version } } }"
+    )
+    found = measure(document, None, {})
+    assert found.cost == 10 * (1 + 1 + 3) + 5 * (1 + 1 + 3)
+    assert found.aliases == 2
+
+
+def test_fragments_in_a_cycle_are_refused_not_followed() -> None:
+    # validation refuses such a document first; the measure must not loop on one either
+    document = parse(
+        "{ workspace { ...A } } fragment A on Workspace { id ...B } "
+        "fragment B on Workspace { name ...A }"
+    )
+    found = measure(document, None, {})
+    assert limits.refusal(found) == "The fragment A spreads itself."
+
+
+def test_costs_stop_growing_far_past_the_limit() -> None:
+    # 30 aliases of 200**4 (9 levels deep): the count stops at CEILING, and says so
+    nested = "version"
+    for _ in range(3):
+        nested = f"history(first: 200) {{ nodes {{ {nested} }} }}"
+    document = (
+        "{ "
+        + " ".join(f"a{n}: invoices(first: 200) {{ nodes {{ {nested} }} }}" for n in range(30))
+        + " }"
+    )
+    found = measure(parse(document), None, {})
+    assert found.cost == limits.CEILING
+    assert limits.refusal(found) == (
+        f"The query costs at least {limits.CEILING}; at most {MAX_COST} is allowed."
+    )
