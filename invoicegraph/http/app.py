@@ -67,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
             introspection=settings.introspection, plain_execution=settings.plain_execution
         ),
         running=running,
+        max_response_bytes=settings.max_response_bytes,
     )
     graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
     # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.

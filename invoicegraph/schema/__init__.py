@@ -4,21 +4,22 @@ from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from invoicegraph.schema.execution import PlainExecutionContext
+from invoicegraph.schema.execution import (
+    CountingExecutionContext,
+    PlainExecutionContext,
+    QuietCountingExecutionContext,
+    QuietPlainExecutionContext,
+)
 from invoicegraph.schema.extensions import ErrorCodes
 from invoicegraph.schema.invoice import Invoice, LineItem
 from invoicegraph.schema.limits import QueryLimits
 from invoicegraph.schema.mutation import Mutation
 from invoicegraph.schema.node import Workspace
-from invoicegraph.schema.parse_cache import ParseCache
+from invoicegraph.schema.parse_cache import ParseCache, ValidationCache
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.query import Query
 from invoicegraph.schema.scalars import SCALAR_MAP
@@ -35,7 +36,8 @@ class InvoiceSchema(strawberry.Schema):
 
 
 def build_schema(*, introspection: bool = True, plain_execution: bool = True) -> InvoiceSchema:
-    """The schema with its extensions; production deployments may turn introspection off.
+    """The schema with its extensions; production deployments may turn introspection off,
+    and with it the suggestions of error messages ("Did you mean ...?"), which tell names too.
 
     `plain_execution=False` runs strawberry's standard execution context instead of the
     generated plans of schema/execution.py: a way out should a plan ever answer wrongly, and
@@ -46,10 +48,15 @@ def build_schema(*, introspection: bool = True, plain_execution: bool = True) ->
         # Front ends send the same few documents over and over: parse and validate each once
         # (the caches live at module level; each request gets fresh extensions around them).
         ParseCache,
-        lambda: ValidationCache(maxsize=256),
+        lambda: ValidationCache(hide_suggestions=not introspection),
     ]
+    executor: type[CountingExecutionContext] = (
+        PlainExecutionContext if plain_execution else CountingExecutionContext
+    )
     if not introspection:
         extensions.append(DisableIntrospection)
+        # no "Did you mean ...?" in the errors of variables either
+        executor = QuietPlainExecutionContext if plain_execution else QuietCountingExecutionContext
     return InvoiceSchema(
         query=Query,
         mutation=Mutation,
@@ -57,7 +64,7 @@ def build_schema(*, introspection: bool = True, plain_execution: bool = True) ->
         types=[Invoice, LineItem, User, Workspace, Transaction, Payment],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=PlainExecutionContext if plain_execution else None,
+        execution_context_class=executor,
     )
 
 

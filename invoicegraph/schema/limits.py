@@ -48,7 +48,16 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_COST = 25_000
 MAX_INTROSPECTIONS = 3
+MAX_OBJECTS = MAX_COST
+"""Objects one response (or one event of a subscription) may hold, counted as it is built:
+the cost counted for real, with every plain list as long as it is (schema/execution.py)."""
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+TOO_LARGE = "RESPONSE_TOO_LARGE"
+
+
+class TooManyObjects(Exception):
+    """Raised while building a response that has reached MAX_OBJECTS; the operation then
+    answers one RESPONSE_TOO_LARGE error instead of the part built so far."""
 
 
 CEILING = 10**9
@@ -287,6 +296,23 @@ def over_websocket(context: ExecutionContext) -> bool:
     return getattr(context.context, "connection_params", None) is not None
 
 
+TOO_MANY_OBJECTS = (
+    f"The response would hold more than {MAX_OBJECTS} objects (lists count every item); "
+    "ask for fewer: smaller pages, fewer nested lists."
+)
+
+
+def stopped_if_too_large(result: ExecutionResult | None) -> None:
+    """A result that stopped at MAX_OBJECTS answers one RESPONSE_TOO_LARGE error, and none of
+    the data built before it stopped (a mutation's write is done all the same)."""
+    errors = getattr(result, "errors", None)
+    if result is None or not errors:
+        return
+    if any(isinstance(error.original_error, TooManyObjects) for error in errors):
+        result.data = None
+        result.errors = [GraphQLError(TOO_MANY_OBJECTS, extensions={"code": TOO_LARGE})]
+
+
 class QueryLimits(SchemaExtension):
     """Refuses operations over the limits before execution, and reports every cost."""
 
@@ -306,6 +332,14 @@ class QueryLimits(SchemaExtension):
                 # this hook is what it answers instead (one `next` with it, then `complete`).
                 raise refused
             context.result = ExecutionResult(data=None, errors=[refused])
+        yield
+        if context.result is not None and not isinstance(context.result, ExecutionResult):
+            return  # a subscription's stream: each event is looked at in on_stream_result
+        stopped_if_too_large(context.result)
+
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        if isinstance(result, ExecutionResult):
+            stopped_if_too_large(result)
         yield
 
     def refused(self, context: ExecutionContext) -> GraphQLError | None:

@@ -2,13 +2,23 @@
 
 from typing import Any
 
+import httpx
 import pytest
 from graphql import get_introspection_query, parse
 
-from invoicegraph.schema import limits
+from invoicegraph.http.app import create_app
+from invoicegraph.ledger.invoices import MAX_LINE_ITEMS
+from invoicegraph.schema import execution, limits
 from invoicegraph.schema.limits import MAX_COST, measure
+from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
-from tests.operations import make_invoices
+from tests.operations import (
+    CREATE_INVOICE_MINIMAL,
+    INVOICE_PAGE,
+    invoice_input,
+    line_item,
+    make_invoices,
+)
 from tests.support import Api, count_statements
 
 
@@ -197,3 +207,74 @@ def test_costs_stop_growing_far_past_the_limit() -> None:
     assert limits.refusal(found) == (
         f"The query costs at least {limits.CEILING}; at most {MAX_COST} is allowed."
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Plain lists count as long as they are: objects are counted while the response is built
+
+SQUARED = """
+query Squared($key: String!) {
+  invoice(invoice: {invoiceId: $key}) { lineItems { invoice { lineItems { id } } } }
+}
+"""
+
+
+@pytest.fixture
+def executors(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every executor the schema builds, to read how many objects it built."""
+    built: list[Any] = []
+    init = execution.CountingExecutionContext.__init__
+
+    def keep(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        built.append(self)
+
+    monkeypatch.setattr(execution.CountingExecutionContext, "__init__", keep)
+    return built
+
+
+async def test_a_response_stops_at_the_object_limit_however_short_its_cost(
+    api: Api, executors: list[Any]
+) -> None:
+    # given one invoice at the cap of line items
+    assert MAX_LINE_ITEMS == 500
+    items = [line_item(amount="1", product_id=f"p{n}") for n in range(MAX_LINE_ITEMS)]
+    await api.ok(CREATE_INVOICE_MINIMAL, input=invoice_input("big", *items))
+    executors.clear()
+    # when a query that costs 4 before it runs asks for its 500 line items 500 times over
+    result = await api.query(SQUARED, key="big")
+    # then it is refused while it runs, with nothing of what was built: 250,500 objects
+    # would have been built and sent (some 12 MB); no more than the limit were
+    assert result.codes == ["RESPONSE_TOO_LARGE"], result.errors
+    assert result.data is None
+    assert result.body["extensions"]["cost"]["requested"] == 4
+    (executor,) = executors
+    built = limits.MAX_OBJECTS - executor.budget[0]
+    assert limits.MAX_OBJECTS < built <= limits.MAX_OBJECTS + 1_000
+    assert len(str(result.body)) < 1_000
+
+
+async def test_the_same_query_on_small_invoices_is_served(api: Api) -> None:
+    items = [line_item(amount="1", product_id=f"p{n}") for n in range(3)]
+    await api.ok(CREATE_INVOICE_MINIMAL, input=invoice_input("small", *items))
+    data = await api.ok(SQUARED, key="small")
+    assert [len(item["invoice"]["lineItems"]) for item in data["invoice"]["lineItems"]] == [3] * 3
+
+
+async def test_a_response_past_the_byte_limit_is_one_typed_error(
+    settings: Settings, api: Api
+) -> None:
+    await make_invoices(api, 3, line_items_each=5)
+    small = create_app(settings.replace(max_response_bytes=2_000))
+    async with small.router.lifespan_context(small):
+        transport = httpx.ASGITransport(app=small)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            narrow = Api(http=http, token=api.token, workspace_id=api.workspace_id)
+            fits = await narrow.query("{ invoices { nodes { invoiceId } } }")
+            too_big = await narrow.query(INVOICE_PAGE, first=3)
+    assert fits.errors is None
+    assert too_big.status == 200
+    assert too_big.data is None
+    assert too_big.codes == ["RESPONSE_TOO_LARGE"]
+    assert "at most 2000 are sent" in too_big.errors[0]["message"]  # type: ignore[index]
+    assert too_big.body["extensions"]["cost"]["limit"] == MAX_COST
