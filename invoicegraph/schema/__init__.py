@@ -43,8 +43,10 @@ def build_schema(*, introspection: bool = True, plain_execution: bool = True) ->
     generated plans of schema/execution.py: a way out should a plan ever answer wrongly, and
     the reference the equivalence tests compare the plans with."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        ErrorCodes,
+        # QueryLimits first: a response stopped at its object limit must become one
+        # RESPONSE_TOO_LARGE before ErrorCodes would mask each of its errors (and log it).
         QueryLimits,
+        ErrorCodes,
         # Front ends send the same few documents over and over: parse and validate each once
         # (the caches live at module level; each request gets fresh extensions around them).
         ParseCache,

@@ -70,7 +70,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.field import StrawberryField
 
-from invoicegraph.schema.limits import MAX_OBJECTS, TooManyObjects
+from invoicegraph.schema.limits import BUILDING, MAX_OBJECTS, TooManyObjects
 
 Plan = Callable[[Any], dict[str, Any]]
 """A source object -> the response map of its selection; raises Abandon when unsure."""
@@ -151,12 +151,17 @@ class CountingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self.budget = [MAX_OBJECTS]
         """Objects still allowed; a list, so that plans decrement the same number."""
+        self.building = [MAX_OBJECTS]
+        """Objects the resolvers may still build (limits.building), through a context
+        variable: resolvers see their operation's, and not the executor."""
+        BUILDING.set(self.building)
 
     def build_per_event_executor(self, payload: Any) -> Any:
         """Each event of a subscription is a response of its own, with the whole budget
         (events of one subscription are built one after another)."""
         executor = super().build_per_event_executor(payload)
         self.budget[0] = MAX_OBJECTS
+        self.building[0] = MAX_OBJECTS
         return executor
 
     def execute_fields(

@@ -1,4 +1,5 @@
-"""Query limits: depth, aliases, tokens and cost, checked before any resolver runs.
+"""Query limits: depth, aliases, tokens and cost, checked before any resolver runs, and the
+objects of a response, counted while it is built.
 
 Every response carries `extensions.cost`; a refused operation gets one top-level error with
 `extensions.code = QUERY_TOO_COMPLEX` and executes nothing. The cost follows GitHub's and
@@ -6,11 +7,22 @@ Shopify's idea: a field that returns objects costs 1, times how many it may retu
 `last` of a connection, default 20; the number of ids of `nodes`), times what each of those
 costs in turn; a connection's `edges`, `node` and `nodes` add nothing of their own. So
 `invoices(first: 200) { nodes { lineItems { user { id } } } }` costs 200 x (1 + 2) = 600, and
-a 200 x 200 nest of connections (40,200) is refused. Introspection is free and unlimited,
-so GraphiQL and code generators always work.
+a 200 x 200 nest of connections (40,200) is refused. Introspection is free and unlimited in
+cost, so GraphiQL and code generators always work.
+
+A plain list (line items, payments, tags, balances) counts once in that estimate: it is as long
+as the data makes it, and counting each at its largest (500 line items an invoice, payments
+without a cap) would refuse every page of invoices with their line items. The executor
+(schema/execution.py) counts the objects it builds instead, every list at its real length, and
+stops at MAX_OBJECTS: the operation then answers one RESPONSE_TOO_LARGE error.
+
+The walk measures each fragment once, however often it is spread, so its work is linear in the
+size of the document (a document of 40 fragments that each spread the next twice would
+otherwise be walked 2**40 times); counts stop growing at CEILING.
 """
 
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -58,6 +70,22 @@ TOO_LARGE = "RESPONSE_TOO_LARGE"
 class TooManyObjects(Exception):
     """Raised while building a response that has reached MAX_OBJECTS; the operation then
     answers one RESPONSE_TOO_LARGE error instead of the part built so far."""
+
+
+BUILDING: ContextVar[list[int] | None] = ContextVar("building", default=None)
+"""The objects the resolvers of the running operation may still build (set by its executor).
+The executor counts the objects it completes; this counts the ones resolvers make before
+that, in bulk (an invoice's line items for each of 500 line items that select their invoice
+would be 250,000 before the first is completed)."""
+
+
+def building(count: int) -> None:
+    """Count `count` objects about to be built; raises TooManyObjects past MAX_OBJECTS."""
+    left = BUILDING.get()
+    if left is not None:
+        if count > left[0]:
+            raise TooManyObjects  # and nothing is built, so nothing is counted
+        left[0] -= count
 
 
 CEILING = 10**9
@@ -302,15 +330,16 @@ TOO_MANY_OBJECTS = (
 )
 
 
-def stopped_if_too_large(result: ExecutionResult | None) -> None:
-    """A result that stopped at MAX_OBJECTS answers one RESPONSE_TOO_LARGE error, and none of
-    the data built before it stopped (a mutation's write is done all the same)."""
+def stopped_if_too_large(result: object) -> None:
+    """A result (graphql-core's or strawberry's) that stopped at MAX_OBJECTS answers one
+    RESPONSE_TOO_LARGE error, and none of the data built before it stopped (a mutation's
+    write is done all the same)."""
     errors = getattr(result, "errors", None)
-    if result is None or not errors:
+    if not errors:
         return
     if any(isinstance(error.original_error, TooManyObjects) for error in errors):
-        result.data = None
-        result.errors = [GraphQLError(TOO_MANY_OBJECTS, extensions={"code": TOO_LARGE})]
+        result.data = None  # type: ignore[attr-defined]
+        result.errors = [GraphQLError(TOO_MANY_OBJECTS, extensions={"code": TOO_LARGE})]  # type: ignore[attr-defined]
 
 
 class QueryLimits(SchemaExtension):
@@ -333,13 +362,10 @@ class QueryLimits(SchemaExtension):
                 raise refused
             context.result = ExecutionResult(data=None, errors=[refused])
         yield
-        if context.result is not None and not isinstance(context.result, ExecutionResult):
-            return  # a subscription's stream: each event is looked at in on_stream_result
-        stopped_if_too_large(context.result)
+        stopped_if_too_large(context.result)  # a subscription's events: on_stream_result
 
     def on_stream_result(self, result: object) -> Iterator[None]:
-        if isinstance(result, ExecutionResult):
-            stopped_if_too_large(result)
+        stopped_if_too_large(result)  # strawberry's ExecutionResult, not graphql-core's
         yield
 
     def refused(self, context: ExecutionContext) -> GraphQLError | None:

@@ -7,12 +7,22 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
+from invoicegraph.http.app import create_app
+from invoicegraph.ledger.invoices import MAX_LINE_ITEMS
 from invoicegraph.schema.limits import MAX_TOKENS
+from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from tests.api.test_isolation_everywhere import graphql_socket, subscription_answer
 from tests.api.test_limits import doubling_fragments
 from tests.http.test_error_masking import LEAKS, damage, logged_for
-from tests.operations import CREATE_INVOICE, invoice_input
+from tests.operations import (
+    CREATE_INVOICE,
+    CREATE_INVOICE_MINIMAL,
+    INVOICE_PAGE,
+    invoice_input,
+    line_item,
+    make_invoices,
+)
 from tests.support import Api
 
 EVENTS = "subscription { invoiceEvents { type invoice { invoiceId } } }"
@@ -116,3 +126,52 @@ async def test_a_failing_query_over_websocket_is_masked_as_over_http(
     assert not any(leak in json.dumps(messages) for leak in LEAKS), messages
     entry = logged_for(caplog, match.group(1))
     assert "invoice_tags" in entry["traceback"]
+
+
+async def test_each_event_is_counted_on_its_own_and_stops_at_the_object_limit(
+    app: Starlette, api: Api
+) -> None:
+    document = (
+        "subscription { invoiceEvents { invoice { invoiceId "
+        "lineItems { invoice { lineItems { id } } } } } }"
+    )
+    async with graphql_socket(app, api.token) as socket:
+        await socket.send({"id": "1", "type": "subscribe", "payload": {"query": document}})
+        assert await socket.receive(0.5) is None  # listening
+        # an invoice of 150 line items: 22,800 objects, within the limit, each time
+        for key in ("a", "b"):
+            items = [line_item(amount="1", product_id=f"p{n}") for n in range(150)]
+            await api.ok(CREATE_INVOICE_MINIMAL, input=invoice_input(key, *items))
+            event = await socket.receive(5.0)
+            assert event is not None
+            assert event["type"] == "next", event
+            assert "errors" not in event["payload"], event["payload"].get("errors")
+        # one of 500: 250,500 objects would be built
+        items = [line_item(amount="1", product_id=f"p{n}") for n in range(MAX_LINE_ITEMS)]
+        await api.ok(CREATE_INVOICE_MINIMAL, input=invoice_input("big", *items))
+        event = await socket.receive(10.0)
+        assert event is not None
+        assert event["type"] == "next", event
+        assert event["payload"]["data"] is None
+        assert codes(event) == ["RESPONSE_TOO_LARGE"]
+        # and the subscription goes on
+        await api.ok(CREATE_INVOICE_MINIMAL, input=invoice_input("small"))
+        event = await socket.receive(5.0)
+        assert event is not None
+        assert event["payload"]["data"]["invoiceEvents"]["invoice"]["invoiceId"] == "small"
+
+
+async def test_a_message_past_the_byte_limit_is_one_typed_error(
+    settings: Settings, api: Api
+) -> None:
+    await make_invoices(api, 3, line_items_each=5)
+    small = create_app(settings.replace(max_response_bytes=2_000))
+    async with small.router.lifespan_context(small):
+        fits = await subscription_answer(small, api.token, "{ workspace { id } }", {})
+        too_big = await subscription_answer(small, api.token, INVOICE_PAGE, {"first": 3})
+    assert fits[0]["payload"]["data"] == {"workspace": {"id": api.workspace_id}}
+    assert too_big[0]["type"] == "next", too_big
+    assert too_big[0]["id"] == "1"
+    assert too_big[0]["payload"]["data"] is None
+    assert codes(too_big[0]) == ["RESPONSE_TOO_LARGE"]
+    assert too_big[1]["type"] == "complete"
