@@ -276,9 +276,20 @@ async def test_a_response_past_the_byte_limit_is_one_typed_error(
             narrow = Api(http=http, token=api.token, workspace_id=api.workspace_id)
             fits = await narrow.query("{ invoices { nodes { invoiceId } } }")
             too_big = await narrow.query(INVOICE_PAGE, first=3)
+            as_specified = await http.post(
+                "/graphql",
+                json={"query": INVOICE_PAGE, "variables": {"first": 3}},
+                headers={
+                    "Authorization": f"Bearer {api.token}",
+                    "Accept": "application/graphql-response+json",
+                },
+            )
     assert fits.errors is None
     assert too_big.status == 200
     assert too_big.data is None
     assert too_big.codes == ["RESPONSE_TOO_LARGE"]
     assert "at most 2000 are sent" in too_big.errors[0]["message"]  # type: ignore[index]
     assert too_big.body["extensions"]["cost"]["limit"] == MAX_COST
+    # a refusal like the others to a client of the GraphQL-over-HTTP media type
+    assert as_specified.status_code == 400
+    assert as_specified.json()["errors"][0]["extensions"]["code"] == "RESPONSE_TOO_LARGE"
