@@ -93,10 +93,6 @@ CEILING = 10**9
 the numbers of a document that multiplies stay small."""
 
 
-def _capped(count: int) -> int:
-    return min(count, CEILING)
-
-
 @dataclass(frozen=True, slots=True)
 class Measure:
     depth: int
@@ -110,6 +106,10 @@ class Measure:
 
 
 NOTHING = Measure(depth=0, aliases=0, cost=0)
+
+Counts = tuple[int, int, int, int]
+"""(depth, aliases, cost, introspections): a Measure while walking (tuples are cheaper)."""
+NO_COUNTS: Counts = (0, 0, 0, 0)
 
 
 class FragmentCycle(Exception):
@@ -149,10 +149,8 @@ class _Walker:
         self.fragments = fragments
         self.variables = variables
         self.connections = connections
-        self._measured: dict[str, Measure] = {}
+        self._measured: dict[str, Counts] = {}
         self._measuring: set[str] = set()
-        self.visits = 0
-        """Selections looked at: the work of the walk (a test bounds it)."""
 
     def argument(self, field: FieldNode, name: str) -> Any:
         for argument in field.arguments or ():
@@ -180,40 +178,40 @@ class _Walker:
         ids = self.argument(field, "ids")
         return len(ids) if isinstance(ids, list) else 1
 
-    def measure(self, selection_set: SelectionSetNode) -> Measure:
-        """Depth, aliases, cost and introspections of a selection set."""
+    def measure(self, selection_set: SelectionSetNode) -> Counts:
+        """(depth, aliases, cost, introspections) of a selection set."""
         depth = aliases = cost = introspections = 0
         pending: list[SelectionSetNode] = [selection_set]
         spread: set[str] = set()
         while pending:
             for selection in pending.pop().selections:
-                self.visits += 1
-                if isinstance(selection, InlineFragmentNode):
+                if isinstance(selection, FieldNode):
+                    found = self.field(selection)
+                elif isinstance(selection, InlineFragmentNode):
                     pending.append(selection.selection_set)
                     continue
-                if isinstance(selection, FragmentSpreadNode):
+                elif isinstance(selection, FragmentSpreadNode):
                     name = selection.name.value
                     if name in spread:
                         continue  # collected once per selection set, as graphql-core does
                     spread.add(name)
                     found = self.fragment(name)
-                elif isinstance(selection, FieldNode):
-                    found = self.field(selection)
                 else:
                     continue
-                depth = max(depth, found.depth)
-                aliases = _capped(aliases + found.aliases)
-                cost = _capped(cost + found.cost)
-                introspections = _capped(introspections + found.introspections)
-        return Measure(depth=depth, aliases=aliases, cost=cost, introspections=introspections)
+                if found[0] > depth:
+                    depth = found[0]
+                aliases += found[1]
+                cost += found[2]
+                introspections += found[3]
+        return depth, min(aliases, CEILING), min(cost, CEILING), min(introspections, CEILING)
 
-    def fragment(self, name: str) -> Measure:
+    def fragment(self, name: str) -> Counts:
         known = self._measured.get(name)
         if known is not None:
             return known
         definition = self.fragments.get(name)
         if definition is None:
-            return NOTHING  # validation refuses unknown fragments; nothing to count
+            return NO_COUNTS  # validation refuses unknown fragments; nothing to count
         if name in self._measuring:
             raise FragmentCycle(name)  # validation refuses cycles too; never loop on one
         self._measuring.add(name)
@@ -224,24 +222,19 @@ class _Walker:
         self._measured[name] = found
         return found
 
-    def field(self, field: FieldNode) -> Measure:
+    def field(self, field: FieldNode) -> Counts:
         aliases = 0 if field.alias is None else 1
         name = field.name.value
-        introspections = 1 if name in ("__schema", "__type") else 0
-        if name.startswith("__") or field.selection_set is None:
-            depth = 0 if name.startswith("__") else 1
-            return Measure(depth=depth, aliases=aliases, cost=0, introspections=introspections)
-        inner = self.measure(field.selection_set)
+        if name.startswith("__"):
+            return 0, aliases, 0, 1 if name in ("__schema", "__type") else 0
+        if field.selection_set is None:
+            return 1, aliases, 0, 0
+        depth, inner_aliases, inner_cost, introspections = self.measure(field.selection_set)
         if self._is_connection_plumbing(field):
-            cost = inner.cost
+            cost = inner_cost
         else:
-            cost = _capped(self.multiplier(field) * (1 + inner.cost))
-        return Measure(
-            depth=1 + inner.depth,
-            aliases=_capped(aliases + inner.aliases),
-            cost=cost,
-            introspections=_capped(introspections + inner.introspections),
-        )
+            cost = min(self.multiplier(field) * (1 + inner_cost), CEILING)
+        return 1 + depth, aliases + inner_aliases, cost, introspections
 
     @staticmethod
     def _is_connection_plumbing(field: FieldNode) -> bool:
@@ -272,11 +265,12 @@ def measure(
     }
     walker = _Walker(fragments, {**defaults, **variables}, connections)
     try:
-        return walker.measure(chosen.selection_set)
+        depth, aliases, cost, introspections = walker.measure(chosen.selection_set)
     except FragmentCycle as cycle:
         return replace(NOTHING, problem=f"The fragment {cycle} spreads itself.")
     except RecursionError:
         return replace(NOTHING, problem="The query nests too deeply to be measured.")
+    return Measure(depth=depth, aliases=aliases, cost=cost, introspections=introspections)
 
 
 def refusal(found: Measure) -> str | None:
