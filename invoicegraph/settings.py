@@ -97,6 +97,11 @@ class Settings:
     max_body_bytes: int = field(
         default_factory=lambda: _number("max_body_bytes", 1024 * 1024, least=1)
     )
+    max_response_bytes: int = field(
+        default_factory=lambda: _number("max_response_bytes", 10 * 1024 * 1024, least=1)
+    )
+    """A GraphQL response (or WebSocket message) past this many bytes of JSON is replaced by
+    one RESPONSE_TOO_LARGE error."""
     playground: bool = field(default_factory=lambda: _flag("playground", True))
     """Serve the GraphiQL playground to browsers at GET /graphql (no token needed for the page)."""
     demo_token: str | None = None

@@ -81,7 +81,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
             settings.trusted_document_paths(), only=settings.trusted_documents_only
         ),
     )
-    view = GraphQLView(schema, running=running)
+    view = GraphQLView(schema, running=running, max_response_bytes=settings.max_response_bytes)
     graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
     # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
     playground = Playground.load(settings) if settings.playground else None

@@ -18,7 +18,7 @@ from strawberry.types import ExecutionResult
 
 from invoicegraph.http.auth import connection_principal
 from invoicegraph.http.errors import error_response
-from invoicegraph.http.json_body import StrictJsonBody
+from invoicegraph.http.json_body import DEFAULT_MAX_RESPONSE_BYTES, StrictJsonBody
 from invoicegraph.http.state import AppState, app_state, request_context, set_request_context
 from invoicegraph.resolvers.context import NOBODY, Context
 
@@ -31,7 +31,13 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
     """Runs operations with the Context that authentication (HTTP) or the socket (WebSocket)
     opened; no IDE of strawberry's (the playground is our own page)."""
 
-    def __init__(self, schema: BaseSchema, *, running: Callable[[], AppState]) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        running: Callable[[], AppState],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide=None,
@@ -40,6 +46,7 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
         )
         self.running = running
         """The running app's state: WebSocket credentials are checked against it."""
+        self.max_response_bytes = max_response_bytes
 
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
         return request_context(request)

@@ -13,6 +13,7 @@ from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.history import VersionPage, version_cursor
 from invoicegraph.resolvers.users import user_by_id
 from invoicegraph.resolvers.views import VersionView
+from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Price, Tag
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
@@ -194,7 +195,9 @@ class InvoiceVersionConnection:
 
     @classmethod
     def from_page(cls, page: VersionPage, *, total_count: int) -> "InvoiceVersionConnection":
-        nodes = [InvoiceVersion.from_view(version) for version in page.versions]
+        versions = page.versions
+        building(sum(1 + len(v.state.line_items) + len(v.changes) for v in versions))
+        nodes = [InvoiceVersion.from_view(version) for version in versions]
         return cls(
             edges=[
                 InvoiceVersionEdge(cursor=version_cursor(version), node=node)

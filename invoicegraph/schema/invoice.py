@@ -27,6 +27,7 @@ from invoicegraph.schema.arguments import given
 from invoicegraph.schema.discounts import InvoiceDiscount
 from invoicegraph.schema.documents import CurrencyAmount, InvoiceTotals, Period
 from invoicegraph.schema.history import InvoiceVersionConnection
+from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Balance, Price, Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.payment import Payment
@@ -269,6 +270,7 @@ async def build_invoices(
     }
     needed = frozenset().union(*(relation.rows(names) for relation in chosen.values()))
     loaded = await load_invoice_rows(context, [row.id for row in rows], needed)
+    building(len(rows) + _listed(loaded, chosen))
     users = {} if loaded.users is None else _users_of(loaded.users)
     workspace_id = strawberry.ID(context.principal.workspace_public_id)
     unselected = dict.fromkeys(INVOICE_RELATIONS, NOT_LOADED)
@@ -303,6 +305,15 @@ async def build_invoices(
     ]
 
 
+def _listed(loaded: InvoiceRows, chosen: dict[str, Relation]) -> int:
+    """The objects of the lists `chosen` builds: their rows (balances and users are fewer
+    than the line items and payments they sum)."""
+    kinds = {"line_items": loaded.line_items, "payments": loaded.payments, "tags": loaded.tags}
+    return sum(
+        len(rows) for kind, lists in kinds.items() if kind in chosen and lists for rows in lists
+    )
+
+
 def _users_of(views: dict[int, UserView]) -> Users:
     return {user_id: User.from_view(view) for user_id, view in views.items()}
 
@@ -312,6 +323,7 @@ async def build_line_items(
 ) -> list[LineItem]:
     """Line items found by id, with their users when the selection reads them."""
     names = selected_names(info)
+    building(len(rows))
     users = (
         _users_of(await users_by_ids(context, [row.user_id for row in rows]))
         if "user" in names

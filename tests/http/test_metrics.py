@@ -93,6 +93,9 @@ async def test_the_statements_of_an_operation_are_what_it_sent(api: Api) -> None
     total = "invoicegraph_sql_statements_per_operation_sum", ()
     # a page with line items: the page, its count-free rows, the line items: a few, never zero
     assert 1 <= after[total] - before[total] <= 5
+    # and its cost, as the limits computed it (5 invoices, each with its line items: 5 x 2)
+    cost = "invoicegraph_query_cost_sum", ()
+    assert after[cost] - before[cost] == 10
 
 
 async def test_expected_failures_and_top_level_errors_are_counted_by_code(api: Api) -> None:
