@@ -1,18 +1,24 @@
-# Every target bootstraps .venv on first use (and again when pyproject.toml changes).
+# Every target bootstraps .venv on first use (and again when pyproject.toml changes): `serve`
+# with the runtime dependencies only, everything else with the development tools as well.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 
 .PHONY: serve test quick lint typecheck unit unit-postgres schema bench bench-peers bench-writes clean playground
 
-$(STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+$(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-serve: $(STAMP)  ## serve the API with demo data on ./invoicegraph.db
+serve: $(RUNTIME_STAMP)  ## serve the API with demo data on ./invoicegraph.db
 	$(BIN)/invoicegraph serve
 
 test: lint typecheck unit unit-postgres  ## everything CI checks: the suite on SQLite, then on PostgreSQL

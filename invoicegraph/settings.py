@@ -3,6 +3,7 @@
 import os
 import re
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any, Literal
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -49,6 +50,18 @@ def _number(name: str, default: int, *, least: int = 0) -> int:
 RATE = re.compile(r"^[1-9][0-9]*/(second|minute|hour)$")
 
 
+def _seconds(name: str, default: float, *, above: float = 0.0) -> float:
+    """A duration in seconds, fractions allowed (tests shrink the webhook retry schedule)."""
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} is not a number") from None
+    if not value > above:
+        raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} must be more than {above:g}")
+    return value
+
+
 def _rate(name: str, default: str) -> str:
     raw = _env(name, default)
     if not RATE.match(raw.strip()):
@@ -57,12 +70,12 @@ def _rate(name: str, default: str) -> str:
 
 
 def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, as spelt there, whatever the case the variable uses."""
     raw = _env(name, default)
-    if raw.upper() not in choices:
-        raise SettingsError(
-            f"INVOICEGRAPH_{name.upper()}={raw!r} must be one of {', '.join(choices)}"
-        )
-    return raw.upper()
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"INVOICEGRAPH_{name.upper()}={raw!r} must be one of {', '.join(choices)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +97,11 @@ class Settings:
     max_body_bytes: int = field(
         default_factory=lambda: _number("max_body_bytes", 1024 * 1024, least=1)
     )
+    max_response_bytes: int = field(
+        default_factory=lambda: _number("max_response_bytes", 10 * 1024 * 1024, least=1)
+    )
+    """A GraphQL response (or WebSocket message) past this many bytes of JSON is replaced by
+    one RESPONSE_TOO_LARGE error."""
     playground: bool = field(default_factory=lambda: _flag("playground", True))
     """Serve the GraphiQL playground to browsers at GET /graphql (no token needed for the page)."""
     demo_token: str | None = None
@@ -130,7 +148,58 @@ class Settings:
     """FULL: an acknowledged write survives a power loss. NORMAL is faster per write but may lose
     the last acknowledged writes if the machine (not the process) crashes."""
 
+    webhooks: bool = field(default_factory=lambda: _flag("webhooks", True))
+    """Run the webhook delivery worker in this server (one process of a deployment delivers
+    at a time); off, deliveries wait for a server that runs it."""
+    webhooks_allow_private: bool = field(
+        default_factory=lambda: _flag("webhooks_allow_private", False)
+    )
+    """Accept endpoint URLs whose host is or resolves to a loopback, link-local or private
+    address: for development and tests only."""
+    webhooks_timeout_seconds: float = field(
+        default_factory=lambda: _seconds("webhooks_timeout_seconds", 10.0)
+    )
+    """How long one delivery attempt may take (connect, send, answer) before it failed."""
+    webhooks_retry_base_seconds: float = field(
+        default_factory=lambda: _seconds("webhooks_retry_base_seconds", 30.0)
+    )
+    """The pause after the first failed attempt; each further failure doubles it (jittered)."""
+    webhooks_retry_window_seconds: float = field(
+        default_factory=lambda: _seconds("webhooks_retry_window_seconds", 3 * 24 * 3600.0)
+    )
+    """How long a delivery is retried; an endpoint failing for this long is disabled."""
+    webhooks_secret_key: str | None = field(
+        default_factory=lambda: os.environ.get("INVOICEGRAPH_WEBHOOKS_SECRET_KEY")
+    )
+    """Key that encrypts webhook signing secrets at rest. Unset: a random key is made once and
+    kept in the database (then a copy of the database holds both: set it in production)."""
+
+    metrics: str = field(
+        default_factory=lambda: _choice("metrics", "loopback", ("off", "loopback", "token"))
+    )
+    """Who may read GET /metrics: requests from this machine, or the metrics token; `off`
+    answers 404 and counts nothing at all (no per-request cost)."""
+    metrics_token: str | None = field(
+        default_factory=lambda: os.environ.get("INVOICEGRAPH_METRICS_TOKEN")
+    )
+    """The bearer token /metrics wants when `metrics` is `token`."""
+
+    trusted_documents: str = field(default_factory=lambda: _env("trusted_documents", ""))
+    """Manifests of {sha256: document} (comma-separated paths), known by hash to every client."""
+    trusted_documents_only: bool = field(
+        default_factory=lambda: _flag("trusted_documents_only", False)
+    )
+    """Run only the documents of those manifests (by hash or exact text)."""
+
+    def trusted_document_paths(self) -> list[Path]:
+        return [Path(part.strip()) for part in self.trusted_documents.split(",") if part.strip()]
+
     def __post_init__(self) -> None:
+        if self.metrics == "token" and not self.metrics_token:
+            raise SettingsError(
+                "INVOICEGRAPH_METRICS=token needs INVOICEGRAPH_METRICS_TOKEN, the bearer token "
+                "scrapers send"
+            )
         if self.token_ttl_seconds > self.token_max_lifetime_seconds:
             raise SettingsError(
                 f"INVOICEGRAPH_TOKEN_TTL_SECONDS={self.token_ttl_seconds} is over "
@@ -152,6 +221,13 @@ class Settings:
             for name, value in values.items()
             if value is not None
         }
+
+    @staticmethod
+    def variables() -> list[str]:
+        """Every INVOICEGRAPH_* variable a server reads, for `serve --help`."""
+        return [
+            f"INVOICEGRAPH_{f.name.upper()}" for f in fields(Settings) if f.name != "demo_token"
+        ]
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with the given fields changed; None values (flags not given) are ignored."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -68,6 +69,8 @@ async def fetch_token(http: httpx.AsyncClient, client_id: str, secret: str) -> s
 @dataclass
 class StatementLog:
     statements: list[str] = field(default_factory=list)
+    compiled: list[str] = field(default_factory=list)
+    """The statements SQLAlchemy compiled and put in its statement cache (cache misses)."""
 
     @property
     def count(self) -> int:
@@ -85,9 +88,14 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     log = StatementLog()
     token = _counting.set(log)
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(
+        _conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, *_args: Any
+    ) -> None:
         if _counting.get() is log:
             log.statements.append(statement)
+            compiled = getattr(context, "compiled", None) is not None  # not driver SQL
+            if compiled and context.cache_hit is CacheStats.CACHE_MISS:
+                log.compiled.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:

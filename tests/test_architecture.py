@@ -34,9 +34,12 @@ HTTP = frozenset(
         "store",
         "ledger",
         "admin",
+        "webhooks",
         "settings",
         "clock",
         "logs",
+        "metrics",
+        "tracing",
     }
 )
 """What the http layer may import: everything below it."""
@@ -48,6 +51,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "clock": frozenset(),
     "settings": frozenset(),
     "logs": frozenset(),
+    "metrics": frozenset(),  # the Prometheus metrics, defined once
+    "tracing": frozenset(),  # OpenTelemetry, from the OTEL_* variables
     # the rules, pure
     "ledger": frozenset({"ledger"}),
     # persistence
@@ -56,10 +61,14 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "events": frozenset({"ledger", "store", "events", "clock"}),
     # secrets, tokens, the token endpoint
     "auth": frozenset({"ledger", "store", "auth", "clock", "settings"}),
+    # webhook URL policy, signing, secrets at rest, the retry schedule, fan-out and delivery
+    "webhooks": frozenset({"ledger", "store", "webhooks", "clock", "settings", "metrics"}),
     # GraphQL calls -> ledger and store calls; the unit of work
-    "resolvers": frozenset({"ledger", "store", "events", "auth", "resolvers", "clock", "settings"}),
+    "resolvers": frozenset(
+        {"ledger", "store", "events", "auth", "webhooks", "resolvers", "clock", "settings"}
+    ),
     # strawberry types only
-    "schema": frozenset({"schema", "resolvers", "ledger"}),
+    "schema": frozenset({"schema", "resolvers", "ledger", "metrics"}),
     # operator actions and demo data
     "admin": frozenset(
         {"ledger", "store", "auth", "events", "resolvers", "admin", "clock", "settings"}
@@ -91,6 +100,7 @@ FORBIDDEN_THIRD_PARTY: Mapping[str, frozenset[str]] = {
     "ledger": _IO_AND_FRAMEWORKS,
     "store": frozenset({"strawberry", "graphql", "starlette"}),
     "schema": frozenset({"sqlalchemy", "sqlmodel", "alembic", "aiosqlite", "asyncpg"}),
+    "webhooks": frozenset({"strawberry", "graphql", "starlette"}),
 }
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent

@@ -5,9 +5,12 @@ import re
 from pathlib import Path
 
 import httpx
+from graphql import parse, validate
 from starlette.applications import Starlette
 
 from invoicegraph.admin.demo import seed_demo
+from invoicegraph.schema import schema
+from tests.readme import other_documents
 from tests.support import fetch_token
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
@@ -38,3 +41,10 @@ async def test_readme_query_returns_the_readme_answer(
 async def test_demo_is_seeded_only_into_an_empty_database(app: Starlette) -> None:
     assert await seed_demo(app.state.db) is not None
     assert await seed_demo(app.state.db) is None
+
+
+def test_every_other_graphql_block_of_the_readme_is_valid_against_the_schema() -> None:
+    documents = other_documents()
+    assert documents, "the README's other sections show GraphQL"
+    for document in documents:
+        assert validate(schema._schema, parse(document)) == [], document

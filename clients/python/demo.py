@@ -2,7 +2,7 @@
 
     python demo.py --base-url http://127.0.0.1:8000 --client-id ID --client-secret SECRET
 
-(or INVOICEGRAPH_API_URL, INVOICEGRAPH_CLIENT_ID and INVOICEGRAPH_CLIENT_SECRET). It gets a token
+(or INVOICEGRAPH_BASE_URL, INVOICEGRAPH_CLIENT_ID and INVOICEGRAPH_CLIENT_SECRET). It gets a token
 from POST /oauth2/token, creates an invoice, updates it with a version that another writer has
 made stale, handles the VersionConflictError by refetching and retrying under the current
 version, records a payment that settles the invoice, reads the balances back and prints a JSON
@@ -349,8 +349,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
         "--base-url",
-        default=os.environ.get("INVOICEGRAPH_API_URL"),
-        help="server URL without /graphql (default: $INVOICEGRAPH_API_URL)",
+        default=os.environ.get("INVOICEGRAPH_BASE_URL"),
+        help="server URL without /graphql (default: $INVOICEGRAPH_BASE_URL)",
     )
     parser.add_argument(
         "--client-id",

@@ -12,6 +12,9 @@ const config: CodegenConfig = {
       preset: "client",
       presetConfig: {
         fragmentMasking: false,
+        // persisted-documents.json: {sha256: document}, the manifest a server running only
+        // trusted documents loads; each document also carries its hash, which the client sends.
+        persistedDocuments: { mode: "embedHashInDocument", hashAlgorithm: "sha256" },
       },
       config: {
         // Money is an Int96 decimal string, never a number; instants are ISO 8601 strings.

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from invoicegraph.admin.workspaces import NewClient, create_client, create_workspace
+from invoicegraph.admin.workspaces import NewClient, create_client, create_workspace, workspaces
 from invoicegraph.auth.principal import Principal
 from invoicegraph.events import EventBus
 from invoicegraph.ledger.enums import FlowType
@@ -15,6 +15,7 @@ from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import WorkspaceRow
 
 PAYIN, PAYOUT = FlowType.PAYIN, FlowType.PAYOUT
+DEMO_WORKSPACE_NAME = "Demo workspace"
 
 
 def _item(
@@ -140,7 +141,7 @@ async def seed_demo(db: Database) -> NewClient | None:
     async with db.read() as session:
         if (await session.exec(select(WorkspaceRow.id).limit(1))).first() is not None:
             return None
-    workspace = await create_workspace(db, name="Demo workspace")
+    workspace = await create_workspace(db, name=DEMO_WORKSPACE_NAME)
     client = await create_client(db, workspace_public_id=workspace.public_id)
     assert client is not None
     assert workspace.id is not None
@@ -152,3 +153,8 @@ async def seed_demo(db: Database) -> NewClient | None:
     for command in DEMO_INVOICES:
         await create_invoice(Context.open(db, principal, EventBus()), command)
     return client
+
+
+async def demo_workspace(db: Database) -> WorkspaceRow | None:
+    """The workspace `seed_demo` made, if this database has one: what later runs point at."""
+    return next((row for row in await workspaces(db) if row.name == DEMO_WORKSPACE_NAME), None)

@@ -8,6 +8,7 @@ from sqlmodel import col, update
 from invoicegraph.auth.secrets import hash_client_secret, new_client_secret
 from invoicegraph.clock import now
 from invoicegraph.store.engine import Database
+from invoicegraph.store.numbering import PREFIX_MAX, set_prefix
 from invoicegraph.store.tables import ApiClientRow, WorkspaceRow
 from invoicegraph.store.workspaces import (
     get_workspace,
@@ -78,3 +79,21 @@ async def clients_of(db: Database, *, workspace_public_id: str) -> list[ClientEn
             return None
         rows = await list_api_clients(session, workspace_id=workspace.id)
     return [ClientEntry(row.public_id, row.created, row.revoked) for row in rows]
+
+
+def invoice_prefix_problem(prefix: str) -> str | None:
+    """Why `prefix` cannot start invoice numbers, or None: 1-32 printable characters, no spaces."""
+    if not 1 <= len(prefix) <= PREFIX_MAX or not prefix.isprintable() or " " in prefix:
+        return f"an invoice prefix is 1-{PREFIX_MAX} printable characters without spaces"
+    return None
+
+
+async def set_invoice_prefix(db: Database, *, workspace_public_id: str, prefix: str) -> bool:
+    """Invoices the workspace numbers from now on start with `prefix` (the sequence goes on);
+    False when the workspace does not exist."""
+    async with db.write() as session:
+        workspace = await get_workspace(session, public_id=workspace_public_id)
+        if workspace is None or workspace.id is None:
+            return False
+        await set_prefix(session, workspace_id=workspace.id, prefix=prefix)
+    return True

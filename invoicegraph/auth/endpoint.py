@@ -26,6 +26,18 @@ def _token_error(status: int, error: str, description: str) -> JSONResponse:
     )
 
 
+async def token_method_not_allowed(request: Request) -> JSONResponse:
+    """Any method but POST: say how to ask for a token (a bare 405 tells a curl user nothing)."""
+    response = _token_error(
+        405,
+        "invalid_request",
+        "the token endpoint takes POST with the client credentials: curl -u CLIENT_ID:"
+        f"CLIENT_SECRET -d grant_type=client_credentials {request.url.replace(query='')}",
+    )
+    response.headers["Allow"] = "POST"
+    return response
+
+
 def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     scheme, _, encoded = (authorization or "").partition(" ")
     if scheme.lower() != "basic":

@@ -12,6 +12,8 @@ ResponseHeaders (no-store, nosniff) -> BodyLimit (413 past max_body_bytes)
 import os
 from collections.abc import Awaitable, Callable
 
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -19,18 +21,21 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from invoicegraph.auth.endpoint import token_endpoint
+from invoicegraph.auth.endpoint import token_endpoint, token_method_not_allowed
 from invoicegraph.auth.rate_limit import TokenRateLimit
 from invoicegraph.http.auth import AuthenticatedGraphQL
 from invoicegraph.http.body import BodyLimit
 from invoicegraph.http.headers import ResponseHeaders
 from invoicegraph.http.media_types import GraphQLResponseMediaType
+from invoicegraph.http.metrics import ResponseCounter, metrics_endpoint
 from invoicegraph.http.playground import Playground
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.http.state import AppState, app_state, lifespan
 from invoicegraph.http.view import GraphQLSocket, GraphQLView
 from invoicegraph.schema import build_schema
+from invoicegraph.schema.persisted import TrustedDocuments
 from invoicegraph.settings import Settings
+from invoicegraph.tracing import provider_from_environment, tracer_of
 
 DEMO_TOKEN_VARIABLE = "INVOICEGRAPH_SEEDED_DEMO_TOKEN"
 """Set by `serve --workers N` only, to hand its freshly seeded demo token to the workers."""
@@ -54,21 +59,30 @@ def token_route(rate_limit: TokenRateLimit) -> Callable[[Request], Awaitable[JSO
     return token
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, tracer_provider: TracerProvider | None = None) -> Starlette:
     """The ASGI app. The database must already be migrated (`invoicegraph serve` does that).
 
     Building it changes nothing in the process; serving tunes the collector (`runtime.py`).
+    Traces go to `tracer_provider`, or where the OTEL_* variables say (tracing.py); by default
+    nowhere, and nothing of them is installed.
     """
+    owned = tracer_provider is None
+    provider = tracer_provider or provider_from_environment()
+    tracer = tracer_of(provider)
 
     def running() -> AppState:
         return app_state(application)
 
-    view = GraphQLView(
-        build_schema(
-            introspection=settings.introspection, plain_execution=settings.plain_execution
+    schema = build_schema(
+        introspection=settings.introspection,
+        plain_execution=settings.plain_execution,
+        tracer=tracer,
+        metrics=settings.metrics != "off",
+        trusted=TrustedDocuments.load(
+            settings.trusted_document_paths(), only=settings.trusted_documents_only
         ),
-        running=running,
     )
+    view = GraphQLView(schema, running=running, max_response_bytes=settings.max_response_bytes)
     graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
     # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
     playground = Playground.load(settings) if settings.playground else None
@@ -77,6 +91,7 @@ def create_app(settings: Settings) -> Starlette:
     application = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route(
                 "/oauth2/token",
                 token_route(
@@ -87,15 +102,22 @@ def create_app(settings: Settings) -> Starlette:
                 ),
                 methods=["POST"],
             ),
+            Route(
+                "/oauth2/token",
+                token_method_not_allowed,
+                methods=["GET", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", GraphQLSocket(view)),
             *(playground.routes if playground is not None else []),
         ],
         middleware=[
+            *([Middleware(OpenTelemetryMiddleware, tracer_provider=provider)] if provider else []),
+            *([Middleware(ResponseCounter)] if settings.metrics != "off" else []),
             Middleware(ResponseHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
-        lifespan=lifespan(settings),
+        lifespan=lifespan(settings, schema, tracer, provider if owned else None),
     )
     return application
 

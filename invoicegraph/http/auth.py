@@ -117,7 +117,10 @@ class AuthenticatedGraphQL:
             except InvalidToken as error:
                 await unauthenticated(str(error))(scope, receive, send)
                 return
-            set_request_context(scope, Context.open(state.db, principal, state.events, reader))
+            set_request_context(
+                scope,
+                Context.open(state.db, principal, state.events, reader, webhooks=state.webhooks),
+            )
             await self.view(scope, receive, send)
         finally:
             await reader.close()

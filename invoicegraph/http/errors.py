@@ -9,9 +9,12 @@ from typing import Literal
 
 from starlette.responses import JSONResponse
 
-ErrorCode = Literal["BAD_USER_INPUT", "UNAUTHENTICATED", "TOO_MANY_REQUESTS", "SERVICE_BUSY"]
-"""The `extensions.code` of a refused request: the caller's mistake, missing credentials, too
-many requests of one client at once (429), or no database connection free in time (503)."""
+ErrorCode = Literal[
+    "BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "TOO_MANY_REQUESTS", "SERVICE_BUSY"
+]
+"""The `extensions.code` of a refused request: the caller's mistake, missing credentials,
+credentials that do not reach this resource, too many requests of one client at once (429), or
+no database connection free in time (503)."""
 
 
 def error_response(

@@ -1,4 +1,5 @@
-"""Request bodies that strawberry would turn into a 500 are refused as the 400s they are.
+"""Request bodies that strawberry would turn into a 500 are refused as the 400s they are, and
+responses past max_response_bytes are answered with RESPONSE_TOO_LARGE.
 
 Strawberry catches only JSONDecodeError. A body that is JSON but not an object, nested past
 Python's recursion limit, not UTF-8, or holding a number of more than 4,300 digits raised
@@ -33,13 +34,38 @@ def _storable(value: Any) -> bool:
     return True
 
 
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+
+
+def too_large(data: object, size: int, limit: int) -> object:
+    """What goes out instead of a body of `size` bytes: the same envelope (a GraphQL response,
+    or the graphql-transport-ws message that carries one), its data replaced by the error."""
+    message = f"The response would be {size} bytes; at most {limit} are sent. Ask for less."
+    error = {"message": message, "extensions": {"code": "RESPONSE_TOO_LARGE"}}
+    if not isinstance(data, dict):
+        return {"data": None, "errors": [error]}
+    if data.get("type") == "next" and isinstance(data.get("payload"), dict):
+        return {**data, "payload": too_large(data["payload"], size, limit)}
+    answer = {"data": None, "errors": [error]}
+    if isinstance(data.get("extensions"), dict):
+        answer["extensions"] = data["extensions"]
+    return answer
+
+
 class StrictJsonBody:
     """Mixed into the GraphQL view: JSON bodies and `variables` are parsed strictly, and
     responses are encoded with orjson (several times faster than json for large pages)."""
 
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    """A response body (an HTTP response, a WebSocket message) longer than this is replaced
+    by one RESPONSE_TOO_LARGE error."""
+
     def encode_json(self, data: object) -> str:
         # str, not bytes: graphql-transport-ws messages must go out as text frames.
-        return orjson.dumps(data).decode()
+        encoded = orjson.dumps(data)
+        if len(encoded) > self.max_response_bytes:
+            encoded = orjson.dumps(too_large(data, len(encoded), self.max_response_bytes))
+        return encoded.decode()
 
     def parse_json(self, data: str | bytes) -> Any:
         """An HTTP body (or its variables): a refusal is HTTP 400 with the reason."""

@@ -6,10 +6,13 @@ that runs the lifespan protocol, while the tests and the benchmarks enter `lifes
 themselves, send requests through httpx's ASGITransport and read `app.state.db`.
 """
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.requests import HTTPConnection
@@ -21,15 +24,22 @@ from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
 from invoicegraph.http.admission import Admission
 from invoicegraph.http.sockets import RevocationWatch
+from invoicegraph.http.webhook_data import invoice_renderer
+from invoicegraph.metrics import instrument, worker_exited
 from invoicegraph.resolvers.context import Context
+from invoicegraph.schema import InvoiceSchema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
+from invoicegraph.tracing import trace_statements
+from invoicegraph.webhooks.config import WebhookConfig, load_config
+from invoicegraph.webhooks.worker import WebhookWorker
 
 
 class AppState(State):
     """`app.state` while the app runs: its database, settings, token key, event bus, the
-    outbox publisher that feeds the bus, the admission of requests to the database, and the
-    open sockets with the watch over their clients' standing."""
+    outbox publisher that feeds the bus, the admission of requests to the database, the open
+    sockets with the watch over their clients' standing, and the webhook deliverer (None when
+    turned off)."""
 
     db: Database
     settings: Settings
@@ -38,6 +48,8 @@ class AppState(State):
     outbox: OutboxPublisher
     admission: Admission
     sockets: RevocationWatch
+    webhooks: WebhookConfig
+    webhook_worker: WebhookWorker | None
 
     def __init__(
         self,
@@ -49,6 +61,8 @@ class AppState(State):
         outbox: OutboxPublisher,
         admission: Admission,
         sockets: RevocationWatch,
+        webhooks: WebhookConfig,
+        webhook_worker: WebhookWorker | None,
     ) -> None:
         super().__init__(
             {
@@ -59,6 +73,8 @@ class AppState(State):
                 "outbox": outbox,
                 "admission": admission,
                 "sockets": sockets,
+                "webhooks": webhooks,
+                "webhook_worker": webhook_worker,
             }
         )
 
@@ -66,16 +82,25 @@ class AppState(State):
         raise AttributeError(f"the app's state is fixed while it runs (tried to set {key!r})")
 
     @classmethod
-    async def open(cls, settings: Settings) -> "AppState":
-        """Open the engine, read (or make) the signing key, start the event bus and the outbox
-        publisher (which first publishes whatever a previous run left pending)."""
+    async def open(
+        cls, settings: Settings, schema: InvoiceSchema, tracer: Tracer | None = None
+    ) -> "AppState":
+        """Open the engine, read (or make) the signing key and the webhook secret key, start
+        the event bus, the outbox publisher (which first publishes whatever a previous run left
+        pending) and the webhook deliverer (which reads invoices through `schema`). `tracer`: a
+        span per SQL statement."""
         db = Database(
             settings.database_url,
             pool_size=settings.database_connections,
             sqlite_synchronous=settings.synchronous_mode(),
         )
+        if settings.metrics != "off":
+            instrument(db.engine)
+        if tracer is not None:
+            trace_statements(db.engine, tracer)
         try:
             key = await signing_key(db, configured=settings.signing_key)
+            webhooks = await load_config(db, settings)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)
             await events.start()
         except BaseException:
@@ -87,6 +112,10 @@ class AppState(State):
             capacity=settings.database_connections,
             per_client=settings.max_requests_per_client,
         )
+        worker = None
+        if settings.webhooks:
+            worker = WebhookWorker(db, webhooks, invoice_renderer(schema, db))
+            worker.start()
         return cls(
             db=db,
             settings=settings,
@@ -95,13 +124,18 @@ class AppState(State):
             outbox=outbox,
             admission=admission,
             sockets=RevocationWatch(db, per_client=settings.max_sockets_per_client),
+            webhooks=webhooks,
+            webhook_worker=worker,
         )
 
     async def close(self) -> None:
         await self.sockets.close()
+        if self.webhook_worker is not None:
+            await self.webhook_worker.stop()
         await self.outbox.stop()
         await self.events.close()
         await self.db.dispose()
+        worker_exited(os.getpid())
 
 
 def app_state(app: Starlette) -> AppState:
@@ -112,17 +146,25 @@ def app_state(app: Starlette) -> AppState:
     return state
 
 
-def lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """The app's lifespan: `app.state` is an `AppState` from start to shutdown."""
+def lifespan(
+    settings: Settings,
+    schema: InvoiceSchema,
+    tracer: Tracer | None = None,
+    provider: TracerProvider | None = None,
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: `app.state` is an `AppState` from start to shutdown. `tracer`: a span
+    per SQL statement; `provider`: one the app made, flushed and shut down at the end."""
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
-        state = await AppState.open(settings)
+        state = await AppState.open(settings, schema, tracer)
         app.state = state
         try:
             yield
         finally:
             await state.close()
+            if provider is not None:
+                provider.shutdown()
 
     return running
 

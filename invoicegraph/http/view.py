@@ -18,7 +18,7 @@ from strawberry.types import ExecutionResult
 
 from invoicegraph.http.auth import connection_credentials
 from invoicegraph.http.errors import error_response
-from invoicegraph.http.json_body import StrictJsonBody
+from invoicegraph.http.json_body import DEFAULT_MAX_RESPONSE_BYTES, StrictJsonBody
 from invoicegraph.http.socket_handler import MESSAGE_TOO_BIG, GuardedTransportWS, socket_link
 from invoicegraph.http.state import AppState, app_state, request_context, set_request_context
 from invoicegraph.resolvers.context import NOBODY, Context
@@ -34,7 +34,13 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
 
     graphql_transport_ws_handler_class = GuardedTransportWS
 
-    def __init__(self, schema: BaseSchema, *, running: Callable[[], AppState]) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        running: Callable[[], AppState],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide=None,
@@ -43,6 +49,7 @@ class GraphQLView(StrictJsonBody, GraphQL[Context, None]):
         )
         self.running = running
         """The running app's state: WebSocket credentials are checked against it."""
+        self.max_response_bytes = max_response_bytes
 
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
         return request_context(request)
@@ -111,7 +118,7 @@ class GraphQLSocket:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = app_state(scope["app"])
-        context = Context.open(state.db, NOBODY, state.events)
+        context = Context.open(state.db, NOBODY, state.events, webhooks=state.webhooks)
         set_request_context(scope, context)
         limit = state.settings.max_body_bytes
 

@@ -13,3 +13,7 @@ class InvoiceEvent:
     """The invoice's row id."""
     version: int
     """The invoice's version right after the write."""
+    transaction_id: int | None = None
+    """For payment events: the row id of the transaction whose allocations changed."""
+    transaction_version: int | None = None
+    """That transaction's version right after the write (1: it was just recorded)."""

@@ -42,6 +42,26 @@ class InvoiceFilter:
     ignore_zero: bool = False
     search: str | None = None
     """Words that must all appear; a text without any word filters nothing."""
+    overdue: bool | None = None
+    """True: OPEN and past the due date (ledger/documents.py); False: every other invoice."""
+    subscription_ids: list[str] | None = None
+    include_staking: bool = False
+    """Blocklet's list defaults: stakes, stake returns and invoices a later one was recovered
+    from are left out unless asked for; overdraft-protection stakes are listed."""
+    include_return_staking: bool = False
+    include_overdraft_protection: bool = True
+    include_recovered_from: bool = False
+
+    def excluded_kinds(self) -> list[str]:
+        """The invoice kinds this list leaves out."""
+        excluded = []
+        if not self.include_staking:
+            excluded.append("STAKE")
+        if not self.include_return_staking:
+            excluded.append("STAKE_RETURN")
+        if not self.include_overdraft_protection:
+            excluded.append("STAKE_OVERDRAFT_PROTECTION")
+        return excluded
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,20 @@ the previous snapshot must give that version's snapshot, exactly.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.prices import Price
 from invoicegraph.ledger.tags import Tag
+from invoicegraph.ledger.totals import tax_of
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A billing period: start <= end."""
+
+    start: datetime
+    end: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +32,24 @@ class LineItemState:
     price: Price
     user_id: int
     tags: tuple[Tag, ...]
+    tax_rate: int = 0
+    """Millionths of the taxable amount (ledger/totals.py)."""
+    discount: int = 0
+    """Minor units taken off price.amount, at most price.amount."""
+    period: Period | None = None
+
+    @property
+    def amount(self) -> int:
+        return self.price.amount
+
+    @property
+    def tax(self) -> int:
+        return tax_of(self.price.amount - self.discount, self.tax_rate)
+
+    @property
+    def due(self) -> int:
+        """What the line item expects: its amount, less its discount, plus its tax."""
+        return self.price.amount - self.discount + self.tax
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +95,25 @@ class StatusChanged:
     new: InvoiceStatus
 
 
-Change = LineItemAdded | LineItemUpdated | LineItemDeleted | TagsChanged | StatusChanged
+@dataclass(frozen=True, slots=True)
+class DiscountApplied:
+    """A coupon (perhaps through a promotion code) taken off line items, in minor units."""
+
+    discount_id: str
+    coupon_id: str
+    promotion_code: str | None
+    amounts: tuple[tuple[str, int], ...]
+    """(line item id, amount added to its discount)."""
+
+
+Change = (
+    LineItemAdded
+    | LineItemUpdated
+    | LineItemDeleted
+    | TagsChanged
+    | StatusChanged
+    | DiscountApplied
+)
 
 
 def apply_change(state: InvoiceState, change: Change) -> InvoiceState:
@@ -100,6 +146,17 @@ def apply_change(state: InvoiceState, change: Change) -> InvoiceState:
             return replace(state, tags=tags)
         case StatusChanged(new=status):
             return replace(state, status=status)
+        case DiscountApplied(amounts=amounts):
+            off = dict(amounts)
+            return replace(
+                state,
+                line_items=tuple(
+                    replace(item, discount=item.discount + off[item.line_item_id])
+                    if item.line_item_id in off
+                    else item
+                    for item in state.line_items
+                ),
+            )
 
 
 def apply_changes(state: InvoiceState, changes: Iterable[Change]) -> InvoiceState:

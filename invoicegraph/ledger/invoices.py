@@ -3,15 +3,22 @@
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from invoicegraph.ledger.documents import (
+    InvoiceDocument,
+    document_problems,
+    period_canonical,
+    period_problems,
+)
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
-from invoicegraph.ledger.history import LineItemState
+from invoicegraph.ledger.history import LineItemState, Period
 from invoicegraph.ledger.money import INT96_LIMIT
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
 from invoicegraph.ledger.tags import Tag, tag_problems
+from invoicegraph.ledger.totals import format_percent, parse_percent, tax_of
 
 MAX_LINE_ITEMS = 500
 KEY_MAX = 128
@@ -38,6 +45,9 @@ class LineItemDraft:
     currency: str
     price: PriceSpec
     tags: tuple[Tag, ...] = ()
+    tax_percent: str | None = None
+    """A percentage 0-100 with at most four decimals, e.g. "8.875"."""
+    period: Period | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,13 @@ class LineItemSpec:
     currency: str
     price: Price
     tags: tuple[Tag, ...]
+    tax_rate: int = 0
+    period: Period | None = None
+
+    @property
+    def due(self) -> int:
+        """What the line item will expect: its amount plus its tax (no discount yet)."""
+        return self.price.amount + tax_of(self.price.amount, self.tax_rate)
 
     def placed(self, *, line_item_id: str, user_id: int) -> "LineItemState":
         """The line item as it stands on an invoice, once it has an id and its user a row."""
@@ -63,6 +80,8 @@ class LineItemSpec:
             price=self.price,
             user_id=user_id,
             tags=self.tags,
+            tax_rate=self.tax_rate,
+            period=self.period,
         )
 
 
@@ -72,6 +91,7 @@ class CreateInvoice:
     line_items: tuple[LineItemDraft, ...]
     tags: tuple[Tag, ...] = ()
     draft: bool = False
+    document: InvoiceDocument = field(default_factory=InvoiceDocument)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +100,7 @@ class ValidInvoice:
     line_items: tuple[LineItemSpec, ...]
     tags: tuple[Tag, ...]
     draft: bool
+    document: InvoiceDocument = field(default_factory=InvoiceDocument)
 
     def fingerprint(self) -> str:
         """A digest of the request, so a replay can be told from a conflicting reuse of the key."""
@@ -100,12 +121,24 @@ class ValidInvoice:
                         item.price.quantity,
                     ],
                     "tags": [[tag.key, tag.value] for tag in item.tags],
+                    **_line_document(item),
                 }
                 for item in self.line_items
             ],
+            **self.document.canonical(),
         }
         encoded = json.dumps(canonical, separators=(",", ":"), sort_keys=True)
         return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _line_document(item: LineItemSpec) -> dict[str, object]:
+    """A line item's tax rate and period, when given (so older fingerprints stay the same)."""
+    values: dict[str, object] = {}
+    if item.tax_rate:
+        values["taxPercent"] = format_percent(item.tax_rate)
+    if item.period is not None:
+        values["period"] = period_canonical(item.period)
+    return values
 
 
 def text_problems(text: str, path: Path, *, maximum: int) -> list[FieldProblem]:
@@ -127,10 +160,18 @@ def validate_line_item(draft: LineItemDraft, path: Path) -> LineItemSpec | list[
         *user_ref_problems(draft.user, (*path, "user")),
         *tag_problems(draft.tags, (*path, "tags")),
     ]
+    problems += period_problems(draft.period, (*path, "period"))
+    tax_rate = 0 if draft.tax_percent is None else parse_percent(draft.tax_percent)
+    if tax_rate is None:
+        problems.append(
+            FieldProblem(
+                (*path, "taxPercent"), "must be a percentage 0-100 with at most 4 decimals"
+            )
+        )
     price = resolve_price(draft.price, (*path, "price"))
     if isinstance(price, list):
         problems.extend(price)
-    if problems or isinstance(price, list):
+    if problems or isinstance(price, list) or tax_rate is None:
         return problems
     return LineItemSpec(
         description=draft.description,
@@ -140,6 +181,8 @@ def validate_line_item(draft: LineItemDraft, path: Path) -> LineItemSpec | list[
         currency=draft.currency,
         price=price,
         tags=draft.tags,
+        tax_rate=tax_rate,
+        period=draft.period,
     )
 
 
@@ -164,7 +207,7 @@ class PricedLine(Protocol):
     @property
     def type(self) -> FlowType: ...
     @property
-    def price(self) -> Price: ...
+    def due(self) -> int: ...
 
 
 def total_problems(specs: Iterable[PricedLine], path: Path) -> list[FieldProblem]:
@@ -172,7 +215,7 @@ def total_problems(specs: Iterable[PricedLine], path: Path) -> list[FieldProblem
     totals: dict[tuple[str, FlowType], int] = {}
     for spec in specs:
         key = (spec.currency, spec.type)
-        totals[key] = totals.get(key, 0) + spec.price.amount
+        totals[key] = totals.get(key, 0) + spec.due
     return [
         FieldProblem(path, f"the {flow.value} amounts in {currency} must sum to below 2^96")
         for (currency, flow), total in totals.items()
@@ -184,6 +227,7 @@ def validate_create(command: CreateInvoice) -> ValidInvoice:
     """Check every rule of the contract for a new invoice; raise BadRequest listing all problems."""
     problems = text_problems(command.invoice_id, ("invoiceId",), maximum=KEY_MAX)
     problems += tag_problems(command.tags, ("tags",))
+    problems += document_problems(command.document)
     if len(command.line_items) > MAX_LINE_ITEMS:
         problems.append(
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
@@ -197,4 +241,5 @@ def validate_create(command: CreateInvoice) -> ValidInvoice:
         line_items=tuple(specs),
         tags=command.tags,
         draft=command.draft,
+        document=command.document,
     )

@@ -79,7 +79,7 @@ class InvoiceMoney:
 
 def state_money(state: InvoiceState, paid: Mapping[MoneyKey, int]) -> InvoiceMoney:
     return InvoiceMoney(
-        expected=sum_by_key((line_item_key(item), item.price.amount) for item in state.line_items),
+        expected=sum_by_key((line_item_key(item), item.due) for item in state.line_items),
         actual=dict(paid),
     )
 
@@ -155,8 +155,9 @@ def settle(state: InvoiceState, paid: Mapping[MoneyKey, int]) -> InvoiceState:
     """The state with the PAID rule applied: OPEN or UNCOLLECTIBLE with nothing remaining (and
     some charge) becomes PAID; PAID with something remaining becomes OPEN again."""
     balances = compute_balances(
-        [Flow(item.currency, item.type, item.price.amount) for item in state.line_items],
+        [Flow(item.currency, item.type, item.due) for item in state.line_items],
         [Flow(currency, flow, amount) for (_, currency, flow), amount in paid.items()],
     )
+    # a charge is a non-zero price.amount: an invoice discounted to nothing is settled
     charged = has_charge(item.price.amount for item in state.line_items)
     return replace(state, status=settled_status(state.status, balances, has_charge=charged))

@@ -8,6 +8,8 @@ from invoicegraph.ledger.errors import FieldProblem, Path
 RESERVED_CHARACTERS = frozenset("#/:")
 KEY_MAX = 50
 VALUE_MAX = 200
+MAX_TAGS = 50
+"""Tags one invoice, line item or transaction holds (as many as Stripe's metadata keys)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,8 @@ def _text_problem(text: str, *, maximum: int) -> str | None:
 def tag_problems(tags: Sequence[Tag], path: Path) -> list[FieldProblem]:
     """Everything wrong with a list of tags: lengths, reserved characters, repeated keys."""
     problems: list[FieldProblem] = []
+    if len(tags) > MAX_TAGS:
+        problems.append(FieldProblem(path, f"at most {MAX_TAGS} tags"))
     seen: set[str] = set()
     for index, tag in enumerate(tags):
         where = (*path, str(index))

@@ -29,7 +29,7 @@ from invoicegraph.ledger.invoices import (
 )
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
 from invoicegraph.ledger.settlement import MoneyKey, line_item_key, line_item_problems, settle
-from invoicegraph.ledger.tags import Tag, tag_problems
+from invoicegraph.ledger.tags import MAX_TAGS, Tag, tag_problems
 
 MAX_OPERATIONS = 500
 LINE_ITEMS_EDITABLE = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.OPEN, InvoiceStatus.PAID})
@@ -144,6 +144,8 @@ def validate_update(command: UpdateInvoice) -> ValidInvoiceUpdate:
         else:
             operations.append(result)
     problems += tag_problems(command.set_tags, ("tags", "set"))
+    if len(command.remove_tags) > MAX_TAGS:
+        problems.append(FieldProblem(("tags", "remove"), f"at most {MAX_TAGS} keys"))
     both = {tag.key for tag in command.set_tags} & set(command.remove_tags)
     problems += [
         FieldProblem(("tags", "remove"), f"the key {key!r} is both set and removed")
@@ -222,6 +224,20 @@ def _blame(index: int, change: Change, state: InvoiceState) -> tuple[MoneyKey, P
     return None
 
 
+def _below_discount(state: InvoiceState, update: ValidInvoiceUpdate) -> list[FieldProblem]:
+    """A price update may not take a line item's amount below the discount it carries."""
+    return [
+        FieldProblem(
+            ("lineItems", str(index), "update", "price", "amount"),
+            f"is below the line item's discount of {item.discount}",
+        )
+        for index, operation in enumerate(update.operations)
+        if isinstance(operation, ValidUpdate)
+        and (item := state.line_item(operation.line_item_id)) is not None
+        and item.price.amount < item.discount
+    ]
+
+
 def apply_update(
     state: InvoiceState,
     update: ValidInvoiceUpdate,
@@ -252,19 +268,44 @@ def apply_update(
         state = apply_change(state, change)
         changes.append(change)
     new_tags = tags_after(state.tags, set_tags=update.set_tags, remove=update.remove_tags)
-    if new_tags != state.tags:
+    tags_changed = new_tags != state.tags
+    if tags_changed:
         changes.append(TagsChanged(old_tags=state.tags, new_tags=new_tags))
         state = replace(state, tags=new_tags)
 
     problems = total_problems(state.line_items, ("lineItems",))
+    if tags_changed and len(new_tags) > MAX_TAGS:  # tags kept as they were stay readable
+        problems.append(FieldProblem(("tags", "set"), f"an invoice holds at most {MAX_TAGS} tags"))
     if len(state.line_items) > MAX_LINE_ITEMS:
         problems.append(
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")
         )
     problems += line_item_problems(state, paid, blame)
+    problems += _below_discount(state, update)
     if problems:
         raise BadRequest(problems)
     settled = settle(state, paid)
     if settled.status is not state.status:
         changes.append(StatusChanged(old=state.status, new=settled.status))
     return settled, changes
+
+
+def raising_paths(
+    update: ValidInvoiceUpdate, state: InvoiceState, *, user_ids: Mapping[UserRef, int]
+) -> dict[MoneyKey, Path]:
+    """For each user key, the first operation that may raise it (an add, or a new price):
+    where a refusal of the user's total over all invoices points."""
+    paths: dict[MoneyKey, Path] = {}
+    for index, operation in enumerate(update.operations):
+        if isinstance(operation, ValidAdd):
+            spec = operation.spec
+            key: MoneyKey = (user_ids[spec.user], spec.currency, spec.type)
+            paths.setdefault(key, ("lineItems", str(index), "add", "price", "amount"))
+        elif (
+            isinstance(operation, ValidUpdate)
+            and operation.price is not None
+            and (item := state.line_item(operation.line_item_id)) is not None
+        ):
+            path = ("lineItems", str(index), "update", "price", "amount")
+            paths.setdefault(line_item_key(item), path)
+    return paths

@@ -14,14 +14,19 @@ from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.views import LineItemView, PaymentView
 
 
-def flows(rows: Iterable[LineItemView | PaymentView]) -> list[Flow]:
+def expected_flows(rows: Iterable[LineItemView]) -> list[Flow]:
+    """What line items expect: their `due` (amount - discount + tax)."""
+    return [Flow(row.currency, FLOW_TYPES[row.type], row.due) for row in rows]
+
+
+def flows(rows: Iterable[PaymentView]) -> list[Flow]:
     return [Flow(row.currency, FLOW_TYPES[row.type], row.amount) for row in rows]
 
 
 def invoice_balances(
     line_items: Sequence[LineItemView], payments: Sequence[PaymentView]
 ) -> list[Balance]:
-    return compute_balances(flows(line_items), flows(payments))
+    return compute_balances(expected_flows(line_items), flows(payments))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,4 +54,4 @@ async def user_balances(context: Context, *, user_id: int) -> list[Balance]:
     """Over every invoice the user has a line item or payment on, VOID invoices left out."""
     line_items = await context.loaders.live_line_items_by_user_id.load(user_id)
     payments = await context.loaders.live_payments_by_user_id.load(user_id)
-    return compute_balances(flows(line_items), flows(payments))
+    return compute_balances(expected_flows(line_items), flows(payments))

@@ -11,6 +11,7 @@ from invoicegraph.events import EventBus
 from invoicegraph.resolvers.loaders import Loaders
 from invoicegraph.resolvers.reader import Reader
 from invoicegraph.store.engine import Database
+from invoicegraph.webhooks.config import WebhookConfig
 
 NOBODY = Principal(client_id="", workspace_id=-1, workspace_public_id="")
 """The principal of a WebSocket before it authenticates: a workspace with no rows."""
@@ -32,10 +33,18 @@ class Context:
     per delivered event, from memory: http/sockets.py)."""
     selections: dict[str, tuple[object, frozenset[str]]] = field(default_factory=dict)
     """Field names selected below each path (schema/selection.py), with their operation."""
+    webhooks: WebhookConfig | None = None
+    """The server's webhook settings and secret key; None outside the server (CLI, demo)."""
 
     @classmethod
     def open(
-        cls, db: Database, principal: Principal, events: EventBus, reader: Reader | None = None
+        cls,
+        db: Database,
+        principal: Principal,
+        events: EventBus,
+        reader: Reader | None = None,
+        *,
+        webhooks: WebhookConfig | None = None,
     ) -> "Context":
         """`reader`: the one the credentials were checked in, if any, to share its snapshot."""
         reader = reader or Reader(db)
@@ -45,7 +54,13 @@ class Context:
             reader=reader,
             loaders=Loaders(reader, principal),
             events=events,
+            webhooks=webhooks,
         )
+
+    def webhook_config(self) -> WebhookConfig:
+        if self.webhooks is None:
+            raise RuntimeError("webhook endpoints are managed through the server only")
+        return self.webhooks
 
     def authenticated_as(self, principal: Principal) -> None:
         """Bind a WebSocket's context to the principal its connection_init proved."""

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
-    BadUserInput,
     PageInfoData,
+    cursor_int,
     decode_cursor,
     encode_cursor,
     page_request,
@@ -15,6 +15,8 @@ from invoicegraph.store.tables import InvoiceVersionRow
 from invoicegraph.store.versions import version_changes, version_state
 
 CURSOR_KIND = "ver"
+MAX_VERSION = 2**31 - 1
+"""No invoice has more versions; a larger number in a cursor is forged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +44,8 @@ async def history_page(
     request = page_request(first=first, after=after, last=None, before=None)
     before_version: int | None = None
     if after is not None:
-        (before_version,) = decode_cursor(CURSOR_KIND, after, 1)
-        if not isinstance(before_version, int):
-            raise BadUserInput("the cursor is not valid for this list")
+        (value,) = decode_cursor(CURSOR_KIND, after, 1)
+        before_version = cursor_int(value, low=1, high=MAX_VERSION)
     rows = await context.loaders.versions_by_invoice_page.load(
         (invoice_id, request.limit + 1, before_version)
     )

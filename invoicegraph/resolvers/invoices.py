@@ -8,17 +8,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType, InvoiceStatus
-from invoicegraph.ledger.errors import DomainError, Path
+from invoicegraph.ledger.errors import BadRequest, DomainError, FieldProblem, Path
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.ledger.history import InvoiceState
 from invoicegraph.ledger.invoices import CreateInvoice, UserRef, ValidInvoice, validate_create
 from invoicegraph.ledger.payments import InvoiceRef
 from invoicegraph.ledger.settlement import state_money
+from invoicegraph.ledger.user_totals import add_to, new_line_items, user_total_problems
 from invoicegraph.resolvers.batches import Item, refuse_all, validated, within
 from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.filter_limits import ensure_invoice_filter_within_limits
 from invoicegraph.resolvers.pagination import (
     BadUserInput,
     PageInfoData,
+    cursor_public_id,
     decode_cursor,
     encode_cursor,
     instant_from_micros,
@@ -34,6 +37,7 @@ from invoicegraph.resolvers.unit_of_work import (
     unit_of_work,
     write_once,
 )
+from invoicegraph.resolvers.user_totals import locked_totals, refuse_past_user_totals
 from invoicegraph.resolvers.users import user_ids_for, user_ids_of_each
 from invoicegraph.resolvers.views import InvoiceView
 from invoicegraph.store.ids import new_public_id
@@ -63,8 +67,31 @@ def _user_refs(invoice: ValidInvoice, at: Path = ()) -> list[tuple[Path, UserRef
     ]
 
 
+async def recovered_from_id(work: UnitOfWork, invoice: ValidInvoice, at: Path = ()) -> int | None:
+    """The row id of the invoice this one is recovered from; BadRequest when it names none
+    the caller can see."""
+    link = invoice.document.recovered_from
+    if link is None:
+        return None
+    row = await get_invoice(
+        work.session,
+        workspace_id=work.workspace_id,
+        public_id=link.id,
+        invoice_id=link.invoice_id,
+    )
+    if row is None or row.id is None:
+        field = "id" if link.id is not None else "invoiceId"
+        raise BadRequest(
+            [FieldProblem((*at, "recoveredFrom", field), "names no invoice of this workspace")]
+        )
+    return row.id
+
+
 def _new_invoice(
-    invoice: ValidInvoice, key: IdempotencyKey, user_ids: Mapping[UserRef, int]
+    invoice: ValidInvoice,
+    key: IdempotencyKey,
+    user_ids: Mapping[UserRef, int],
+    recovered_from: int | None = None,
 ) -> NewInvoice:
     """The invoice as it will stand at version 1: OPEN (or DRAFT), nothing paid yet."""
     state = InvoiceState(
@@ -80,6 +107,8 @@ def _new_invoice(
         state=state,
         flags=state_money(state, paid={}).flags(),
         fingerprint=key.fingerprint,
+        document=invoice.document,
+        recovered_from_id=recovered_from,
     )
 
 
@@ -88,11 +117,11 @@ async def _write_new(
 ) -> InvoiceRow | None:
     """Write a new invoice, creating the users it names; None when its invoiceId is taken."""
     user_ids = await user_ids_for(work, _user_refs(invoice))
+    recovered_from = await recovered_from_id(work, invoice)
+    new = _new_invoice(invoice, key, user_ids, recovered_from)
+    await refuse_past_user_totals(work, new_line_items(new.state.line_items))
     rows = await insert_invoices(
-        work.session,
-        workspace_id=work.workspace_id,
-        invoices=[_new_invoice(invoice, key, user_ids)],
-        now=now(),
+        work.session, workspace_id=work.workspace_id, invoices=[new], now=now()
     )
     row = rows.get(invoice.invoice_id)
     if row is not None:
@@ -188,13 +217,35 @@ async def _create_round(
     refs = {index: _user_refs(_valid(items[index]), ("invoices", str(index))) for index in new}
     user_ids, refused = await user_ids_of_each(work, refs)
     outcomes |= refused
-    writing = [index for index in new if index not in refused]
+    links: dict[int, int | None] = {}
+    for index in new:
+        if index in refused:
+            continue
+        try:
+            at = ("invoices", str(index))
+            links[index] = await recovered_from_id(work, _valid(items[index]), at)
+        except BadRequest as error:
+            outcomes[index] = error
+    writing = [index for index in new if index in links]
+    invoices = {
+        index: _new_invoice(_valid(items[index]), _key_of(items[index]), user_ids, links[index])
+        for index in writing
+    }
+    additions = {
+        index: new_line_items(invoice.state.line_items, ("invoices", str(index)))
+        for index, invoice in invoices.items()
+    }
+    totals = await locked_totals(work, [added for each in additions.values() for added in each])
+    for index in list(writing):  # in input order: a refused invoice adds nothing
+        if problems := user_total_problems(totals, additions[index]):
+            outcomes[index] = BadRequest(problems)
+            writing.remove(index)
+        else:
+            add_to(totals, additions[index])
     rows = await insert_invoices(
         work.session,
         workspace_id=work.workspace_id,
-        invoices=[
-            _new_invoice(_valid(items[index]), _key_of(items[index]), user_ids) for index in writing
-        ],
+        invoices=[invoices[index] for index in writing],
         now=now(),
     )
     taken = [index for index in writing if _valid(items[index]).invoice_id not in rows]
@@ -257,7 +308,7 @@ def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceView], str]:
     def cursor(row: InvoiceView) -> str:
         value = getattr(row, order.field)
         encoded = micros(value) if isinstance(value, datetime) else value
-        return encode_cursor(CURSOR_KIND, order.field, order.descending, encoded, row.id)
+        return encode_cursor(CURSOR_KIND, order.field, order.descending, encoded, row.public_id)
 
     return cursor
 
@@ -265,16 +316,15 @@ def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceView], str]:
 def _key(cursor: str | None, order: InvoiceOrder) -> InvoiceKey | None:
     if cursor is None:
         return None
-    field, descending, value, row_id = decode_cursor(CURSOR_KIND, cursor, 4)
+    field, descending, value, public_id = decode_cursor(CURSOR_KIND, cursor, 4)
     if (field, descending) != (order.field, order.descending):
         raise BadUserInput("the cursor belongs to another order of this list")
-    if not isinstance(row_id, int):
-        raise BadUserInput("the cursor is not valid for this list")
+    public_id = cursor_public_id(public_id, "inv")
     if field == "invoice_id":
         if not isinstance(value, str):
             raise BadUserInput("the cursor is not valid for this list")
-        return InvoiceKey(value=value, id=row_id)
-    return InvoiceKey(value=instant_from_micros(value), id=row_id)
+        return InvoiceKey(value=value, public_id=public_id)
+    return InvoiceKey(value=instant_from_micros(value), public_id=public_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +349,7 @@ async def invoice_page(
     """A page of the caller's matching invoices in order, sought by key (no OFFSET)."""
     request = page_request(first=first, after=after, last=last, before=before)
     filter, order = filter or InvoiceFilter(), order or InvoiceOrder()
+    ensure_invoice_filter_within_limits(filter)
     async with context.reader.session() as session:
         rows = await list_invoices(
             session,

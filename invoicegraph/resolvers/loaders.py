@@ -18,7 +18,12 @@ from invoicegraph.store.records import (
     TransactionTagRecord,
     UserRecord,
 )
-from invoicegraph.store.tables import InvoiceVersionRow
+from invoicegraph.store.tables import (
+    CouponRow,
+    InvoiceDiscountRow,
+    InvoiceVersionRow,
+    PromotionCodeRow,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import SQLModel
@@ -132,3 +137,7 @@ class Loaders:
     live_line_items_by_user_id = _live(LineItemRecord)
     live_payments_by_user_id = _live(PaymentRecord)
     versions_by_invoice_page = _Loader(_versions)
+    discounts_by_invoice_id = _all(InvoiceDiscountRow, "invoice_id", int)
+    stake_returns_by_stake_id = _all(InvoiceRecord, "stake_id", int)
+    coupons_by_id = _one(CouponRow, "id", int)
+    promotion_codes_by_id = _one(PromotionCodeRow, "id", int)

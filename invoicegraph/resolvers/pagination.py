@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from invoicegraph.store.ids import is_public_id
+
 DEFAULT_PAGE = 20
 MAX_PAGE = 200
 
@@ -39,20 +41,58 @@ def page_request(
 
 
 def encode_cursor(kind: str, *values: Any) -> str:
-    """A cursor names the position of a row in its order; clients must treat it as opaque."""
+    """A cursor names the position of a row in its order; clients must treat it as opaque.
+
+    It holds the row's order value and public id, never a row id: row ids are global, so they
+    would tell one workspace how much all the others write.
+    """
     raw = json.dumps([kind, *values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR_LENGTH = 1_000
+"""Longer than any cursor the server makes (an invoiceId of 128 characters included)."""
+
+
 def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
+    """The values of a cursor of this kind; BadUserInput for anything the server did not make
+    (too long, not base64 of JSON, nested, another kind, text that is not UTF-8)."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadUserInput("the cursor is not valid")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+    except (binascii.Error, ValueError, UnicodeError, RecursionError) as error:
         raise BadUserInput("the cursor is not valid") from error
     if not isinstance(decoded, list) or len(decoded) != arity + 1 or decoded[0] != kind:
         raise BadUserInput("the cursor is not valid for this list")
+    if not all(_is_scalar(value) for value in decoded):
+        raise BadUserInput("the cursor is not valid for this list")
     return decoded[1:]
+
+
+def _is_scalar(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # a lone surrogate: no database takes it
+            return False
+        return True
+    return value is None or isinstance(value, bool | int)
+
+
+def cursor_public_id(value: object, prefix: str) -> str:
+    """A public id read from a cursor: of the list's type and shape, or BadUserInput."""
+    if not isinstance(value, str) or not is_public_id(value, prefix):
+        raise BadUserInput("the cursor is not valid for this list")
+    return value
+
+
+def cursor_int(value: object, *, low: int, high: int) -> int:
+    """A whole number read from a cursor, within what the column holds, or BadUserInput."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise BadUserInput("the cursor is not valid for this list")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +112,12 @@ def micros(instant: datetime) -> int:
     return (instant - EPOCH) // MICROSECOND
 
 
-def decode_keyset(kind: str, cursor: str | None) -> tuple[datetime, int] | None:
-    """The (instant, row id) a keyset cursor of this kind holds; BadUserInput if malformed."""
+def decode_keyset(kind: str, cursor: str | None, prefix: str) -> tuple[datetime, str] | None:
+    """The (instant, public id) a keyset cursor of this kind holds; BadUserInput if malformed."""
     if cursor is None:
         return None
-    instant_us, row_id = decode_cursor(kind, cursor, 2)
-    if not isinstance(row_id, int):
-        raise BadUserInput("the cursor is not valid for this list")
-    return instant_from_micros(instant_us), row_id
+    instant_us, public_id = decode_cursor(kind, cursor, 2)
+    return instant_from_micros(instant_us), cursor_public_id(public_id, prefix)
 
 
 def instant_from_micros(value: object) -> datetime:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from invoicegraph.ledger.filters import TransactionFilter
 from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.filter_limits import ensure_transaction_filter_within_limits
 from invoicegraph.resolvers.pagination import (
     PageInfoData,
     decode_keyset,
@@ -24,12 +25,12 @@ CURSOR_KIND = "txn"
 
 
 def transaction_cursor(row: TransactionView) -> str:
-    return encode_cursor(CURSOR_KIND, micros(row.posted), row.id)
+    return encode_cursor(CURSOR_KIND, micros(row.posted), row.public_id)
 
 
 def _key(cursor: str | None) -> TransactionKey | None:
-    decoded = decode_keyset(CURSOR_KIND, cursor)
-    return None if decoded is None else TransactionKey(posted=decoded[0], id=decoded[1])
+    decoded = decode_keyset(CURSOR_KIND, cursor, "txn")
+    return None if decoded is None else TransactionKey(posted=decoded[0], public_id=decoded[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ async def transaction_page(
     filter: TransactionFilter,
 ) -> TransactionPage:
     request = page_request(first=first, after=after, last=last, before=before)
+    ensure_transaction_filter_within_limits(filter)
     async with context.reader.session() as session:
         rows = await list_transactions(
             session,

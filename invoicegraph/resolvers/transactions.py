@@ -149,7 +149,7 @@ async def _write_new(
         for (path, _), p in zip(drafts, payments, strict=True)
     }
     flipped = await settle_allocations(work, invoices=invoices, touched=touched, now=written_at)
-    _emit_payment_events(work, invoices, flipped)
+    _emit_payment_events(work, transaction, invoices, flipped)
     return transaction
 
 
@@ -190,12 +190,15 @@ def _answer(written: Written[TransactionRow]) -> Written[TransactionView]:
 
 
 def _emit_payment_events(
-    work: UnitOfWork, invoices: Sequence[InvoiceRow], flipped: Sequence[InvoiceRow]
+    work: UnitOfWork,
+    transaction: TransactionRow,
+    invoices: Sequence[InvoiceRow],
+    flipped: Sequence[InvoiceRow],
 ) -> None:
-    """PAYMENT_RECORDED for every invoice whose payments changed, and STATUS_CHANGED too for
-    those the payments settled (or unsettled)."""
+    """PAYMENT_RECORDED for every invoice whose payments changed (naming the transaction at
+    its new version), and STATUS_CHANGED too for those the payments settled (or unsettled)."""
     for invoice in invoices:
-        work.emit(EventType.PAYMENT_RECORDED, invoice)
+        work.emit(EventType.PAYMENT_RECORDED, invoice, transaction=transaction)
     for invoice in flipped:
         work.emit(EventType.STATUS_CHANGED, invoice)
 
@@ -259,7 +262,7 @@ async def _apply_plan(
         for p, path in ((plan.payments[pid], path) for pid, path in plan.blame.items())
     }
     flipped = await settle_allocations(work, invoices=invoices, touched=touched, now=now())
-    _emit_payment_events(work, invoices, flipped)
+    _emit_payment_events(work, transaction, invoices, flipped)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from invoicegraph.ledger.status import Transition, transition
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.unit_of_work import unit_of_work
 from invoicegraph.resolvers.views import InvoiceView
-from invoicegraph.store.invoices import get_invoice, get_state, write_version
+from invoicegraph.store.invoices import assign_number, get_invoice, get_state, write_version
 from invoicegraph.store.records import InvoiceRecord, record_of
 
 
@@ -38,5 +38,7 @@ async def transition_invoice(
             changes=[StatusChanged(old=current, new=target)],
             now=now(),
         )
+        if current is InvoiceStatus.DRAFT and invoice.number is None:
+            await assign_number(work.session, invoice=invoice)
         work.emit(EventType.STATUS_CHANGED, invoice)
     return record_of(InvoiceRecord, invoice)

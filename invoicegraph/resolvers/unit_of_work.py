@@ -20,7 +20,7 @@ from invoicegraph.ledger.errors import IkConflict
 from invoicegraph.ledger.events import InvoiceEvent
 from invoicegraph.resolvers.context import Context
 from invoicegraph.store.outbox import add_events
-from invoicegraph.store.tables import InvoiceRow
+from invoicegraph.store.tables import InvoiceRow, TransactionRow
 
 
 @dataclass
@@ -31,9 +31,15 @@ class UnitOfWork:
     workspace_id: int
     events: list[InvoiceEvent] = field(default_factory=list)
 
-    def emit(self, event_type: EventType, invoice: InvoiceRow) -> None:
+    def emit(
+        self,
+        event_type: EventType,
+        invoice: InvoiceRow,
+        *,
+        transaction: TransactionRow | None = None,
+    ) -> None:
         """Publish this event about the invoice as the write leaves it, once the write has
-        committed (never if it rolls back)."""
+        committed (never if it rolls back); `transaction`: the one whose allocations it is."""
         assert invoice.id is not None
         self.events.append(
             InvoiceEvent(
@@ -41,6 +47,8 @@ class UnitOfWork:
                 workspace_id=invoice.workspace_id,
                 invoice_id=invoice.id,
                 version=invoice.version,
+                transaction_id=None if transaction is None else transaction.id,
+                transaction_version=None if transaction is None else transaction.version,
             )
         )
 

@@ -4,10 +4,18 @@ from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType, InvoiceStatus
 from invoicegraph.ledger.errors import NotFound, VersionConflict
 from invoicegraph.ledger.history import StatusChanged
-from invoicegraph.ledger.updates import UpdateInvoice, apply_update, ensure_allowed, validate_update
+from invoicegraph.ledger.updates import (
+    UpdateInvoice,
+    apply_update,
+    ensure_allowed,
+    raising_paths,
+    validate_update,
+)
+from invoicegraph.ledger.user_totals import changed_line_items
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.settlement import invoice_money, keep_money_flags
 from invoicegraph.resolvers.unit_of_work import unit_of_work
+from invoicegraph.resolvers.user_totals import refuse_past_user_totals
 from invoicegraph.resolvers.users import user_ids_for
 from invoicegraph.resolvers.views import InvoiceView
 from invoicegraph.store.ids import new_public_id
@@ -20,7 +28,8 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceVie
 
     The order of refusals: a malformed input (BadRequest) before anything is read, then an
     unknown invoice, a stale version, a status that forbids the edit, and last what only the
-    current line items can tell (unknown line items, limits, totals).
+    current line items can tell (unknown line items, limits, totals), and last of all the
+    totals of the users over all their invoices.
     """
     update = validate_update(command)
     async with unit_of_work(context) as work:
@@ -46,6 +55,10 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceVie
             paid=money[invoice.id].actual,
         )
         if changes:
+            paths = raising_paths(update, old, user_ids=user_ids)
+            await refuse_past_user_totals(
+                work, changed_line_items(old.line_items, new.line_items, paths)
+            )
             await write_version(
                 work.session,
                 invoice=invoice,

@@ -27,6 +27,26 @@ class InvoiceView(Protocol):
     def created(self) -> datetime: ...
     @property
     def modified(self) -> datetime: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def footer(self) -> str | None: ...
+    @property
+    def due_date(self) -> datetime | None: ...
+    @property
+    def period_start(self) -> datetime | None: ...
+    @property
+    def period_end(self) -> datetime | None: ...
+    @property
+    def subscription_id(self) -> str | None: ...
+    @property
+    def recovered_from_id(self) -> int | None: ...
+    @property
+    def stake_id(self) -> int | None: ...
 
 
 class LineItemView(Protocol):
@@ -52,6 +72,16 @@ class LineItemView(Protocol):
     def unit_price(self) -> int: ...
     @property
     def quantity(self) -> int: ...
+    @property
+    def tax_rate(self) -> int: ...
+    @property
+    def discount(self) -> int: ...
+    @property
+    def due(self) -> int: ...
+    @property
+    def period_start(self) -> datetime | None: ...
+    @property
+    def period_end(self) -> datetime | None: ...
 
     def tag_pairs(self) -> list[list[str]]:
         """[key, value] pairs, decoded on call: only queries that read tags pay for them."""
@@ -129,3 +159,22 @@ class VersionView:
     modified: datetime
     state: InvoiceState
     changes: list[Change]
+
+
+class WebhookEndpointView(Protocol):
+    public_id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    created: datetime
+    modified: datetime
+
+
+class WebhookAttemptView(Protocol):
+    attempted: datetime
+    status_code: int | None
+    latency_ms: int
+    error: str | None

@@ -10,6 +10,7 @@ from strawberry.extensions.field_extension import AsyncExtensionResolver
 
 from invoicegraph.ledger import errors as domain
 from invoicegraph.ledger.enums import InvoiceStatus
+from invoicegraph.metrics import GRAPHQL_ERRORS
 
 log = logging.getLogger("invoicegraph.errors")
 
@@ -141,7 +142,9 @@ class DomainErrorsAsResults(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except domain.DomainError as error:
-            return error_from_domain(error)
+            answer = error_from_domain(error)
+            GRAPHQL_ERRORS.labels(answer.code.value).inc()
+            return answer
         except Exception:
             request_id = info.context.request_id
             log.exception("mutation failed", extra={"request_id": request_id})

@@ -70,6 +70,8 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.field import StrawberryField
 
+from invoicegraph.schema.limits import BUILDING, MAX_OBJECTS, TooManyObjects
+
 Plan = Callable[[Any], dict[str, Any]]
 """A source object -> the response map of its selection; raises Abandon when unsure."""
 
@@ -120,7 +122,66 @@ class PlanWriterFailures:
 PLAN_WRITER_FAILURES = PlanWriterFailures()
 
 
-class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
+def counted(object_type: GraphQLObjectType) -> bool:
+    """Whether an object of this type counts toward MAX_OBJECTS: what the cost counts, so the
+    root, connections, edges and page info do not."""
+    name = object_type.name
+    return not (name in UNCOUNTED or name.endswith(("Connection", "Edge")))
+
+
+UNCOUNTED = frozenset({"Query", "Mutation", "Subscription", "PageInfo"})
+
+
+class CountingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, counting the objects of the response as it builds them: plain
+    lists (line items, payments, tags, balances) are as long as the data makes them, which no
+    estimate before execution knows without counting every one at its largest. Past
+    MAX_OBJECTS it raises TooManyObjects, at once for every object still to build."""
+
+    hide_every_suggestion = False
+    """True (introspection off): no "Did you mean ...?" in errors of variables either."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls.hide_every_suggestion:
+            kwargs["hide_suggestions"] = True
+        return super().build(*args, **kwargs)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.budget = [MAX_OBJECTS]
+        """Objects still allowed; a list, so that plans decrement the same number."""
+        self.building = [MAX_OBJECTS]
+        """Objects the resolvers may still build (limits.building), through a context
+        variable: resolvers see their operation's, and not the executor."""
+        BUILDING.set(self.building)
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """Each event of a subscription is a response of its own, with the whole budget
+        (events of one subscription are built one after another)."""
+        executor = super().build_per_event_executor(payload)
+        self.budget[0] = MAX_OBJECTS
+        self.building[0] = MAX_OBJECTS
+        return executor
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if counted(parent_type):
+            self.budget[0] -= 1
+            if self.budget[0] < 0:
+                raise TooManyObjects
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
+
+class PlainExecutionContext(CountingExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, Plan | None]] = {}
@@ -145,6 +206,8 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if plan is not None:
                 try:
                     return plan(source_value)
+                except TooManyObjects:
+                    raise
                 except Exception:  # Abandon, or a value no plan expected: by design, silent
                     pass  # graphql-core completes it, and reports any error where it always does
         return super().execute_fields(
@@ -172,6 +235,14 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return plan
 
 
+class QuietCountingExecutionContext(CountingExecutionContext):
+    hide_every_suggestion = True
+
+
+class QuietPlainExecutionContext(PlainExecutionContext):
+    hide_every_suggestion = True
+
+
 class _PlanWriter:
     """Writes the source of one object plan; nested objects get plans of their own."""
 
@@ -185,6 +256,10 @@ class _PlanWriter:
         self, object_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> Plan | None:
         entries: list[str] = []
+        if counted(object_type):
+            budget = self.constant(self.context.budget)
+            self.lines.append(f"{budget}[0] -= 1")
+            self.lines.append(f"if {budget}[0] < 0: raise {self.constant(TooManyObjects)}")
         for response_key, details in grouped_field_set.items():
             value = self.field(object_type, details)
             if value is None:

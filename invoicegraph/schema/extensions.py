@@ -39,6 +39,15 @@ class ErrorCodes(SchemaExtension):
         if result is not None and errors:
             result.errors = [self._coded(error) for error in errors]
 
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        """Each message a WebSocket sends, coded and masked as an HTTP response is: the
+        operation's end (above) comes only after its results are sent. A syntax error is left
+        as it is: graphql-transport-ws closes the socket with 4400 for it."""
+        errors = getattr(result, "errors", None)
+        if errors and self._phase != "parse":
+            result.errors = [self._coded(error) for error in errors]  # type: ignore[attr-defined]
+        yield
+
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if (error.extensions or {}).get("code"):
@@ -87,3 +96,11 @@ def coded(error: Exception, request_id: str, *, like: GraphQLError | None = None
     return _with_code(
         where, "INTERNAL_SERVER_ERROR", f"Internal server error (request id {request_id})."
     )
+
+
+def operation_type(extension: SchemaExtension) -> str:
+    """query, mutation or subscription; "unknown" for a document that did not parse."""
+    try:
+        return extension.execution_context.operation_type.value
+    except Exception:  # no document, or no operation of that name in it
+        return "unknown"

@@ -13,6 +13,7 @@ from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.history import VersionPage, version_cursor
 from invoicegraph.resolvers.users import user_by_id
 from invoicegraph.resolvers.views import VersionView
+from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Price, Tag
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
@@ -96,8 +97,27 @@ class StatusChanged:
     to: InvoiceStatus
 
 
+@strawberry.type(description="A coupon taken off line items (see Invoice.discounts).")
+class DiscountApplied:
+    discount_id: strawberry.ID
+    coupon_id: strawberry.ID
+    promotion_code: str | None
+    amounts: list["LineItemAmount"]
+
+
+@strawberry.type
+class LineItemAmount:
+    line_item_id: strawberry.ID
+    amount: Int96
+
+
 InvoiceChange = Annotated[
-    LineItemAdded | LineItemUpdated | LineItemDeleted | TagsChanged | StatusChanged,
+    LineItemAdded
+    | LineItemUpdated
+    | LineItemDeleted
+    | TagsChanged
+    | StatusChanged
+    | DiscountApplied,
     strawberry.union("InvoiceChange"),
 ]
 
@@ -122,6 +142,16 @@ def to_change(change: history.Change) -> InvoiceChange:
             return TagsChanged(old_tags=to_tags(change.old_tags), new_tags=to_tags(change.new_tags))
         case history.StatusChanged():
             return StatusChanged(from_=change.old, to=change.new)
+        case history.DiscountApplied():
+            return DiscountApplied(
+                discount_id=strawberry.ID(change.discount_id),
+                coupon_id=strawberry.ID(change.coupon_id),
+                promotion_code=change.promotion_code,
+                amounts=[
+                    LineItemAmount(line_item_id=strawberry.ID(key), amount=Int96(amount))
+                    for key, amount in change.amounts
+                ],
+            )
 
 
 @strawberry.type
@@ -165,7 +195,9 @@ class InvoiceVersionConnection:
 
     @classmethod
     def from_page(cls, page: VersionPage, *, total_count: int) -> "InvoiceVersionConnection":
-        nodes = [InvoiceVersion.from_view(version) for version in page.versions]
+        versions = page.versions
+        building(sum(1 + len(v.state.line_items) + len(v.changes) for v in versions))
+        nodes = [InvoiceVersion.from_view(version) for version in versions]
         return cls(
             edges=[
                 InvoiceVersionEdge(cursor=version_cursor(version), node=node)

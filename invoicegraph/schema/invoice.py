@@ -13,8 +13,10 @@ from typing import Any
 
 import strawberry
 
+from invoicegraph.ledger.documents import InvoiceKind
 from invoicegraph.ledger.enums import FLOW_TYPES, INVOICE_STATUSES, FlowType, InvoiceStatus
-from invoicegraph.resolvers import balances
+from invoicegraph.ledger.totals import format_percent
+from invoicegraph.resolvers import balances, discounts, documents, stakes
 from invoicegraph.resolvers.context import Context, Info
 from invoicegraph.resolvers.history import history_page
 from invoicegraph.resolvers.invoice_parts import InvoiceRows, Rows, load_invoice_rows
@@ -22,7 +24,10 @@ from invoicegraph.resolvers.invoices import invoice_by_db_id
 from invoicegraph.resolvers.users import users_by_ids
 from invoicegraph.resolvers.views import InvoiceView, LineItemView, UserView
 from invoicegraph.schema.arguments import given
+from invoicegraph.schema.discounts import InvoiceDiscount
+from invoicegraph.schema.documents import CurrencyAmount, InvoiceTotals, Period
 from invoicegraph.schema.history import InvoiceVersionConnection
+from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Balance, Price, Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.payment import Payment
@@ -46,6 +51,17 @@ class LineItem(Node):
     price: Price
     tags: list[Tag]
     user: User
+    tax_percent: str = strawberry.field(
+        description='The tax rate, a percentage with at most 4 decimals ("0": untaxed).'
+    )
+    tax: Int96 = strawberry.field(
+        description="(price.amount - discount) * taxPercent / 100, rounded half-even."
+    )
+    discount: Int96
+    total: Int96 = strawberry.field(
+        description="price.amount - discount + tax: what the balances expect of this line."
+    )
+    period: Period | None
     invoice_db_id: strawberry.Private[int]
 
     @classmethod
@@ -62,6 +78,11 @@ class LineItem(Node):
             ),
             tags=Tag.from_pairs(row.tag_pairs()) if tags else NOT_LOADED,
             user=user,
+            tax_percent=format_percent(row.tax_rate),
+            tax=Int96(documents.line_item_tax(row)),
+            discount=Int96(row.discount),
+            total=Int96(row.due),
+            period=Period.of(row.period_start, row.period_end),
             invoice_db_id=row.invoice_id,
         )
 
@@ -93,7 +114,56 @@ class Invoice(Node):
         description="One per user that appears in its line items or payments."
     )
     payments: list[Payment]
+    number: str | None = strawberry.field(
+        description=(
+            "The document number, unique in the workspace: its prefix and sequence, given "
+            "without gaps when the invoice leaves DRAFT (null while DRAFT)."
+        )
+    )
+    kind: InvoiceKind
+    description: str | None
+    footer: str | None
+    due_date: datetime | None
+    overdue: bool = strawberry.field(description="OPEN and past dueDate.")
+    period: Period | None = strawberry.field(description="The billing period.")
+    subscription_id: str | None
+    totals: list[InvoiceTotals] = strawberry.field(
+        description="Per currency and type, from the line items; total is what balances expect."
+    )
     db_id: strawberry.Private[int]
+    view: strawberry.Private[InvoiceView]
+
+    @strawberry.field(
+        description=(
+            "For a PAID stake: per currency, what was paid in less its returns that are not "
+            "VOID (what returnStake can still give back). Empty for anything else."
+        )
+    )
+    async def returnable_stake(self, info: Info) -> list[CurrencyAmount]:
+        return CurrencyAmount.of(await stakes.returnable_stake(info.context, self.view))
+
+    @strawberry.field(description="For a STAKE_RETURN: the stake it gives back.")
+    async def stake(self, info: Info) -> "Invoice | None":
+        if self.view.stake_id is None:
+            return None
+        return await build_invoice(info, await invoice_by_db_id(info.context, self.view.stake_id))
+
+    @strawberry.field(description="For a stake: its returns, oldest first.")
+    async def stake_returns(self, info: Info) -> list["Invoice"]:
+        rows = await stakes.stake_returns(info.context, self.view)
+        return await build_invoices(info.context, rows, selected_names(info))
+
+    @strawberry.field(description="The coupons applied, in order, with what each took off.")
+    async def discounts(self, info: Info) -> list[InvoiceDiscount]:
+        found = await discounts.invoice_discounts(info.context, self.db_id)
+        return [InvoiceDiscount.of(discount) for discount in found]
+
+    @strawberry.field(
+        description="The earlier invoice this one was recovered from; follow it for the chain."
+    )
+    async def recovered_from(self, info: Info) -> "Invoice | None":
+        earlier = await documents.recovered_from(info.context, self.view)
+        return None if earlier is None else await build_invoice(info, earlier)
 
     @strawberry.field(description="Every version, newest first.")
     async def history(
@@ -152,6 +222,11 @@ def _payments(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]
     return [Payment.from_view(payment) for payment in rows.payments[index]]
 
 
+def _totals(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
+    assert rows.line_items is not None
+    return [InvoiceTotals.of(entry) for entry in documents.invoice_totals(rows.line_items[index])]
+
+
 def _tags(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
     assert rows.tags is not None
     return [Tag(key=tag.key, value=tag.value) for tag in rows.tags[index]]
@@ -171,6 +246,7 @@ INVOICE_RELATIONS: dict[str, Relation] = {
     "balances": Relation("balances", lambda names: MONEY, _balances),
     "users": Relation("users", lambda names: MONEY | {Rows.USERS}, _users),
     "payments": Relation("payments", lambda names: frozenset({Rows.PAYMENTS}), _payments),
+    "totals": Relation("totals", lambda names: frozenset({Rows.LINE_ITEMS}), _totals),
 }
 """Invoice's relations by attribute: adding one is an entry here (and its field above)."""
 
@@ -194,6 +270,7 @@ async def build_invoices(
     }
     needed = frozenset().union(*(relation.rows(names) for relation in chosen.values()))
     loaded = await load_invoice_rows(context, [row.id for row in rows], needed)
+    building(len(rows) + _listed(loaded, chosen))
     users = {} if loaded.users is None else _users_of(loaded.users)
     workspace_id = strawberry.ID(context.principal.workspace_public_id)
     unselected = dict.fromkeys(INVOICE_RELATIONS, NOT_LOADED)
@@ -207,6 +284,15 @@ async def build_invoices(
             modified=row.modified,
             workspace_id=workspace_id,
             db_id=row.id,
+            view=row,
+            number=row.number,
+            kind=InvoiceKind(row.kind),
+            description=row.description,
+            footer=row.footer,
+            due_date=row.due_date,
+            overdue=documents.overdue_now(row),
+            period=Period.of(row.period_start, row.period_end),
+            subscription_id=row.subscription_id,
             **(
                 unselected
                 | {
@@ -219,6 +305,15 @@ async def build_invoices(
     ]
 
 
+def _listed(loaded: InvoiceRows, chosen: dict[str, Relation]) -> int:
+    """The objects of the lists `chosen` builds: their rows (balances and users are fewer
+    than the line items and payments they sum)."""
+    kinds = {"line_items": loaded.line_items, "payments": loaded.payments, "tags": loaded.tags}
+    return sum(
+        len(rows) for kind, lists in kinds.items() if kind in chosen and lists for rows in lists
+    )
+
+
 def _users_of(views: dict[int, UserView]) -> Users:
     return {user_id: User.from_view(view) for user_id, view in views.items()}
 
@@ -228,6 +323,7 @@ async def build_line_items(
 ) -> list[LineItem]:
     """Line items found by id, with their users when the selection reads them."""
     names = selected_names(info)
+    building(len(rows))
     users = (
         _users_of(await users_by_ids(context, [row.user_id for row in rows]))
         if "user" in names

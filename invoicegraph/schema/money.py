@@ -25,7 +25,9 @@ class Price:
 
 @strawberry.type
 class BalanceAmounts:
-    expected: Int96 = strawberry.field(description="Sum of the line items' price.amount.")
+    expected: Int96 = strawberry.field(
+        description="Sum of the line items' total: price.amount - discount + tax."
+    )
     actual: Int96 = strawberry.field(description="Sum of the payments allocated.")
     remaining: Int96 = strawberry.field(description="expected - actual.")
 

@@ -8,12 +8,25 @@ import strawberry
 from strawberry.extensions import FieldExtension
 
 from invoicegraph.ledger.errors import DomainError
+from invoicegraph.ledger.stakes import ReturnStake
 from invoicegraph.ledger.status import Transition
-from invoicegraph.resolvers import invoices, transactions, transitions, updates
+from invoicegraph.resolvers import discounts, invoices, stakes, transactions, transitions, updates
+from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.unit_of_work import Written
 from invoicegraph.resolvers.views import InvoiceView, TransactionView
 from invoicegraph.schema.arguments import given
+from invoicegraph.schema.discounts import (
+    ApplyDiscountInput,
+    Coupon,
+    CreateCouponInput,
+    CreateCouponResponse,
+    CreateCouponResult,
+    CreatePromotionCodeInput,
+    CreatePromotionCodeResponse,
+    CreatePromotionCodeResult,
+    PromotionCode,
+)
 from invoicegraph.schema.errors import (
     BadRequestError,
     DomainErrorsAsResults,
@@ -37,7 +50,26 @@ from invoicegraph.schema.inputs.transactions import (
 )
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices
 from invoicegraph.schema.payment import Transaction
+from invoicegraph.schema.scalars import CurrencyCode, Int96
 from invoicegraph.schema.selection import selected_names
+from invoicegraph.schema.webhooks import (
+    CreateWebhookEndpointInput,
+    CreateWebhookEndpointResponse,
+    DeleteWebhookEndpointResponse,
+    DeleteWebhookEndpointResult,
+    DisableWebhookEndpointResponse,
+    ResendWebhookDeliveryInput,
+    ResendWebhookDeliveryResponse,
+    ResendWebhookDeliveryResult,
+    RotateWebhookEndpointSecretResponse,
+    UpdateWebhookEndpointInput,
+    UpdateWebhookEndpointResponse,
+    WebhookEndpoint,
+    WebhookEndpointInput,
+    WebhookEndpointResult,
+    WebhookEndpointSecretResult,
+    build_deliveries,
+)
 
 
 @strawberry.type
@@ -217,6 +249,68 @@ async def _transition(
     return InvoiceTransitionResult(invoice=await build_invoice(info, invoice))
 
 
+@strawberry.type
+class ApplyDiscountResult:
+    invoice: Invoice
+
+
+ApplyDiscountResponse = Annotated[
+    ApplyDiscountResult
+    | BadRequestError
+    | NotFoundError
+    | VersionConflictError
+    | InvalidStateError
+    | InternalError,
+    strawberry.union("ApplyDiscountResponse"),
+]
+
+
+@strawberry.input(
+    description=(
+        "Give back (part of) a PAID stake as a STAKE_RETURN invoice: one PAYOUT line item to "
+        "the user who paid it in. Idempotent on returnId."
+    )
+)
+class ReturnStakeInput:
+    stake: strawberry.ID
+    return_id: str = strawberry.field(
+        description="The return invoice's invoiceId (1-128): the idempotency key."
+    )
+    amount: Int96 | None = strawberry.field(
+        default=strawberry.UNSET, description="Default: everything still returnable."
+    )
+    currency: CurrencyCode | None = strawberry.field(
+        default=strawberry.UNSET, description="Needed when more than one currency is returnable."
+    )
+
+    def to_command(self) -> ReturnStake:
+        currency = given(self.currency)
+        return ReturnStake(
+            stake_id=self.stake,
+            return_id=self.return_id,
+            amount=given(self.amount),
+            currency=None if currency is None else currency.value,
+        )
+
+
+@strawberry.type
+class ReturnStakeResult:
+    return_invoice: Invoice = strawberry.field(name="return")
+    stake: Invoice
+    is_ik_replay: bool
+
+
+ReturnStakeResponse = Annotated[
+    ReturnStakeResult
+    | BadRequestError
+    | NotFoundError
+    | InvalidStateError
+    | IkConflictError
+    | InternalError,
+    strawberry.union("ReturnStakeResponse"),
+]
+
+
 def _answering_domain_errors() -> list[FieldExtension]:
     return [DomainErrorsAsResults()]
 
@@ -302,3 +396,122 @@ class Mutation:
     ) -> UpdateAllocationsResponse:
         transaction = await transactions.update_allocations(info.context, input.to_command())
         return UpdateAllocationsResult(transaction=Transaction.from_view(transaction))
+
+    @strawberry.mutation(
+        description="The signing secret is in this answer only.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_webhook_endpoint(
+        self, info: Info, input: CreateWebhookEndpointInput
+    ) -> CreateWebhookEndpointResponse:
+        made = await hooks.create_endpoint(
+            info.context,
+            url=input.url,
+            description=input.description,
+            event_types=input.event_types,
+        )
+        return WebhookEndpointSecretResult(
+            endpoint=WebhookEndpoint.from_row(made.endpoint), secret=made.secret
+        )
+
+    @strawberry.mutation(extensions=_answering_domain_errors())
+    async def update_webhook_endpoint(
+        self, info: Info, input: UpdateWebhookEndpointInput
+    ) -> UpdateWebhookEndpointResponse:
+        row = await hooks.update_endpoint(
+            info.context,
+            endpoint_id=str(input.id),
+            url=given(input.url),
+            description=given(input.description),
+            event_types=given(input.event_types),
+            enabled=given(input.enabled),
+        )
+        return WebhookEndpointResult(endpoint=WebhookEndpoint.from_row(row))
+
+    @strawberry.mutation(
+        description="Stops deliveries (they wait); updateWebhookEndpoint(enabled: true) resumes.",
+        extensions=_answering_domain_errors(),
+    )
+    async def disable_webhook_endpoint(
+        self, info: Info, input: WebhookEndpointInput
+    ) -> DisableWebhookEndpointResponse:
+        row = await hooks.disable_endpoint(info.context, endpoint_id=str(input.id))
+        return WebhookEndpointResult(endpoint=WebhookEndpoint.from_row(row))
+
+    @strawberry.mutation(
+        description="Deletes the endpoint with its deliveries.",
+        extensions=_answering_domain_errors(),
+    )
+    async def delete_webhook_endpoint(
+        self, info: Info, input: WebhookEndpointInput
+    ) -> DeleteWebhookEndpointResponse:
+        deleted = await hooks.delete_endpoint(info.context, endpoint_id=str(input.id))
+        return DeleteWebhookEndpointResult(deleted_id=strawberry.ID(deleted))
+
+    @strawberry.mutation(
+        description="A new signing secret, in this answer only; the old one stops at once.",
+        extensions=_answering_domain_errors(),
+    )
+    async def rotate_webhook_endpoint_secret(
+        self, info: Info, input: WebhookEndpointInput
+    ) -> RotateWebhookEndpointSecretResponse:
+        made = await hooks.rotate_secret(info.context, endpoint_id=str(input.id))
+        return WebhookEndpointSecretResult(
+            endpoint=WebhookEndpoint.from_row(made.endpoint), secret=made.secret
+        )
+
+    @strawberry.mutation(
+        description="Sends a delivery again: the same body and event id, a fresh retry window.",
+        extensions=_answering_domain_errors(),
+    )
+    async def resend_webhook_delivery(
+        self, info: Info, input: ResendWebhookDeliveryInput
+    ) -> ResendWebhookDeliveryResponse:
+        await hooks.resend_delivery(info.context, delivery_id=str(input.id))
+        (delivery,) = build_deliveries(await hooks.delivery_by_id(info.context, str(input.id)))
+        return ResendWebhookDeliveryResult(delivery=delivery)
+
+    @strawberry.mutation(
+        description="A coupon: percentOff or amountOff with its currency; idempotent on couponId.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_coupon(self, info: Info, input: CreateCouponInput) -> CreateCouponResponse:
+        created = await discounts.create_coupon(info.context, input.to_command())
+        return CreateCouponResult(coupon=Coupon.of(created.value), is_ik_replay=created.is_replay)
+
+    @strawberry.mutation(
+        description="A code naming a coupon; idempotent on code.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_promotion_code(
+        self, info: Info, input: CreatePromotionCodeInput
+    ) -> CreatePromotionCodeResponse:
+        created = await discounts.create_promotion_code(info.context, input.to_command())
+        return CreatePromotionCodeResult(
+            promotion_code=PromotionCode.of(created.value), is_ik_replay=created.is_replay
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Take a coupon off a DRAFT or OPEN invoice's PAYIN line items, as its next version "
+            "(a DiscountApplied change); counts one redemption of the coupon and of the code."
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def apply_discount(self, info: Info, input: ApplyDiscountInput) -> ApplyDiscountResponse:
+        invoice = await discounts.apply_discount(info.context, input.to_command())
+        return ApplyDiscountResult(invoice=await build_invoice(info, invoice))
+
+    @strawberry.mutation(
+        description=(
+            "Return (part of) a PAID stake; never more than its returnableStake, under any "
+            "concurrency; idempotent on returnId."
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def return_stake(self, info: Info, input: ReturnStakeInput) -> ReturnStakeResponse:
+        made = await stakes.return_stake(info.context, input.to_command())
+        returned, stake = await build_invoices(
+            info.context, [made.returned, made.stake], selected_names(info)
+        )
+        return ReturnStakeResult(return_invoice=returned, stake=stake, is_ik_replay=made.is_replay)

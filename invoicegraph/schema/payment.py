@@ -11,6 +11,7 @@ from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import invoice_by_db_id
 from invoicegraph.resolvers.users import user_by_id
 from invoicegraph.resolvers.views import PaymentView, TransactionView
+from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Tag
 from invoicegraph.schema.node import Node
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
@@ -95,9 +96,11 @@ class Transaction(Node):
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:
         rows = await transactions.tags_of(info.context, self.db_id)
+        building(len(rows))
         return [Tag(key=row.key, value=row.value) for row in rows]
 
     @strawberry.field
     async def allocations(self, info: Info) -> list[Payment]:
         rows = await transactions.allocations_of(info.context, self.db_id)
+        building(len(rows))
         return [Payment.from_view(row) for row in rows]

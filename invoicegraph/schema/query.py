@@ -3,7 +3,8 @@
 import strawberry
 
 from invoicegraph.ledger.filters import TransactionFilter
-from invoicegraph.resolvers import nodes
+from invoicegraph.resolvers import discounts, nodes
+from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import find_invoice
 from invoicegraph.resolvers.transaction_pages import transaction_page
@@ -15,6 +16,7 @@ from invoicegraph.schema.connections import (
     TransactionConnection,
     invoice_connection,
 )
+from invoicegraph.schema.discounts import Coupon
 from invoicegraph.schema.inputs.filters import (
     InvoiceOrderInput,
     InvoicesFilterInput,
@@ -28,9 +30,18 @@ from invoicegraph.schema.inputs.references import (
 )
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices, build_line_items
 from invoicegraph.schema.node import Node, Workspace
+from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.selection import selected_names
 from invoicegraph.schema.user import User
+from invoicegraph.schema.webhooks import (
+    WebhookDelivery,
+    WebhookDeliveryConnection,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEndpointConnection,
+    build_deliveries,
+)
 
 
 async def to_nodes(info: Info, found: nodes.FoundNodes) -> list[Node | None]:
@@ -53,6 +64,10 @@ async def to_nodes(info: Info, found: nodes.FoundNodes) -> list[Node | None]:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="The workspace's newest coupons, at most 200.")
+    async def coupons(self, info: Info) -> list[Coupon]:
+        return [Coupon.of(coupon) for coupon in await discounts.coupons(info.context)]
+
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         (node,) = await to_nodes(info, await nodes.find_nodes(info.context, [str(id)]))
@@ -118,3 +133,42 @@ class Query:
     async def user(self, info: Info, user: UserMatchInput) -> User | None:
         row = await find_user(info.context, user.to_ref())
         return None if row is None else User.from_view(row)
+
+    @strawberry.field(description="The workspace's webhook endpoints, oldest first.")
+    async def webhook_endpoints(
+        self, info: Info, first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
+    ) -> WebhookEndpointConnection:
+        page = await hooks.endpoint_page(info.context, first=given(first), after=given(after))
+        nodes = [WebhookEndpoint.from_row(row) for row in page.rows]
+        return WebhookEndpointConnection(nodes=nodes, page_info=PageInfo.from_data(page.info))
+
+    @strawberry.field
+    async def webhook_endpoint(self, info: Info, id: strawberry.ID) -> WebhookEndpoint | None:
+        row = await hooks.find_endpoint(info.context, str(id))
+        return None if row is None else WebhookEndpoint.from_row(row)
+
+    @strawberry.field(description="Deliveries, newest first; of one endpoint, or one status.")
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        endpoint_id: strawberry.ID | None = strawberry.UNSET,
+        status: WebhookDeliveryStatus | None = strawberry.UNSET,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+    ) -> WebhookDeliveryConnection:
+        chosen = given(status)
+        page = await hooks.delivery_page(
+            info.context,
+            endpoint_id=given(endpoint_id),
+            status=None if chosen is None else chosen.value,
+            first=given(first),
+            after=given(after),
+        )
+        return WebhookDeliveryConnection(
+            nodes=build_deliveries(page), page_info=PageInfo.from_data(page.info)
+        )
+
+    @strawberry.field
+    async def webhook_delivery(self, info: Info, id: strawberry.ID) -> WebhookDelivery | None:
+        found = build_deliveries(await hooks.delivery_by_id(info.context, str(id)))
+        return found[0] if found else None

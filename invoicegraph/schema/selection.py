@@ -8,8 +8,14 @@ without a resolver call per object.
 
 from typing import Any
 
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from graphql.pyutils import Path
-from strawberry.types.nodes import SelectedField, Selection
 
 from invoicegraph.resolvers.context import Info
 
@@ -28,9 +34,10 @@ def selected_names(info: Info) -> frozenset[str]:
     # A WebSocket's context outlives its operations: the entry must be this operation's.
     if cached is not None and cached[0] is info.operation:
         return cached[1]
-    found: set[str] = set()
-    _collect(info.selected_fields, found)
-    names = frozenset(found)
+    # Not public: strawberry's Info shows the field's nodes and the document's fragments only
+    # through `selected_fields`, which copies every fragment wherever it is spread (2**40
+    # copies for 40 fragments that each spread the next twice: the server would freeze).
+    names = names_below(info._raw_info)
     if len(cache) >= MAX_CACHED_PATHS:  # a long-lived WebSocket sending ever new documents
         cache.clear()
     cache[key] = (info.operation, names)
@@ -47,11 +54,31 @@ def _path_key(info: Info) -> str:
     return ".".join(reversed(keys))
 
 
-def _collect(selections: list[Selection], found: set[str]) -> None:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            found.add(selection.name)
-        _collect(selection.selections, found)
+def names_below(info: GraphQLResolveInfo[Any]) -> frozenset[str]:
+    """The field's own name and every field name below it. Each fragment is read once,
+    however often it is spread: the work is linear in the document's size."""
+    found: set[str] = set()
+    pending: list[SelectionSetNode] = []
+    for node in info.field_nodes:
+        found.add(node.name.value)
+        if node.selection_set is not None:
+            pending.append(node.selection_set)
+    spread: set[str] = set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                found.add(selection.name.value)
+                if selection.selection_set is not None:
+                    pending.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = info.fragments.get(name)
+                if fragment is not None and name not in spread:
+                    spread.add(name)
+                    pending.append(fragment.selection_set)
+    return frozenset(found)
 
 
 class _NotLoaded:

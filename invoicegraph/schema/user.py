@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from invoicegraph.resolvers import balances
+from invoicegraph.resolvers import balances, documents
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.views import UserView
 from invoicegraph.schema.money import Balance
@@ -13,6 +13,19 @@ from invoicegraph.schema.node import Node
 if TYPE_CHECKING:
     from invoicegraph.schema.connections import InvoiceConnection
     from invoicegraph.schema.inputs.filters import InvoiceOrderInput, InvoicesFilterInput
+
+
+@strawberry.type(
+    description=(
+        "A user's overdue invoices (OPEN, past dueDate) as of now; list them with "
+        "invoices(filter: {overdue: true})."
+    )
+)
+class OverdueInvoices:
+    invoice_count: int
+    balances: list[Balance] = strawberry.field(
+        description="This user's part of those invoices, per currency."
+    )
 
 
 @strawberry.type
@@ -30,6 +43,13 @@ class User(Node):
     async def balances(self, info: Info) -> list[Balance]:
         computed = await balances.user_balances(info.context, user_id=self.db_id)
         return Balance.from_balances(computed)
+
+    @strawberry.field
+    async def overdue(self, info: Info) -> OverdueInvoices:
+        summary = await documents.user_overdue(info.context, user_id=self.db_id)
+        return OverdueInvoices(
+            invoice_count=summary.invoice_count, balances=Balance.from_balances(summary.balances)
+        )
 
     @strawberry.field
     async def invoices(

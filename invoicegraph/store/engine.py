@@ -32,6 +32,10 @@ POOL_TIMEOUT_SECONDS = 10.0
 """The longest a checkout waits for a free connection before it fails (SQLAlchemy's default,
 30 s, froze every tenant behind a full pool); the server admits only as many requests as it
 has connections (`http/admission.py`), so this is the backstop, not the rule."""
+QUERY_CACHE_SIZE = 300
+"""Compiled statements SQLAlchemy keeps (least recently used go first). A statement's shape
+does not depend on how many values its lists hold (IN lists expand at execution, tag patterns
+are one JSON parameter), so the app has a fixed set of shapes, well under this."""
 _BEGIN_MODE = "invoicegraph_sqlite_begin"
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -113,6 +117,7 @@ class Database:
             "pool_size": pool_size,
             "max_overflow": POOL_OVERFLOW,
             "pool_timeout": POOL_TIMEOUT_SECONDS,
+            "query_cache_size": QUERY_CACHE_SIZE,
         }
         self.pool_size = pool_size
         self.engine = create_async_engine(self.url, **options)

@@ -3,12 +3,16 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, inspect, tuple_, union
+from sqlalchemy import ColumnElement, Select, and_, exists, func, inspect, not_, tuple_, union
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from invoicegraph.clock import now
+from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.filters import owners_matching, tags_condition
@@ -19,10 +23,22 @@ from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, Pa
 
 @dataclass(frozen=True, slots=True)
 class InvoiceKey:
-    """Where an invoice sits in an order: the order column's value, then its id."""
+    """Where an invoice sits in an order: the order column's value, then the invoice's public
+    id (cursors show no row id; the row id that breaks ties is looked up inside the seek)."""
 
     value: datetime | str
-    id: int
+    public_id: str
+
+    def bound(self, workspace_id: int) -> ColumnElement[Any]:
+        """(value, row id) with the row id as a scalar subquery: NULL when the public id names
+        none of the workspace's invoices, so the seek then matches nothing, and no other
+        workspace's row is ever found."""
+        row_id = (
+            select(InvoiceRow.id)
+            .where(InvoiceRow.workspace_id == workspace_id, InvoiceRow.public_id == self.public_id)
+            .scalar_subquery()
+        )
+        return tuple_(self.value, row_id)
 
 
 ORDER_COLUMNS = {
@@ -46,6 +62,7 @@ def invoice_conditions(
         inspect(InvoiceRow).local_table.c["id"],
         all_of=filter.tags_all,
         any_of=filter.tags_any,
+        dialect=dialect,
     )
     if tags is not None:
         conditions.append(tags)
@@ -76,6 +93,33 @@ def invoice_conditions(
         conditions.append(col(InvoiceRow.has_charge).is_(True))
     if filter.search is not None and (words := search_words(filter.search)):
         conditions.append(matching_invoice_ids(dialect, words))
+    return conditions + document_conditions(filter)
+
+
+def overdue_condition() -> ColumnElement[bool]:
+    """OPEN and past its due date, as of now (ledger/documents.py's rule, in SQL)."""
+    return and_(
+        col(InvoiceRow.status) == InvoiceStatus.OPEN.value,
+        col(InvoiceRow.due_date).is_not(None),
+        col(InvoiceRow.due_date) < now(),
+    )
+
+
+def document_conditions(filter: InvoiceFilter) -> list[ColumnElement[bool]]:
+    """Overdue, subscription, and Blocklet's defaults on kinds and recovery chains."""
+    conditions: list[ColumnElement[bool]] = []
+    if filter.overdue is not None:
+        overdue = overdue_condition()
+        conditions.append(overdue if filter.overdue else not_(overdue))
+    if filter.subscription_ids is not None:
+        conditions.append(col(InvoiceRow.subscription_id).in_(filter.subscription_ids))
+    if excluded := filter.excluded_kinds():
+        conditions.append(col(InvoiceRow.kind).not_in(excluded))
+    if not filter.include_recovered_from:
+        later = aliased(InvoiceRow)
+        conditions.append(
+            ~exists(select(later.id).where(col(later.recovered_from_id) == col(InvoiceRow.id)))
+        )
     return conditions
 
 
@@ -86,43 +130,41 @@ SELECTIVE = 2_000
 async def narrowed(
     session: AsyncSession, filter: InvoiceFilter, workspace_id: int
 ) -> tuple[InvoiceFilter, list[Select[int]]]:
-    """Turn the selective tag and productId parts of a filter into sets of invoice ids.
+    """Turn a selective tag part and the productId part of a filter into sets of invoice ids.
 
     A part checked row by row (EXISTS) is fast while it matches often: the newest invoices
     soon fill the page. A rare one would make the database walk the whole index to fill it.
-    So each such part is first counted, up to SELECTIVE rows, in one indexed statement; a
-    rare part becomes `id IN (...)`, which the database reads first and then sorts.
+    So each such part is first counted, up to SELECTIVE rows, in one indexed statement (the
+    same statement for every pattern); the rarest tag pattern, when rare enough, becomes
+    `id IN (...)`, which the database reads first and then sorts, while every pattern is still
+    checked row by row. A rare productId part becomes such a set instead of its check. At
+    most one tag set and one product set: the statement has the same shape for any number of
+    patterns.
     """
-    candidates: list[tuple[Select[int], str, int]] = [
-        (
-            owners_matching(InvoiceTagRow, "invoice_id", workspace_id=workspace_id, pattern=p),
-            "tag",
-            i,
+    rarest: tuple[int, Select[int]] | None = None
+    for pattern in filter.tags_all:
+        owners = owners_matching(
+            InvoiceTagRow, "invoice_id", workspace_id=workspace_id, pattern=pattern
         )
-        for i, p in enumerate(filter.tags_all)
-    ]
+        count = await _count_up_to_selective(session, owners)
+        if count <= SELECTIVE and (rarest is None or count < rarest[0]):
+            rarest = (count, owners)
+    id_sets = [] if rarest is None else [rarest[1]]
+    rest = filter
     if filter.product_ids is not None:
         products = sql_select(col(LineItemRow.invoice_id)).where(
             col(LineItemRow.workspace_id) == workspace_id,
             col(LineItemRow.product_id).in_(filter.product_ids),
         )
-        candidates.append((products, "product", 0))
-    id_sets: list[Select[int]] = []
-    driven_tags, products_driven = set(), False
-    for id_set, kind, index in candidates:
-        probe = select(func.count()).select_from(id_set.limit(SELECTIVE + 1).subquery())
-        if (await session.exec(probe)).one() <= SELECTIVE:
-            id_sets.append(id_set)
-            if kind == "tag":
-                driven_tags.add(index)
-            else:
-                products_driven = True
-    rest = replace(
-        filter,
-        tags_all=[p for i, p in enumerate(filter.tags_all) if i not in driven_tags],
-        product_ids=None if products_driven else filter.product_ids,
-    )
+        if await _count_up_to_selective(session, products) <= SELECTIVE:
+            id_sets.append(products)
+            rest = replace(filter, product_ids=None)
     return rest, id_sets
+
+
+async def _count_up_to_selective(session: AsyncSession, id_set: Select[int]) -> int:
+    probe = select(func.count()).select_from(id_set.limit(SELECTIVE + 1).subquery())
+    return (await session.exec(probe)).one()
 
 
 def _has_line_item(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -156,10 +198,10 @@ async def list_invoices(
     )
     query = select_of(InvoiceRecord).where(*conditions)
     if after is not None:
-        bound = tuple_(after.value, after.id)
+        bound = after.bound(workspace_id)
         query = query.where(key < bound if order.descending else key > bound)
     if before is not None:
-        bound = tuple_(before.value, before.id)
+        bound = before.bound(workspace_id)
         query = query.where(key > bound if order.descending else key < bound)
     descending = order.descending != from_end
     if descending:

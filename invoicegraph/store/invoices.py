@@ -6,20 +6,23 @@ the version with a conditional UPDATE, so two writers can never both apply to on
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from invoicegraph.ledger.documents import InvoiceDocument
+from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.settlement import MoneyFlags
 from invoicegraph.store.ids import new_public_id
+from invoicegraph.store.numbering import next_numbers
 from invoicegraph.store.search import index_invoice, index_invoices
 from invoicegraph.store.tables import (
     InvoiceRow,
@@ -108,6 +111,8 @@ async def _write_line_items(
                     unit_price=item.price.unit_price,
                     quantity=item.price.quantity,
                     tags=tags_to_json(item.tags),
+                    discount=item.discount,
+                    due=item.due,
                 )
             )
 
@@ -126,6 +131,11 @@ def _line_item_values(invoice: InvoiceRow, item: LineItemState) -> dict[str, Any
         "unit_price": item.price.unit_price,
         "quantity": item.price.quantity,
         "tags": tags_to_json(item.tags),
+        "tax_rate": item.tax_rate,
+        "discount": item.discount,
+        "due": item.due,
+        "period_start": None if item.period is None else item.period.start,
+        "period_end": None if item.period is None else item.period.end,
     }
 
 
@@ -185,6 +195,37 @@ class NewInvoice:
     state: InvoiceState
     flags: MoneyFlags
     fingerprint: str
+    document: InvoiceDocument = field(default_factory=InvoiceDocument)
+    recovered_from_id: int | None = None
+    """The row id of the invoice `document.recovered_from` names, resolved by the caller."""
+    stake_id: int | None = None
+    """For a stake return: the stake's row id."""
+
+
+def _document_values(new: NewInvoice) -> dict[str, Any]:
+    document = new.document
+    return {
+        "kind": document.kind.value,
+        "description": document.description,
+        "footer": document.footer,
+        "due_date": document.due_date,
+        "period_start": None if document.period is None else document.period.start,
+        "period_end": None if document.period is None else document.period.end,
+        "subscription_id": document.subscription_id,
+        "recovered_from_id": new.recovered_from_id,
+        "stake_id": new.stake_id,
+    }
+
+
+async def assign_number(session: AsyncSession, *, invoice: InvoiceRow) -> str:
+    """Give the invoice the workspace's next number, as it leaves DRAFT (updated in place)."""
+    (number,) = await next_numbers(session, workspace_id=invoice.workspace_id, count=1)
+    connection = await session.connection()
+    await connection.execute(
+        update(InvoiceRow).where(col(InvoiceRow.id) == invoice.id).values(number=number)
+    )
+    set_committed_value(invoice, "number", number)
+    return number
 
 
 async def insert_invoices(
@@ -213,6 +254,8 @@ async def insert_invoices(
             "request_hash": new.fingerprint,
             "has_charge": new.flags.has_charge,
             "has_remaining": new.flags.has_remaining,
+            "number": None,
+            **_document_values(new),
         }
         for new in invoices
     ]
@@ -230,6 +273,7 @@ async def insert_invoices(
         if value["invoice_id"] in row_ids
     }
     written = [(rows[new.invoice_id], new.state) for new in invoices if new.invoice_id in rows]
+    await _number_finalized(session, workspace_id, written)
     tags = [
         {
             "invoice_id": row.id,
@@ -251,6 +295,29 @@ async def insert_invoices(
         await connection.execute(insert(InvoiceVersionRow), versions)
     await index_invoices(session, written, new=True)
     return rows
+
+
+async def _number_finalized(
+    session: AsyncSession, workspace_id: int, written: list[tuple[InvoiceRow, InvoiceState]]
+) -> None:
+    """Number the invoices written as anything but DRAFT, in the order given: only rows
+    actually written take a number, so a key already taken leaves no gap."""
+    numbered = [row for row, state in written if state.status is not InvoiceStatus.DRAFT]
+    numbers = await next_numbers(session, workspace_id=workspace_id, count=len(numbered))
+    if not numbers:
+        return
+    connection = await session.connection()
+    await connection.execute(
+        update(InvoiceRow)
+        .where(col(InvoiceRow.id) == bindparam("row_id"))
+        .values(number=bindparam("row_number")),
+        [
+            {"row_id": row.id, "row_number": number}
+            for row, number in zip(numbered, numbers, strict=True)
+        ],
+    )
+    for row, number in zip(numbered, numbers, strict=True):
+        row.number = number
 
 
 async def write_version(

@@ -9,7 +9,7 @@ server processes.
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,8 +35,11 @@ async def add_events(session: AsyncSession, events: Sequence[InvoiceEvent], now:
                 "invoice_id": event.invoice_id,
                 "type": event.type.value,
                 "version": event.version,
+                "transaction_id": event.transaction_id,
+                "transaction_version": event.transaction_version,
                 "created": now,
                 "published": False,
+                "fanned_out": False,
             }
             for event in events
         ],
@@ -62,6 +65,15 @@ async def has_pending(session: AsyncSession) -> bool:
         select(col(OutboxEventRow.id)).where(col(OutboxEventRow.published).is_(False)).limit(1)
     )
     return found.first() is not None
+
+
+async def pending_count(session: AsyncSession) -> int:
+    """How many committed events wait to be published (the metrics' backlog)."""
+    connection = await session.connection()
+    found = await connection.execute(
+        select(func.count()).where(col(OutboxEventRow.published).is_(False))
+    )
+    return int(found.scalar_one())
 
 
 async def pending_events(session: AsyncSession, *, limit: int) -> list[tuple[int, InvoiceEvent]]:

@@ -38,6 +38,16 @@ class InvoiceRecord(NamedTuple):
     created: Any
     """datetime (UTC), as are the other instants."""
     modified: Any
+    number: str | None
+    kind: str
+    description: str | None
+    footer: str | None
+    due_date: Any
+    period_start: Any
+    period_end: Any
+    subscription_id: str | None
+    recovered_from_id: int | None
+    stake_id: int | None
 
 
 class LineItemRecord(NamedTuple):
@@ -56,6 +66,11 @@ class LineItemRecord(NamedTuple):
     tags_json: str
     """The tags column's JSON text, [[key, value], ...]: decoded only when a query reads the
     tags (a page of line items that does not would spend a twentieth of its time decoding)."""
+    tax_rate: int
+    discount: int
+    due: int
+    period_start: Any
+    period_end: Any
 
     def tag_pairs(self) -> list[list[str]]:
         """The tags as [key, value] pairs, decoded now."""

@@ -24,6 +24,7 @@ from invoicegraph.ledger.filters import TransactionFilter
 from invoicegraph.ledger.payments import InvoiceRef
 from invoicegraph.ledger.settlement import MoneyFlags
 from invoicegraph.ledger.tags import Tag
+from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.filters import tags_condition
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.records import TransactionRecord, fetch_records, select_of
@@ -254,15 +255,15 @@ class MoneyRecord(NamedTuple):
 async def money_rows(
     session: AsyncSession, *, invoice_ids: Iterable[int]
 ) -> tuple[list[MoneyRecord], list[MoneyRecord]]:
-    """The money of these invoices' line items and of their payments (summed by the ledger:
-    SQLite has no exact Int96 arithmetic)."""
+    """The money of these invoices' line items (their `due`: amount - discount + tax) and of
+    their payments (summed by the ledger: SQLite has no exact Int96 arithmetic)."""
     ids = set(invoice_ids)
     found: list[list[MoneyRecord]] = []
-    for table in (LineItemRow, PaymentRow):
+    for table, amount in ((LineItemRow, "due"), (PaymentRow, "amount")):
         columns = inspect(table).local_table.c
-        query = sql_select(*(columns[name] for name in MoneyRecord._fields)).where(
-            columns["invoice_id"].in_(ids)
-        )
+        query = sql_select(
+            *(columns[name] for name in MoneyRecord._fields[:-1]), columns[amount]
+        ).where(columns["invoice_id"].in_(ids))
         connection = await session.connection()
         found.append([MoneyRecord._make(row) for row in await connection.execute(query)])
     return found[0], found[1]
@@ -270,14 +271,26 @@ async def money_rows(
 
 @dataclass(frozen=True, slots=True)
 class TransactionKey:
-    """Where a transaction sits in the default order (posted, then id)."""
+    """Where a transaction sits in the default order (posted, then id), named by its public id
+    (cursors show no row id; the row id is looked up inside the seek)."""
 
     posted: datetime
-    id: int
+    public_id: str
+
+    def bound(self, workspace_id: int) -> ColumnElement[Any]:
+        row_id = (
+            select(TransactionRow.id)
+            .where(
+                TransactionRow.workspace_id == workspace_id,
+                TransactionRow.public_id == self.public_id,
+            )
+            .scalar_subquery()
+        )
+        return tuple_(self.posted, row_id)
 
 
 def transaction_conditions(
-    filter: TransactionFilter, *, workspace_id: int
+    filter: TransactionFilter, *, workspace_id: int, dialect: str
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [col(TransactionRow.workspace_id) == workspace_id]
     if filter.external_ids is not None:
@@ -297,6 +310,7 @@ def transaction_conditions(
         inspect(TransactionRow).local_table.c["id"],
         all_of=filter.tags_all,
         any_of=filter.tags_any,
+        dialect=dialect,
     )
     if tags is not None:
         conditions.append(tags)
@@ -315,12 +329,14 @@ async def list_transactions(
 ) -> list[TransactionRecord]:
     """Up to `limit` transactions, latest posted first, strictly between the keys (keyset)."""
     order_key = tuple_(col(TransactionRow.posted), col(TransactionRow.id))
-    conditions = transaction_conditions(filter, workspace_id=workspace_id)
+    conditions = transaction_conditions(
+        filter, workspace_id=workspace_id, dialect=dialect_of(session)
+    )
     query = select_of(TransactionRecord).where(*conditions)
     if after is not None:
-        query = query.where(order_key < tuple_(after.posted, after.id))
+        query = query.where(order_key < after.bound(workspace_id))
     if before is not None:
-        query = query.where(order_key > tuple_(before.posted, before.id))
+        query = query.where(order_key > before.bound(workspace_id))
     if from_end:
         query = query.order_by(col(TransactionRow.posted).asc(), col(TransactionRow.id).asc())
     else:
@@ -335,7 +351,9 @@ async def count_transactions(
     query = (
         select(func.count())
         .select_from(TransactionRow)
-        .where(*transaction_conditions(filter, workspace_id=workspace_id))
+        .where(
+            *transaction_conditions(filter, workspace_id=workspace_id, dialect=dialect_of(session))
+        )
     )
     return (await session.exec(query)).one()
 

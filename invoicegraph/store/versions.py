@@ -1,15 +1,18 @@
 """The JSON form of versions: snapshots and changes, written once and never rewritten."""
 
+from datetime import datetime
 from typing import Any
 
 from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.history import (
     Change,
+    DiscountApplied,
     InvoiceState,
     LineItemAdded,
     LineItemDeleted,
     LineItemState,
     LineItemUpdated,
+    Period,
     StatusChanged,
     TagsChanged,
 )
@@ -52,7 +55,32 @@ def line_item_to_json(item: LineItemState) -> Json:
         **price_to_json(item.price),
         "userId": item.user_id,
         "tags": tags_to_json(item.tags),
+        **_line_item_document(item),
     }
+
+
+def _line_item_document(item: LineItemState) -> Json:
+    """Tax rate, discount and period, only where set: snapshots written before they existed
+    read back the same."""
+    values: Json = {}
+    if item.tax_rate:
+        values["taxRate"] = item.tax_rate
+    if item.discount:
+        values["discount"] = str(item.discount)
+    if item.period is not None:
+        values["period"] = [item.period.start.isoformat(), item.period.end.isoformat()]
+    return values
+
+
+def _period_from_json(pair: list[str] | None) -> Period | None:
+    if pair is None:
+        return None
+    return Period(start=datetime.fromisoformat(pair[0]), end=datetime.fromisoformat(pair[1]))
+
+
+def period_of(start: datetime | None, end: datetime | None) -> Period | None:
+    """A stored period (both columns set, or neither)."""
+    return None if start is None or end is None else Period(start=start, end=end)
 
 
 def line_item_from_json(data: Json) -> LineItemState:
@@ -65,6 +93,9 @@ def line_item_from_json(data: Json) -> LineItemState:
         price=price_from_json(data),
         user_id=data["userId"],
         tags=tags_from_json(data["tags"]),
+        tax_rate=data.get("taxRate", 0),
+        discount=int(data.get("discount", "0")),
+        period=_period_from_json(data.get("period")),
     )
 
 
@@ -93,6 +124,14 @@ def change_to_json(change: Change) -> Json:
             }
         case StatusChanged():
             return {"kind": "StatusChanged", "from": change.old.value, "to": change.new.value}
+        case DiscountApplied():
+            return {
+                "kind": "DiscountApplied",
+                "discountId": change.discount_id,
+                "couponId": change.coupon_id,
+                "promotionCode": change.promotion_code,
+                "amounts": [[line_item_id, str(amount)] for line_item_id, amount in change.amounts],
+            }
 
 
 def change_from_json(data: Json) -> Change:
@@ -117,6 +156,13 @@ def change_from_json(data: Json) -> Change:
             )
         case "StatusChanged":
             return StatusChanged(old=InvoiceStatus(data["from"]), new=InvoiceStatus(data["to"]))
+        case "DiscountApplied":
+            return DiscountApplied(
+                discount_id=data["discountId"],
+                coupon_id=data["couponId"],
+                promotion_code=data["promotionCode"],
+                amounts=tuple((key, int(amount)) for key, amount in data["amounts"]),
+            )
     raise ValueError(f"unknown change kind {data['kind']!r}")
 
 
@@ -130,6 +176,9 @@ def line_item_state(row: LineItemRow) -> LineItemState:
         price=Price(amount=row.amount, unit_price=row.unit_price, quantity=row.quantity),
         user_id=row.user_id,
         tags=tags_from_json(row.tags),
+        tax_rate=row.tax_rate,
+        discount=row.discount,
+        period=period_of(row.period_start, row.period_end),
     )
 
 

@@ -18,7 +18,7 @@ included), so a new entry point without an isolation case fails this suite.
 
 Comparing "identical apart from the ID itself": both answers have the probe's IDs and keys (and
 B's own fresh objects' IDs and keys) replaced by their names; IDs the server made during the
-probe, instants, request ids and cursors (which encode B's own row ids) are masked.
+probe, instants, request ids and cursors (which encode B's own ids and instants) are masked.
 
 The app, its database and A are made once for the module (as tests/conftest.py makes `app` and
 `api`, on the same migrated template) to keep some sixty cases fast; each case gets a new
@@ -51,10 +51,12 @@ from starlette.types import Message
 
 from invoicegraph.admin.workspaces import create_client, create_workspace
 from invoicegraph.http.app import create_app
+from invoicegraph.http.webhook_data import invoice_renderer
 from invoicegraph.schema import schema
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
 from invoicegraph.store.ids import new_public_id, prefix_of
+from invoicegraph.webhooks.fanout import fan_out
 from tests.backends import (
     ON_POSTGRES,
     create_database,
@@ -94,6 +96,14 @@ class Keys:
     product_id: str
     word: str
     """A word of the first line item's description."""
+    webhook_endpoint_id: str
+    webhook_delivery_id: str
+    webhook_url: str
+    """The URL of A's webhook endpoint."""
+    coupon_id: str
+    coupon_key: str
+    """The caller's couponId."""
+    promotion_code: str
 
     def named(self) -> Iterator[tuple[str, str]]:
         for field in fields(self):
@@ -214,6 +224,24 @@ fragment TransactionList on TransactionConnection {
   pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   edges { cursor node { id } }
   nodes { id externalId version }
+}
+"""
+
+WEBHOOK_ENDPOINT = """
+query WebhookEndpoint($id: ID!) { webhookEndpoint(id: $id) { id url enabled } }
+"""
+WEBHOOK_ENDPOINTS = """
+query WebhookEndpoints { webhookEndpoints { nodes { id url } pageInfo { hasNextPage endCursor } } }
+"""
+WEBHOOK_DELIVERY = """
+query WebhookDelivery($id: ID!) { webhookDelivery(id: $id) { id status body } }
+"""
+WEBHOOK_DELIVERIES = """
+query WebhookDeliveries($endpointId: ID) {
+  webhookDeliveries(endpointId: $endpointId) {
+    nodes { id body endpoint { id } }
+    pageInfo { hasNextPage endCursor }
+  }
 }
 """
 
@@ -369,6 +397,88 @@ ALLOCATE = (
     + TRANSACTION_FIELDS
 )
 
+CREATE_WEBHOOK_ENDPOINT = (
+    """mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    __typename
+    ... on WebhookEndpointSecretResult { endpoint { id url eventTypes enabled } }
+    """
+    + error_fields("BadRequestError")
+    + "} }"
+)
+UPDATE_WEBHOOK_ENDPOINT = (
+    """mutation UpdateWebhookEndpoint($input: UpdateWebhookEndpointInput!) {
+  updateWebhookEndpoint(input: $input) {
+    __typename
+    ... on WebhookEndpointResult { endpoint { id url } }
+    """
+    + error_fields("BadRequestError", "NotFoundError")
+    + "} }"
+)
+
+
+def webhook_endpoint_document(field: str, result: str, selection: str) -> str:
+    return (
+        f"""mutation WebhookEndpointAction($input: WebhookEndpointInput!) {{
+  {field}(input: $input) {{
+    __typename
+    ... on {result} {{ {selection} }}
+    """
+        + error_fields("NotFoundError")
+        + "} }"
+    )
+
+
+RESEND_WEBHOOK_DELIVERY = (
+    """mutation ResendWebhookDelivery($input: ResendWebhookDeliveryInput!) {
+  resendWebhookDelivery(input: $input) {
+    __typename
+    ... on ResendWebhookDeliveryResult { delivery { id status body } }
+    """
+    + error_fields("BadRequestError", "NotFoundError")
+    + "} }"
+)
+COUPONS = "query Coupons { coupons { id couponId name timesRedeemed } }"
+CREATE_COUPON = (
+    """mutation CreateCoupon($input: CreateCouponInput!) {
+  createCoupon(input: $input) {
+    __typename
+    ... on CreateCouponResult { isIkReplay coupon { id couponId name percentOff timesRedeemed } }
+    """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+)
+CREATE_PROMOTION_CODE = (
+    """mutation CreatePromotionCode($input: CreatePromotionCodeInput!) {
+  createPromotionCode(input: $input) {
+    __typename
+    ... on CreatePromotionCodeResult { isIkReplay promotionCode { id code } }
+    """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+)
+APPLY_DISCOUNT = (
+    """mutation ApplyDiscount($input: ApplyDiscountInput!) {
+  applyDiscount(input: $input) {
+    __typename
+    ... on ApplyDiscountResult { invoice { ...InvoiceResult discounts { id } } }
+    """
+    + error_fields("BadRequestError", "NotFoundError", "VersionConflictError", "InvalidStateError")
+    + "} }"
+    + INVOICE_RESULT_FIELDS
+)
+
+RETURN_STAKE = (
+    """mutation ReturnStake($input: ReturnStakeInput!) {
+  returnStake(input: $input) {
+    __typename
+    ... on ReturnStakeResult { isIkReplay return { ...InvoiceResult } stake { id } }
+    """
+    + error_fields("BadRequestError", "NotFoundError", "InvalidStateError", "IkConflictError")
+    + "} }"
+    + INVOICE_RESULT_FIELDS
+)
+
 TRANSITION_VOID = """
 mutation Void($input: InvoiceTransitionInput!) {
   voidInvoice(input: $input) { __typename }
@@ -407,6 +517,8 @@ query Snapshot($invoice: ID!, $user: ID!, $transaction: ID!, $ids: [ID!]!) {
   nodes(ids: $ids) { __typename id }
   invoices { totalCount }
   transactions { totalCount }
+  webhookEndpoints { nodes { id url eventTypes enabled disabledReason failingSince modified } }
+  webhookDeliveries { nodes { id eventId status attemptCount body nextAttemptAt } }
 }
 """
 
@@ -526,6 +638,17 @@ def expect_user_added(data: Any, keys: Keys, _own: Own) -> None:
     assert len(users) == 2
 
 
+def expect_new_webhook_endpoint(data: Any, keys: Keys, _own: Own) -> None:
+    """A's URL is no key: B gets an endpoint of its own at it."""
+    result = data["createWebhookEndpoint"]
+    assert result["__typename"] == "WebhookEndpointSecretResult", result
+    assert result["endpoint"]["url"] == keys.webhook_url
+    assert (result["endpoint"]["eventTypes"], result["endpoint"]["enabled"]) == (
+        ["INVOICE_PAID"],
+        True,
+    )
+
+
 def expect_subscription_refused(messages: Any, _keys: Keys, _own: Own) -> None:
     """An unknown invoice: one error (BAD_USER_INPUT, no data), then the subscription ends."""
     assert len(messages) == 2, messages
@@ -547,6 +670,21 @@ def expect_own_transaction_only(data: Any, _keys: Keys, own: Own) -> None:
     page = data["transactions"]
     assert [node["id"] for node in page["nodes"]] == [own.transaction_id], page
     assert page["totalCount"] == 1
+
+
+def a_coupon_input(keys: Keys) -> dict[str, Any]:
+    """Exactly what A sent to create its coupon."""
+    return {"couponId": keys.coupon_key, "name": "Acme launch", "percentOff": "10"}
+
+
+def expect_new_coupon(data: Any, keys: Keys, _own: Own) -> None:
+    """createCoupon with A's couponId: a new coupon of B's, not a replay or a conflict."""
+    result = data["createCoupon"]
+    assert result["__typename"] == "CreateCouponResult", result
+    assert result["isIkReplay"] is False
+    coupon = result["coupon"]
+    assert coupon["id"] != keys.coupon_id
+    assert (coupon["couponId"], coupon["timesRedeemed"]) == (keys.coupon_key, 0)
 
 
 def filter_by(filter: Callable[[Keys, Own], dict[str, Any]]) -> Variables:
@@ -1206,6 +1344,171 @@ CASES: list[Case] = [
         expect=expect_error("updateAllocations", "NotFoundError"),
         own=True,
     ),
+    # ---- webhooks: A's endpoint and delivery are unknown to B; B's lists are its own (empty)
+    Case(
+        id="webhookEndpoint-a-id",
+        field="webhookEndpoint",
+        document=WEBHOOK_ENDPOINT,
+        variables=lambda keys, _own: {"id": keys.webhook_endpoint_id},
+        expect=expect_null("webhookEndpoint"),
+    ),
+    Case(
+        id="webhookEndpoints-are-the-callers",
+        field="webhookEndpoints",
+        document=WEBHOOK_ENDPOINTS,
+        variables=lambda _keys, _own: {},
+        expect=expect_data(
+            lambda _keys, _own: {
+                "webhookEndpoints": {
+                    "nodes": [],
+                    "pageInfo": {"hasNextPage": False, "endCursor": None},
+                }
+            }
+        ),
+    ),
+    Case(
+        id="webhookDelivery-a-id",
+        field="webhookDelivery",
+        document=WEBHOOK_DELIVERY,
+        variables=lambda keys, _own: {"id": keys.webhook_delivery_id},
+        expect=expect_null("webhookDelivery"),
+    ),
+    Case(
+        id="webhookDeliveries-a-endpoint-id",
+        field="webhookDeliveries",
+        document=WEBHOOK_DELIVERIES,
+        variables=lambda keys, _own: {"endpointId": keys.webhook_endpoint_id},
+        expect=expect_data(
+            lambda _keys, _own: {
+                "webhookDeliveries": {
+                    "nodes": [],
+                    "pageInfo": {"hasNextPage": False, "endCursor": None},
+                }
+            }
+        ),
+    ),
+    Case(
+        id="createWebhookEndpoint-a-url",
+        field="createWebhookEndpoint",
+        document=CREATE_WEBHOOK_ENDPOINT,
+        variables=lambda keys, _own: {
+            "input": {"url": keys.webhook_url, "eventTypes": ["INVOICE_PAID"]}
+        },
+        expect=expect_new_webhook_endpoint,
+    ),
+    Case(
+        id="updateWebhookEndpoint-a-id",
+        field="updateWebhookEndpoint",
+        document=UPDATE_WEBHOOK_ENDPOINT,
+        variables=lambda keys, _own: {
+            "input": {"id": keys.webhook_endpoint_id, "description": "taken over", "enabled": False}
+        },
+        expect=expect_error("updateWebhookEndpoint", "NotFoundError"),
+    ),
+    *(
+        Case(
+            id=f"{field}-a-id",
+            field=field,
+            document=webhook_endpoint_document(field, result, selection),
+            variables=lambda keys, _own: {"input": {"id": keys.webhook_endpoint_id}},
+            expect=expect_error(field, "NotFoundError"),
+        )
+        for field, result, selection in (
+            ("disableWebhookEndpoint", "WebhookEndpointResult", "endpoint { id enabled }"),
+            ("deleteWebhookEndpoint", "DeleteWebhookEndpointResult", "deletedId"),
+            ("rotateWebhookEndpointSecret", "WebhookEndpointSecretResult", "secret"),
+        )
+    ),
+    Case(
+        id="resendWebhookDelivery-a-id",
+        field="resendWebhookDelivery",
+        document=RESEND_WEBHOOK_DELIVERY,
+        variables=lambda keys, _own: {"input": {"id": keys.webhook_delivery_id}},
+        expect=expect_error("resendWebhookDelivery", "NotFoundError"),
+    ),
+    # ---- coupons, promotion codes and discounts: A's are B's unknown ones
+    Case(
+        id="coupons-lists-only-the-callers",
+        field="coupons",
+        document=COUPONS,
+        variables=lambda _keys, _own: {},
+        expect=expect_data(lambda _keys, _own: {"coupons": []}),
+    ),
+    Case(
+        id="createCoupon-a-couponId-same-input",
+        field="createCoupon",
+        document=CREATE_COUPON,
+        variables=lambda keys, _own: {"input": a_coupon_input(keys)},
+        expect=expect_new_coupon,
+    ),
+    Case(
+        id="createPromotionCode-a-code-a-coupon",
+        field="createPromotionCode",
+        document=CREATE_PROMOTION_CODE,
+        variables=lambda keys, _own: {
+            "input": {"code": keys.promotion_code, "coupon": keys.coupon_id}
+        },
+        expect=expect_error("createPromotionCode", "BadRequestError", ["coupon"]),
+    ),
+    Case(
+        id="applyDiscount-a-invoice-a-coupon",
+        field="applyDiscount",
+        document=APPLY_DISCOUNT,
+        variables=lambda keys, _own: {
+            "input": {
+                "invoice": keys.invoice_id,
+                "expectedVersion": A_INVOICE_VERSION,
+                "coupon": keys.coupon_id,
+            }
+        },
+        expect=expect_error("applyDiscount", "NotFoundError"),
+    ),
+    Case(
+        id="applyDiscount-own-invoice-a-coupon",
+        field="applyDiscount",
+        document=APPLY_DISCOUNT,
+        variables=lambda keys, own: {
+            "input": {
+                "invoice": own.invoice_id,
+                "expectedVersion": OWN_VERSION,
+                "coupon": keys.coupon_id,
+            }
+        },
+        expect=expect_error("applyDiscount", "BadRequestError", ["coupon"]),
+        own=True,
+    ),
+    Case(
+        id="applyDiscount-own-invoice-a-promotion-code",
+        field="applyDiscount",
+        document=APPLY_DISCOUNT,
+        variables=lambda keys, own: {
+            "input": {
+                "invoice": own.invoice_id,
+                "expectedVersion": OWN_VERSION,
+                "promotionCode": keys.promotion_code,
+            }
+        },
+        expect=expect_error("applyDiscount", "BadRequestError", ["promotionCode"]),
+        own=True,
+    ),
+    # ---- returnStake: A's invoice is unknown, and A's invoiceId is free as a key of B's
+    Case(
+        id="returnStake-a-invoice",
+        field="returnStake",
+        document=RETURN_STAKE,
+        variables=lambda keys, own: {"input": {"stake": keys.invoice_id, "returnId": own.new_key}},
+        expect=expect_error("returnStake", "NotFoundError"),
+    ),
+    Case(
+        id="returnStake-own-invoice-a-invoiceId",
+        field="returnStake",
+        document=RETURN_STAKE,
+        variables=lambda keys, own: {
+            "input": {"stake": own.invoice_id, "returnId": keys.invoice_key}
+        },
+        expect=expect_error("returnStake", "BadRequestError", ["stake"]),
+        own=True,
+    ),
     # ---- Subscription.invoiceEvents: A's invoice is refused as an unknown one is
     Case(
         id="invoiceEvents-a-invoice-id",
@@ -1260,6 +1563,19 @@ async def set_up(
     return created["invoice"], recorded["transaction"]
 
 
+async def set_up_coupon(api: Api, keys: Keys) -> str:
+    """A's coupon and a promotion code for it; the coupon's id."""
+    data = await api.ok(CREATE_COUPON, input=a_coupon_input(keys))
+    created = data["createCoupon"]
+    assert created["__typename"] == "CreateCouponResult", created
+    coupon_id: str = created["coupon"]["id"]
+    data = await api.ok(
+        CREATE_PROMOTION_CODE, input={"code": keys.promotion_code, "coupon": coupon_id}
+    )
+    assert data["createPromotionCode"]["__typename"] == "CreatePromotionCodeResult", data
+    return coupon_id
+
+
 async def snapshot(api: Api, keys: Keys, ids: frozenset[str]) -> dict[str, Any]:
     """Everything A can see of its objects, read by A."""
     data: dict[str, Any] = await api.ok(
@@ -1267,7 +1583,7 @@ async def snapshot(api: Api, keys: Keys, ids: frozenset[str]) -> dict[str, Any]:
         invoice=keys.invoice_id,
         user=keys.user_id,
         transaction=keys.transaction_id,
-        ids=sorted(ids),
+        ids=sorted(i for i in ids if prefix_of(i) in NODE_KEYS),
     )
     assert None not in data["nodes"], data["nodes"]
     return data
@@ -1286,7 +1602,13 @@ async def served(
         path = tmp_path_factory.mktemp("isolation") / "invoicegraph.db"
         shutil.copyfile(migrated_template, path)
         database_url = sqlite_url(path)
-    settings = Settings(database_url=database_url, signing_key="test-signing-key-" + "x" * 32)
+    # No deliverer (A's deliveries stay as the world made them); its URL is on 127.0.0.1.
+    settings = Settings(
+        database_url=database_url,
+        signing_key="test-signing-key-" + "x" * 32,
+        webhooks=False,
+        webhooks_allow_private=True,
+    )
     app = create_app(settings)
     try:
         async with app.router.lifespan_context(app):
@@ -1323,7 +1645,20 @@ async def world(served: Served) -> World:
         transaction_tag=key("acmebatch"),
         product_id=key("acmeprod"),
         word=key("acmeword"),
+        webhook_endpoint_id="",
+        webhook_delivery_id="",
+        webhook_url=f"http://127.0.0.1:9/{key('acmehooks')}",
+        coupon_id="",
+        coupon_key=key("acmecoupon"),
+        promotion_code=key("acmepromo"),
     )
+    # a webhook endpoint, so that A's writes below make deliveries to it
+    made = await a.ok(
+        CREATE_WEBHOOK_ENDPOINT,
+        input={"url": draft.webhook_url, "eventTypes": ["INVOICE_CREATED", "INVOICE_UPDATED"]},
+    )
+    assert made["createWebhookEndpoint"]["__typename"] == "WebhookEndpointSecretResult", made
+    endpoint_id = made["createWebhookEndpoint"]["endpoint"]["id"]
     # an invoice with a line item and a user; a tagged transaction with a payment to it
     invoice, transaction = await set_up(a, a_invoice_input(draft), a_transaction_input(draft))
     assert transaction["version"] == A_TRANSACTION_VERSION
@@ -1345,18 +1680,30 @@ async def world(served: Served) -> World:
     assert updated["__typename"] == "UpdateInvoiceResult", updated
     assert updated["invoice"]["version"] == A_INVOICE_VERSION
     second_item = updated["invoice"]["lineItems"][1]
+    # the deliveries of those writes, made as the server's deliverer makes them (not sent:
+    # this app runs no deliverer)
+    db: Database = served.app.state.db
+    while await fan_out(db, invoice_renderer(schema, db)):
+        pass
+    deliveries = (await a.ok(WEBHOOK_DELIVERIES, endpointId=endpoint_id))["webhookDeliveries"]
+    assert len(deliveries["nodes"]) == 2, deliveries
+    coupon = await set_up_coupon(a, draft)
     keys = replace(
         draft,
+        coupon_id=coupon,
         invoice_id=invoice["id"],
         line_item_id=first_item["id"],
         user_id=first_item["user"]["id"],
         transaction_id=transaction["id"],
         payment_id=payment["id"],
+        webhook_endpoint_id=endpoint_id,
+        webhook_delivery_id=deliveries["nodes"][0]["id"],
     )
     for prefix, name in NODE_KEYS.items():
         assert prefix_of(getattr(keys, name)) == prefix
     a_ids = frozenset({getattr(keys, name) for name in NODE_KEYS.values()} | {second_item["id"]})
     assert len(a_ids) == len(NODE_KEYS) + 1
+    a_ids |= {node["id"] for node in deliveries["nodes"]} | {endpoint_id}
     return World(
         served=served, a=a, keys=keys, a_ids=a_ids, snapshot=await snapshot(a, keys, a_ids)
     )
@@ -1488,7 +1835,9 @@ async def subscription_answer(
 # --------------------------------------------------------------------------------------------
 # Comparing answers
 
-GENERATED_ID = re.compile(r"\b(ws|cli|inv|li|usr|txn|pay)_[a-z2-7]{20}\b")
+GENERATED_ID = re.compile(
+    r"\b(ws|cli|inv|li|usr|txn|pay|whe|whd|evt|cpn|promo|disc)_[a-z2-7]{20}\b"
+)
 INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
 REQUEST_ID = re.compile(r"request id [^)\s]+")
 CURSORS = frozenset({"cursor", "startCursor", "endCursor"})

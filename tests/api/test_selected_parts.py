@@ -6,8 +6,16 @@ line items and payments) and must answer exactly what the plain selection answer
 selection analysis missed would surface as an internal error, never as an empty list.
 """
 
-import pytest
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
+import strawberry
+from graphql import FieldNode, FragmentDefinitionNode, OperationDefinitionNode, parse
+from graphql.pyutils import Path
+
+from invoicegraph.schema.selection import selected_names
+from tests.api.test_limits import doubling_fragments
 from tests.operations import CREATE_INVOICE_MINIMAL, INVOICE_BY_KEY, invoice_input, line_item
 from tests.support import Api
 
@@ -127,3 +135,49 @@ async def test_one_list_of_nodes_of_two_types_selecting_differently(api: Api) ->
     item, payment = data["nodes"]
     assert len(item["invoice"]["lineItems"]) == 2
     assert payment["invoice"]["payments"] == [{"amount": "500"}]
+
+
+class CountingFragments(dict[str, FragmentDefinitionNode]):
+    """The document's fragments, counting each look-up; past 10,000 the walk is too much
+    work, and the test fails instead of waiting for it."""
+
+    looked_up = 0
+
+    def _count(self) -> None:
+        self.looked_up += 1
+        if self.looked_up > 10_000:
+            raise AssertionError("more than 10,000 fragment look-ups")
+
+    def __getitem__(self, name: str) -> FragmentDefinitionNode:
+        self._count()
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._count()
+        return super().get(name, default)
+
+
+def test_what_is_selected_is_found_with_each_fragment_read_once() -> None:
+    # given `...F0` where each of 40 fragments spreads the next twice (2**40 copies in place)
+    document = parse(doubling_fragments(40))
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    fragments = CountingFragments(
+        (d.name.value, d) for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    )
+    (invoices,) = operation.selection_set.selections
+    assert isinstance(invoices, FieldNode)
+    assert invoices.selection_set is not None
+    nodes_field = invoices.selection_set.selections[0]
+    raw = SimpleNamespace(
+        field_nodes=[nodes_field],
+        fragments=fragments,
+        path=Path(None, "invoices", "Query").add_key("nodes", "InvoiceConnection"),
+        operation=operation,
+        context=SimpleNamespace(selections={}),
+    )
+    info = strawberry.Info(_raw_info=raw, _field=None)  # type: ignore[arg-type]
+    # when a resolver asks what is selected below `nodes`
+    names = selected_names(info)
+    # then every name is there, and each fragment was read about once
+    assert names == {"nodes", "lineItems", "id"}
+    assert fragments.looked_up <= 2 * 40

@@ -236,13 +236,18 @@ async def test_a_body_without_content_type_is_an_invalid_request(
     assert_token_error(response, 400, "invalid_request")
 
 
-async def test_get_is_not_a_token_request(http: httpx.AsyncClient, client: NewClient) -> None:
-    response = await http.get(
-        "/oauth2/token",
-        params=GRANT,
-        headers=basic(client.client_id, client.client_secret),
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+async def test_other_methods_are_refused_with_how_to_ask(
+    http: httpx.AsyncClient, client: NewClient, method: str
+) -> None:
+    # when `curl -u id:secret URL` sends GET (or another method) with the credentials
+    response = await http.request(
+        method, "/oauth2/token", headers=basic(client.client_id, client.client_secret)
     )
-    assert response.status_code == 405
+    # then 405, and an RFC 6749 error that says how to ask for a token
+    assert_token_error(response, 405, "invalid_request")
+    assert response.headers["allow"] == "POST"
+    assert "-d grant_type=client_credentials" in response.json()["error_description"]
 
 
 async def test_a_revoked_client_gets_no_token(

@@ -6,8 +6,10 @@ a user's would be: what `serve` prints must reach a file or pipe while the serve
 """
 
 import base64
+import dataclasses
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -248,6 +250,48 @@ def deployment(workdir: Path) -> Iterator[Deployment]:
             environment=RACING_ONE_CLIENT,
         ) as server:
             yield Deployment(server, database_url, workdir, workspace_id, client_id, client_secret)
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    client_id: str
+    client_secret: str
+    token: str
+
+
+def printed_demo_credentials(stdout: str) -> DemoCredentials:
+    """The client id, secret and bearer token that `serve --demo` prints on its first run."""
+    found = {
+        label: re.search(rf"^\s*{label}:\s+(\S+)", stdout, re.MULTILINE)
+        for label in ("client_id", "client_secret", "bearer token")
+    }
+    missing = [label for label, match in found.items() if match is None]
+    assert not missing, f"serve printed no {missing}:\n{stdout}"
+    values = {label: match.group(1) for label, match in found.items() if match is not None}
+    return DemoCredentials(values["client_id"], values["client_secret"], values["bearer token"])
+
+
+TRUSTED_MANIFESTS = (
+    Path(__file__).resolve().parents[2]
+    / "clients/typescript/src/generated/persisted-documents.json",
+    Path(__file__).resolve().parents[2] / "clients/python/persisted-documents.json",
+)
+"""The typed clients' manifests of the documents they send."""
+
+
+@contextmanager
+def trusted_only(deployed: Deployment) -> Iterator[Deployment]:
+    """A second server on the deployment's database that runs only the typed clients' documents
+    (INVOICEGRAPH_TRUSTED_DOCUMENTS_ONLY), as the deployment's own clients see it."""
+    environment = {
+        "INVOICEGRAPH_TRUSTED_DOCUMENTS": ",".join(str(path) for path in TRUSTED_MANIFESTS),
+        "INVOICEGRAPH_TRUSTED_DOCUMENTS_ONLY": "true",
+    }
+    workdir = deployed.workdir / "trusted"
+    with running_server(
+        deployed.database_url, demo=False, workdir=workdir, environment=environment
+    ) as server:
+        yield dataclasses.replace(deployed, server=server)
 
 
 # --- HTTP ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from tests.e2e.server import (
     Deployment,
     assert_clean_log,
     create_client,
+    create_workspace,
     get_token,
     graphql,
     graphql_ok,
@@ -48,8 +49,9 @@ def test_workspace_and_client_create_print_json_on_an_empty_database_file(workdi
 
 
 def test_client_create_for_an_unknown_workspace_fails_with_a_message(workdir: Path) -> None:
-    # given a database file that does not exist yet
+    # given a database with another workspace
     url = sqlite_url(workdir / "new.db")
+    create_workspace("Other", cwd=workdir, database_url=url)
     # when
     result = run_cli(
         "client",
@@ -67,17 +69,63 @@ def test_client_create_for_an_unknown_workspace_fails_with_a_message(workdir: Pa
     assert "Traceback" not in result.stderr
 
 
-def test_revoking_an_unknown_client_fails_with_a_message(workdir: Path) -> None:
-    result = run_cli(
-        "client",
-        "revoke",
-        "cli_nosuchclient",
-        cwd=workdir,
-        database_url=sqlite_url(workdir / "x.db"),
+def test_invoice_prefix_is_set_for_a_workspace_and_refused_when_malformed(
+    workdir: Path,
+) -> None:
+    url = sqlite_url(workdir / "prefix.db")
+    workspace_id = create_workspace("Acme", cwd=workdir, database_url=url)
+    set_prefix = run_cli(
+        "workspace", "invoice-prefix", workspace_id, "ACME-", cwd=workdir, database_url=url
     )
+    assert set_prefix.returncode == 0, set_prefix.stderr
+    assert "ACME-000001" in set_prefix.stdout
+    for args, message in (
+        ((workspace_id, "A B"), "without spaces"),
+        (("ws_doesnotexist", "X-"), "ws_doesnotexist"),
+    ):
+        refused = run_cli("workspace", "invoice-prefix", *args, cwd=workdir, database_url=url)
+        assert refused.returncode != 0
+        assert message in refused.stderr
+        assert "Traceback" not in refused.stderr
+
+
+def test_revoking_an_unknown_client_fails_with_a_message(workdir: Path) -> None:
+    url = sqlite_url(workdir / "x.db")
+    create_workspace("Other", cwd=workdir, database_url=url)
+    result = run_cli("client", "revoke", "cli_nosuchclient", cwd=workdir, database_url=url)
     assert result.returncode != 0
     assert "cli_nosuchclient" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("workspace", "list"),
+        ("client", "list", "--workspace", "ws_x"),
+        ("client", "create", "--workspace", "ws_x"),
+        ("client", "revoke", "cli_x"),
+    ],
+    ids=" ".join,
+)
+def test_commands_run_from_another_folder_say_there_is_no_database_there(
+    workdir: Path, command: tuple[str, ...]
+) -> None:
+    # given a folder without invoicegraph.db (the default database of every command)
+    # when a command that reads the database runs there
+    result = run_cli(*command, cwd=workdir)
+    # then it says where it looked and how to point it elsewhere, and creates nothing
+    assert result.returncode == 1
+    assert f"no database at {workdir.resolve() / 'invoicegraph.db'}" in result.stderr
+    assert "--database-url" in result.stderr
+    assert list(workdir.iterdir()) == []
+
+
+def test_workspace_create_says_it_made_a_new_database(workdir: Path) -> None:
+    result = run_cli("workspace", "create", "First", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert f"new database at {workdir.resolve() / 'invoicegraph.db'}" in result.stderr
+    assert (workdir / "invoicegraph.db").exists()
 
 
 def test_a_revoked_client_is_refused_on_its_next_request(

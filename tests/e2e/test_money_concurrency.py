@@ -528,3 +528,69 @@ async def test_concurrent_repeats_of_one_transaction_record_it_once(
         }
         assert (stored["status"], stored["version"]) == ("OPEN", 1)
     assert_clean_log(deployed.server)
+
+
+# --- 6. invoices and updates racing to fill one user's total (issue 23) -------------------------
+
+USER_TOTALS = """
+query UserTotals($externalId: String!) {
+  user(user: {externalId: $externalId}) { balances { currency payins { expected } } }
+}
+"""
+
+
+async def test_concurrent_writers_never_push_a_users_total_past_int96(
+    deployed: Deployment, token: str
+) -> None:
+    half = 2**95 + 1  # two of these pass 2^96
+    async with concurrent_client(deployed, CONCURRENCY) as http:
+        # given the whale exists (a new user's row would make its writers wait for each other
+        # anyway), and an invoice of another user, which an update adds the whale's item to
+        other = await query(
+            http,
+            token,
+            CREATE_INVOICE,
+            input=invoice_input(
+                "whale-host",
+                line_item(amount="1", user="minnow"),
+                line_item(amount="0", user="whale"),
+            ),
+        )
+        host = other["createInvoice"]["invoice"]
+        # when new invoices and an update each add 2^95 + 1 for the whale at once
+        creates = [
+            sender(
+                http,
+                token,
+                CREATE_INVOICE,
+                {"input": invoice_input(f"whale-{n}", line_item(amount=str(half), user="whale"))},
+            )
+            for n in range(CONCURRENCY - 1)
+        ]
+        update = sender(
+            http,
+            token,
+            UPDATE_INVOICE,
+            {
+                "input": {
+                    "id": host["id"],
+                    "expectedVersion": 1,
+                    "lineItems": [{"add": line_item(amount=str(half), user="whale")}],
+                }
+            },
+        )
+        responses = await released_together([*creates, update])
+        results = results_of(responses[:-1], "createInvoice") + results_of(
+            responses[-1:], "updateInvoice"
+        )
+        # then exactly one writer succeeds; every other names the amount it would have added
+        succeeded = [r for r in results if r["__typename"] != "BadRequestError"]
+        assert len(succeeded) == 1, Counter(r["__typename"] for r in results)
+        for result in results:
+            if result["__typename"] == "BadRequestError":
+                fields = [".".join(error["field"]) for error in result["fieldErrors"]]
+                assert fields in (["lineItems.0.price.amount"], ["lineItems.0.add.price.amount"])
+        # and the whale's balances read, at exactly one addition
+        data = await query(http, token, USER_TOTALS, externalId="whale")
+        assert data["user"]["balances"] == [{"currency": "USD", "payins": {"expected": str(half)}}]
+    assert_clean_log(deployed.server)

@@ -10,18 +10,28 @@ under CI=true, where a missing client virtualenv is a failure.
 """
 
 import difflib
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.server import Deployment, assert_clean_log, clean_environment, graphql_ok
+from tests.e2e.server import (
+    Deployment,
+    assert_clean_log,
+    clean_environment,
+    graphql,
+    graphql_ok,
+    trusted_only,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -83,11 +93,13 @@ def client_environment() -> dict[str, str]:
     return environment
 
 
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    command: list[str], cwd: Path, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command,
         cwd=cwd,
-        env=client_environment(),
+        env={**client_environment(), **(environment or {})},
         capture_output=True,
         text=True,
         timeout=SUBPROCESS_TIMEOUT_SECONDS,
@@ -145,9 +157,45 @@ def amounts_in(balances: list[dict[str, Any]]) -> list[Any]:
     ]
 
 
+def script(name: str) -> ModuleType:
+    """One of the client folder's scripts, loaded from its file (it is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, CLIENT_DIR / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def trusted(deployed: Deployment) -> Iterator[Deployment]:
+    """The deployment's database behind a server that runs only the clients' documents."""
+    with trusted_only(deployed) as server:
+        yield server
+
+
+def test_the_manifest_is_what_the_committed_client_sends() -> None:
+    committed = json.loads((CLIENT_DIR / "persisted-documents.json").read_text())
+    source = (CLIENT_DIR / PACKAGE / "client.py").read_text()
+    regenerated = script("trusted_documents").manifest(source)
+    assert committed == regenerated, (
+        "run: cd clients/python && .venv/bin/python trusted_documents.py"
+    )
+
+
+def test_the_trusted_server_runs_nothing_else(trusted: Deployment, token: str) -> None:
+    with httpx.Client(base_url=trusted.base_url, trust_env=False) as http:
+        refused = graphql(http, "{ invoices(first: 1) { totalCount } }", token)
+    assert refused.errors is not None
+    assert [error["extensions"]["code"] for error in refused.errors] == [
+        "PERSISTED_QUERY_NOT_IN_LIST"
+    ]
+
+
 def test_demo_runs_against_a_live_server(
     client_python: Path,
     deployed: Deployment,
+    trusted: Deployment,
     token: str,
     http: httpx.Client,
     workdir: Path,
@@ -156,13 +204,15 @@ def test_demo_runs_against_a_live_server(
     completed = run(
         [
             str(client_python), str(CLIENT_DIR / "demo.py"),
-            "--base-url", deployed.base_url,
             # `=` form: a secret may start with "-", which argparse would take for an option.
             f"--client-id={deployed.client_id}",
             f"--client-secret={deployed.client_secret}",
             "--invoice-id", invoice_id,
         ],
         cwd=workdir,
+        # The variable the README and the TypeScript demo name too; a server that runs only
+        # the clients' trusted documents, so every document the client sends is in its manifest.
+        environment={"INVOICEGRAPH_BASE_URL": trusted.base_url},
     )  # fmt: skip
     assert completed.returncode == 0, (
         f"demo exited {completed.returncode}\n{completed.stdout}\n{completed.stderr}\n"
@@ -199,3 +249,4 @@ def test_demo_runs_against_a_live_server(
     }
     assert summary["transaction"]["amount"] == DEMO_TOTAL
     assert_clean_log(deployed.server)
+    assert_clean_log(trusted.server)

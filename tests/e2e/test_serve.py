@@ -2,7 +2,6 @@
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,8 @@ from tests.e2e.server import (
     get_token,
     graphql_ok,
     http_client,
+    printed_demo_credentials,
+    run_cli,
     running_server,
 )
 from tests.operations import CREATE_INVOICE, INVOICE_BY_KEY, invoice_input, line_item
@@ -34,25 +35,6 @@ DEMO_INVOICES = {
     "market-2026-0003": "OPEN",
     "acme-2026-0002-draft": "DRAFT",
 }
-
-
-@dataclass(frozen=True)
-class DemoCredentials:
-    client_id: str
-    client_secret: str
-    token: str
-
-
-def printed_credentials(stdout: str) -> DemoCredentials:
-    """The client id, secret and bearer token that `serve --demo` prints on its first run."""
-    found = {
-        label: re.search(rf"^\s*{label}:\s+(\S+)", stdout, re.MULTILINE)
-        for label in ("client_id", "client_secret", "bearer token")
-    }
-    missing = [label for label, match in found.items() if match is None]
-    assert not missing, f"serve printed no {missing}:\n{stdout}"
-    values = {label: match.group(1) for label, match in found.items() if match is not None}
-    return DemoCredentials(values["client_id"], values["client_secret"], values["bearer token"])
 
 
 def listed_invoices(http: httpx.Client, token: str) -> dict[str, str]:
@@ -80,7 +62,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def test_demo_first_run_prints_working_credentials(demo_server: Server) -> None:
     # given the output of the first run on an empty database
-    printed = printed_credentials(demo_server.stdout())
+    printed = printed_demo_credentials(demo_server.stdout())
     with http_client(demo_server.base_url) as http:
         # when the printed token lists invoices, and the printed client asks for a new token
         with_printed_token = listed_invoices(http, printed.token)
@@ -98,7 +80,7 @@ async def test_a_restart_keeps_the_data_and_does_not_seed_again(workdir: Path) -
     # given a first run that seeded the demo
     database_url = sqlite_url(workdir / "restart.db")
     with running_server(database_url, demo=True, workdir=workdir) as first:
-        printed = printed_credentials(first.stdout())
+        printed = printed_demo_credentials(first.stdout())
     # when serve runs again on the same database, with --demo again
     with running_server(database_url, demo=True, workdir=workdir) as second:
         with http_client(second.base_url) as http:
@@ -107,13 +89,31 @@ async def test_a_restart_keeps_the_data_and_does_not_seed_again(workdir: Path) -
             with_fresh_token = listed_invoices(http, fresh_token)
         restart_output = second.stdout()
         assert_clean_log(second)
-    # then nothing was seeded or printed, and the first run's data and credentials still work
-    assert "client_id" not in restart_output
-    assert "client_secret" not in restart_output
-    assert "bearer token" not in restart_output
+    # then nothing was seeded and no secret printed, and the first run's data and credentials work
+    assert printed.client_secret not in restart_output
+    assert "bearer token:" not in restart_output
     assert await workspace_count(database_url) == 1
     assert with_old_token == DEMO_INVOICES
     assert with_fresh_token == DEMO_INVOICES
+
+
+async def test_every_later_start_says_how_to_get_into_the_demo_again(workdir: Path) -> None:
+    # given a demo database whose first run's secret is lost
+    database_url = sqlite_url(workdir / "lost.db")
+    with running_server(database_url, demo=True, workdir=workdir):
+        pass
+    # when serve starts again, and the user runs the command it prints
+    with running_server(database_url, demo=True, workdir=workdir) as again:
+        hint = re.search(r"^\s*(\S*invoicegraph) (client create .*)$", again.stdout(), re.MULTILINE)
+        assert hint is not None, again.stdout()
+        arguments = hint.group(2).split()
+        assert arguments[-2:] == ["--database-url", database_url], arguments
+        created = run_cli(*arguments[:-2], "--json", cwd=workdir, database_url=database_url)
+        with http_client(again.base_url) as http:
+            token = get_token(http, **created.json())
+            # then the new client sees the demo invoices
+            assert listed_invoices(http, token) == DEMO_INVOICES
+    assert f"{again.base_url}/oauth2/token" in again.stdout()
 
 
 def test_healthz_needs_no_token(http: httpx.Client) -> None:

@@ -66,6 +66,43 @@ async def test_introspection_can_be_turned_off(settings: Settings, api: Api) -> 
     assert served.json()["data"] == {"workspace": {"id": api.workspace_id}}
 
 
+MISSPELT = {
+    "a field": ("{ workspace { nam } }", {}),
+    "an argument": ("{ invoices(frist: 1) { totalCount } }", {}),
+    "an enum literal": ("{ invoices(filter: {status: {equalTo: OPN}}) { totalCount } }", {}),
+    "a type": ("query($f: InvoicesFiltr) { invoices(filter: $f) { totalCount } }", {}),
+    "an enum in variables": (
+        "query($s: InvoiceStatus!) { invoices(filter: {status: {equalTo: $s}}) { totalCount } }",
+        {"s": "OPN"},
+    ),
+    "an input field in variables": (
+        "query($f: InvoicesFilter) { invoices(filter: $f) { totalCount } }",
+        {"f": {"statsu": {"equalTo": "OPEN"}}},
+    ),
+}
+
+
+@pytest.mark.parametrize("introspection", [True, False])
+@pytest.mark.parametrize("mistake", MISSPELT)
+async def test_suggestions_are_made_only_while_introspection_is_on(
+    settings: Settings, api: Api, introspection: bool, mistake: str
+) -> None:
+    """ "Did you mean 'name'?" tells a schema's names as introspection would."""
+    document, variables = MISSPELT[mistake]
+    served = create_app(settings.replace(introspection=introspection))
+    async with served.router.lifespan_context(served):
+        transport = httpx.ASGITransport(app=served)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            response = await http.post(
+                "/graphql",
+                json={"query": document, "variables": variables},
+                headers={"Authorization": f"Bearer {api.token}"},
+            )
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] in {"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
+    assert ("Did you mean" in error["message"]) is introspection, error["message"]
+
+
 async def test_a_client_that_hangs_up_mid_body_gets_nothing_and_breaks_nothing(
     app: Starlette, api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,6 +1,12 @@
 from enum import Enum
 
 
+class CouponDuration(str, Enum):
+    ONCE = "ONCE"
+    REPEATING = "REPEATING"
+    FOREVER = "FOREVER"
+
+
 class CurrencyCode(str, Enum):
     ADA = "ADA"
     BTC = "BTC"
@@ -204,6 +210,13 @@ class InvoiceEventType(str, Enum):
     PAYMENT_RECORDED = "PAYMENT_RECORDED"
 
 
+class InvoiceKind(str, Enum):
+    STANDARD = "STANDARD"
+    STAKE = "STAKE"
+    STAKE_OVERDRAFT_PROTECTION = "STAKE_OVERDRAFT_PROTECTION"
+    STAKE_RETURN = "STAKE_RETURN"
+
+
 class InvoiceOrderField(str, Enum):
     CREATED = "CREATED"
     MODIFIED = "MODIFIED"
@@ -221,3 +234,21 @@ class InvoiceStatus(str, Enum):
 class OrderDirection(str, Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+class WebhookDeliveryStatus(str, Enum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class WebhookEventType(str, Enum):
+    INVOICE_CREATED = "INVOICE_CREATED"
+    INVOICE_UPDATED = "INVOICE_UPDATED"
+    INVOICE_FINALIZED = "INVOICE_FINALIZED"
+    INVOICE_PAID = "INVOICE_PAID"
+    INVOICE_REOPENED = "INVOICE_REOPENED"
+    INVOICE_VOIDED = "INVOICE_VOIDED"
+    INVOICE_MARKED_UNCOLLECTIBLE = "INVOICE_MARKED_UNCOLLECTIBLE"
+    PAYMENT_RECORDED = "PAYMENT_RECORDED"
+    ALLOCATION_CHANGED = "ALLOCATION_CHANGED"

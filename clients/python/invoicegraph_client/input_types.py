@@ -4,11 +4,14 @@ from pydantic import Field, PlainSerializer
 
 from .base_model import BaseModel
 from .enums import (
+    CouponDuration,
     CurrencyCode,
     FlowType,
+    InvoiceKind,
     InvoiceOrderField,
     InvoiceStatus,
     OrderDirection,
+    WebhookEventType,
 )
 from .scalars import (
     Int96,
@@ -41,6 +44,34 @@ class AllocationUpdate(BaseModel):
     amount: Annotated[Int96, PlainSerializer(serialize_int96)]
 
 
+class ApplyDiscountInput(BaseModel):
+    """Exactly one of coupon or promotionCode. While the invoice is DRAFT or OPEN; each coupon once per invoice; never below zero."""
+
+    invoice: str
+    expected_version: int = Field(alias="expectedVersion")
+    coupon: Optional[str] = None
+    promotion_code: Optional[str] = Field(alias="promotionCode", default=None)
+    line_items: Optional[list[str]] = Field(alias="lineItems", default=None)
+    "The PAYIN line items to discount; default all (of the coupon's currency)."
+
+
+class CreateCouponInput(BaseModel):
+    coupon_id: str = Field(alias="couponId")
+    "Your unique key, 1-128 characters."
+    name: str
+    percent_off: Optional[str] = Field(alias="percentOff", default=None)
+    'Above 0, at most 100, at most 4 decimals ("12.5"). Or amountOff.'
+    amount_off: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = Field(
+        alias="amountOff", default=None
+    )
+    "A fixed amount off, with its currency."
+    currency: Optional[CurrencyCode] = None
+    duration: CouponDuration = CouponDuration.ONCE
+    duration_in_months: Optional[int] = Field(alias="durationInMonths", default=None)
+    "REPEATING only: 1 or more."
+    max_redemptions: Optional[int] = Field(alias="maxRedemptions", default=None)
+
+
 class CreateInvoiceInput(BaseModel):
     invoice_id: str = Field(alias="invoiceId")
     "The caller's unique key: a repeat with the same input returns the stored invoice with isIkReplay = true."
@@ -48,6 +79,24 @@ class CreateInvoiceInput(BaseModel):
     tags: Optional[list["TagInput"]] = None
     draft: bool = False
     "Create as DRAFT instead of OPEN."
+    kind: InvoiceKind = InvoiceKind.STANDARD
+    "STAKE_RETURN is refused here: returns are made from their stake."
+    description: Optional[str] = None
+    "1-1000 characters."
+    footer: Optional[str] = None
+    "1-1000 characters."
+    due_date: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = (
+        Field(alias="dueDate", default=None)
+    )
+    "Past it, an OPEN invoice is overdue."
+    period: Optional["PeriodInput"] = None
+    "The billing period."
+    subscription_id: Optional[str] = Field(alias="subscriptionId", default=None)
+    "The caller's subscription reference, 1-128."
+    recovered_from: Optional["InvoiceMatchInput"] = Field(
+        alias="recoveredFrom", default=None
+    )
+    "An earlier invoice of this workspace that this one recovers."
 
 
 class CreateInvoicesInput(BaseModel):
@@ -55,6 +104,20 @@ class CreateInvoicesInput(BaseModel):
     "At most 500."
     atomic: bool = False
     "True: if any invoice is refused, none is written, and the answer is one BadRequestError naming every problem of every invoice."
+
+
+class CreatePromotionCodeInput(BaseModel):
+    code: str
+    "1-64 letters, digits, _ or -; unique; the key."
+    coupon: str
+    max_redemptions: Optional[int] = Field(alias="maxRedemptions", default=None)
+
+
+class CreateWebhookEndpointInput(BaseModel):
+    url: str
+    "http(s); public addresses only, by default."
+    event_types: list[WebhookEventType] = Field(alias="eventTypes")
+    description: str = ""
 
 
 class DateTimeFilter(BaseModel):
@@ -101,6 +164,21 @@ class InvoicesFilter(BaseModel):
     "True: leave out invoices whose expected amounts are all 0."
     search: Optional[str] = None
     "Words matched against invoiceId, line item descriptions and productIds, user externalIds and tag values. Every word must match; a search without any word filters nothing."
+    overdue: Optional[bool] = None
+    "True: OPEN and past dueDate. False: every other invoice."
+    subscription_id: Optional["StringFilter"] = Field(
+        alias="subscriptionId", default=None
+    )
+    include_staking: bool = Field(alias="includeStaking", default=False)
+    "Include STAKE invoices (Blocklet's default: no)."
+    include_return_staking: bool = Field(alias="includeReturnStaking", default=False)
+    "Include STAKE_RETURN invoices (default: no)."
+    include_overdraft_protection: bool = Field(
+        alias="includeOverdraftProtection", default=True
+    )
+    "Include STAKE_OVERDRAFT_PROTECTION invoices (default: yes)."
+    include_recovered_from: bool = Field(alias="includeRecoveredFrom", default=False)
+    "Include invoices a later invoice was recovered from (default: no)."
 
 
 class LineItemDelete(BaseModel):
@@ -115,6 +193,9 @@ class LineItemInput(BaseModel):
     price: "PriceInput"
     currency: CurrencyCode = CurrencyCode.USD
     tags: Optional[list["TagInput"]] = None
+    tax_percent: Optional[str] = Field(alias="taxPercent", default=None)
+    'A tax rate: a percentage 0-100 with at most 4 decimals, e.g. "8.875". The tax is price.amount * taxPercent / 100 rounded half-even to the minor unit, and the balances expect amount + tax.'
+    period: Optional["PeriodInput"] = None
 
 
 class LineItemOperation(BaseModel):
@@ -131,6 +212,13 @@ class LineItemUpdate(BaseModel):
     price: Optional["PriceInput"] = None
     tags: Optional[list["TagInput"]] = None
     "Replaces the line item's tags."
+
+
+class PeriodInput(BaseModel):
+    """A billing period: start <= end."""
+
+    start: Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
+    end: Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
 
 
 class PriceInput(BaseModel):
@@ -159,6 +247,22 @@ class RecordTransactionsInput(BaseModel):
     "At most 500."
     atomic: bool = False
     "True: if any transaction is refused, none is written, and the answer is one BadRequestError naming every problem of every transaction."
+
+
+class ResendWebhookDeliveryInput(BaseModel):
+    id: str
+
+
+class ReturnStakeInput(BaseModel):
+    """Give back (part of) a PAID stake as a STAKE_RETURN invoice: one PAYOUT line item to the user who paid it in. Idempotent on returnId."""
+
+    stake: str
+    return_id: str = Field(alias="returnId")
+    "The return invoice's invoiceId (1-128): the idempotency key."
+    amount: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    "Default: everything still returnable."
+    currency: Optional[CurrencyCode] = None
+    "Needed when more than one currency is returnable."
 
 
 class StringFilter(BaseModel):
@@ -225,11 +329,27 @@ class UpdateInvoiceInput(BaseModel):
     tags: Optional["TagsUpdate"] = None
 
 
+class UpdateWebhookEndpointInput(BaseModel):
+    """Changes what is given; `enabled: true` re-enables a disabled one."""
+
+    id: str
+    url: Optional[str] = None
+    event_types: Optional[list[WebhookEventType]] = Field(
+        alias="eventTypes", default=None
+    )
+    description: Optional[str] = None
+    enabled: Optional[bool] = None
+
+
 class UserMatchInput(BaseModel):
     """Exactly one of id or externalId. A user named by an unknown externalId is created."""
 
     id: Optional[str] = None
     external_id: Optional[str] = Field(alias="externalId", default=None)
+
+
+class WebhookEndpointInput(BaseModel):
+    id: str
 
 
 AllocationInput.model_rebuild()

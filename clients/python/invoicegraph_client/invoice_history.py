@@ -33,6 +33,7 @@ class InvoiceHistoryInvoiceHistoryNodes(BaseModel):
                 "InvoiceHistoryInvoiceHistoryNodesChangesLineItemDeleted",
                 "InvoiceHistoryInvoiceHistoryNodesChangesTagsChanged",
                 "InvoiceHistoryInvoiceHistoryNodesChangesStatusChanged",
+                "InvoiceHistoryInvoiceHistoryNodesChangesDiscountApplied",
             ],
             Field(discriminator="typename__"),
         ]
@@ -103,6 +104,10 @@ class InvoiceHistoryInvoiceHistoryNodesChangesStatusChanged(BaseModel):
     typename__: Literal["StatusChanged"] = Field(alias="__typename")
     from_: InvoiceStatus = Field(alias="from")
     to: InvoiceStatus
+
+
+class InvoiceHistoryInvoiceHistoryNodesChangesDiscountApplied(BaseModel):
+    typename__: Literal["DiscountApplied"] = Field(alias="__typename")
 
 
 InvoiceHistory.model_rebuild()

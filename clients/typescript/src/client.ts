@@ -72,6 +72,30 @@ function operationName(document: DocumentNode): string | undefined {
   return undefined;
 }
 
+interface Answer {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly body: unknown;
+}
+
+/** The SHA-256 (hex) codegen embedded in the document (persistedDocuments), if any. */
+function persistedHash(document: DocumentNode): string | undefined {
+  const meta: unknown = (document as { __meta__?: unknown }).__meta__;
+  const hash = isRecord(meta) ? meta["hash"] : undefined;
+  return typeof hash === "string" ? hash.replace(/^sha256:/, "") : undefined;
+}
+
+/** Whether the server asks for the document's text: it has not kept this hash yet. */
+function notYetPersisted(body: unknown): boolean {
+  const errors = isRecord(body) ? body["errors"] : undefined;
+  return (
+    Array.isArray(errors) &&
+    errors.some(
+      (error) => isRecord(error) && isRecord(error["extensions"]) && error["extensions"]["code"] === "PERSISTED_QUERY_NOT_FOUND",
+    )
+  );
+}
+
 export class InvoiceGraphClient {
   private readonly printed = new WeakMap<DocumentNode, string>();
 
@@ -84,16 +108,40 @@ export class InvoiceGraphClient {
     return new InvoiceGraphClient(baseUrl, await fetchToken(baseUrl, clientId, clientSecret));
   }
 
-  /** Run one operation; top-level errors throw, so what returns is the document's data type. */
+  /** Run one operation; top-level errors throw, so what returns is the document's data type.
+   *
+   * A document that codegen gave a hash is sent by its hash alone (automatic persisted queries;
+   * a server running only trusted documents knows every hash of persisted-documents.json); if
+   * the server has not seen it yet it answers PERSISTED_QUERY_NOT_FOUND, and the text follows. */
   async request<TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,
     variables: TVariables,
   ): Promise<TResult> {
+    const hash = persistedHash(document);
+    if (hash !== undefined) {
+      const persisted = { persistedQuery: { version: 1, sha256Hash: hash } };
+      const byHash = await this.post(document, { variables, extensions: persisted });
+      if (!notYetPersisted(byHash.body)) {
+        return this.resultOf<TResult>(document, byHash);
+      }
+      return this.resultOf<TResult>(
+        document,
+        await this.post(document, { query: this.text(document), variables, extensions: persisted }),
+      );
+    }
+    return this.resultOf<TResult>(document, await this.post(document, { query: this.text(document), variables }));
+  }
+
+  private text(document: DocumentNode): string {
     let query = this.printed.get(document);
     if (query === undefined) {
       query = print(document);
       this.printed.set(document, query);
     }
+    return query;
+  }
+
+  private async post(document: DocumentNode, payload: Record<string, unknown>): Promise<Answer> {
     const name = operationName(document) ?? "anonymous operation";
     const response = await fetch(endpoint(this.baseUrl, "graphql"), {
       method: "POST",
@@ -102,9 +150,15 @@ export class InvoiceGraphClient {
         "Content-Type": "application/json",
         Accept: "application/graphql-response+json, application/json",
       },
-      body: JSON.stringify({ query, variables, operationName: operationName(document) }),
+      body: JSON.stringify({ ...payload, operationName: operationName(document) }),
     });
-    const body = await readJson(response, name);
+    return { status: response.status, ok: response.ok, body: await readJson(response, name) };
+  }
+
+  private resultOf<TResult>(document: DocumentNode, answer: Answer): TResult {
+    const name = operationName(document) ?? "anonymous operation";
+    const { body } = answer;
+    const response = { status: answer.status, ok: answer.ok };
     if (!isRecord(body)) {
       throw new TransportError(`${name}: HTTP ${response.status}: not a GraphQL response: ${JSON.stringify(body)}`);
     }

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -113,6 +114,24 @@ class InvoicesFilterInput:
             "any word filters nothing."
         ),
     )
+    overdue: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: OPEN and past dueDate. False: every other invoice.",
+    )
+    subscription_id: StringFilterInput | None = strawberry.UNSET
+    include_staking: bool = strawberry.field(
+        default=False, description="Include STAKE invoices (Blocklet's default: no)."
+    )
+    include_return_staking: bool = strawberry.field(
+        default=False, description="Include STAKE_RETURN invoices (default: no)."
+    )
+    include_overdraft_protection: bool = strawberry.field(
+        default=True, description="Include STAKE_OVERDRAFT_PROTECTION invoices (default: yes)."
+    )
+    include_recovered_from: bool = strawberry.field(
+        default=False,
+        description="Include invoices a later invoice was recovered from (default: no).",
+    )
 
     def to_filter(self, *, user_ids: tuple[int, ...]) -> InvoiceFilter:
         """The list's filter; `user_ids` are the row ids of the users the list is narrowed to
@@ -137,7 +156,19 @@ class InvoicesFilterInput:
             has_remaining=given(self.has_remaining),
             ignore_zero=bool(given(self.ignore_zero)),
             search=given(self.search),
+            **self._document_parts(),
         )
+
+    def _document_parts(self) -> dict[str, Any]:
+        subscription = given(self.subscription_id)
+        return {
+            "overdue": given(self.overdue),
+            "subscription_ids": None if subscription is None else subscription.values(),
+            "include_staking": self.include_staking,
+            "include_return_staking": self.include_return_staking,
+            "include_overdraft_protection": self.include_overdraft_protection,
+            "include_recovered_from": self.include_recovered_from,
+        }
 
 
 @strawberry.enum

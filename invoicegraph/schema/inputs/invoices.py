@@ -1,7 +1,10 @@
 """Inputs of the invoice mutations: createInvoice, updateInvoice and the status transitions."""
 
+from datetime import datetime
+
 import strawberry
 
+from invoicegraph.ledger.documents import InvoiceDocument, InvoiceKind, InvoiceLink
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft
 from invoicegraph.ledger.prices import PriceSpec
@@ -13,7 +16,13 @@ from invoicegraph.ledger.updates import (
     UpdateLineItem,
 )
 from invoicegraph.schema.arguments import given
-from invoicegraph.schema.inputs.references import TagInput, UserMatchInput, to_tags
+from invoicegraph.schema.documents import PeriodInput
+from invoicegraph.schema.inputs.references import (
+    InvoiceMatchInput,
+    TagInput,
+    UserMatchInput,
+    to_tags,
+)
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 
 
@@ -45,9 +54,21 @@ class LineItemInput:
     price: PriceInput
     currency: CurrencyCode = strawberry.field(default=currency_code("USD"))
     tags: list[TagInput] | None = strawberry.UNSET
+    tax_percent: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            'A tax rate: a percentage 0-100 with at most 4 decimals, e.g. "8.875". The tax is '
+            "price.amount * taxPercent / 100 rounded half-even to the minor unit, and the "
+            "balances expect amount + tax."
+        ),
+    )
+    period: PeriodInput | None = strawberry.UNSET
 
     def to_draft(self) -> LineItemDraft:
+        period = given(self.period)
         return LineItemDraft(
+            tax_percent=given(self.tax_percent),
+            period=None if period is None else period.to_period(),
             description=self.description,
             product_id=self.product_id,
             type=self.type,
@@ -69,6 +90,29 @@ class CreateInvoiceInput:
     line_items: list[LineItemInput]
     tags: list[TagInput] | None = strawberry.UNSET
     draft: bool = strawberry.field(default=False, description="Create as DRAFT instead of OPEN.")
+    kind: InvoiceKind = strawberry.field(
+        default=InvoiceKind.STANDARD,
+        description="STAKE_RETURN is refused here: returns are made from their stake.",
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="1-1000 characters."
+    )
+    footer: str | None = strawberry.field(
+        default=strawberry.UNSET, description="1-1000 characters."
+    )
+    due_date: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="Past it, an OPEN invoice is overdue."
+    )
+    period: PeriodInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The billing period."
+    )
+    subscription_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The caller's subscription reference, 1-128."
+    )
+    recovered_from: InvoiceMatchInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An earlier invoice of this workspace that this one recovers.",
+    )
 
     def to_command(self) -> CreateInvoice:
         return CreateInvoice(
@@ -76,6 +120,21 @@ class CreateInvoiceInput:
             line_items=tuple(item.to_draft() for item in self.line_items),
             tags=to_tags(self.tags),
             draft=self.draft,
+            document=self.to_document(),
+        )
+
+    def to_document(self) -> InvoiceDocument:
+        period, link = given(self.period), given(self.recovered_from)
+        return InvoiceDocument(
+            kind=self.kind,
+            description=given(self.description),
+            footer=given(self.footer),
+            due_date=given(self.due_date),
+            period=None if period is None else period.to_period(),
+            subscription_id=given(self.subscription_id),
+            recovered_from=None
+            if link is None
+            else InvoiceLink(id=given(link.id), invoice_id=given(link.invoice_id)),
         )
 
 
