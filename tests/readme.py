@@ -17,7 +17,7 @@ README = Path(__file__).parents[1] / "README.md"
 
 _FENCE = re.compile(r"^```(\w+)\n(.*?)\n```$", re.MULTILINE | re.DOTALL)
 _OPERATION = re.compile(r"^\s*(query|mutation|subscription)\b\s*(\w*)")
-_PUBLIC_ID = re.compile(r"\b(ws|cli|inv|li|usr|txn|pay)_[a-z2-7]{20}\b")
+_PUBLIC_ID = re.compile(r"\b(ws|cli|inv|li|usr|txn|pay|whe|whd|evt|cpn|promo|disc)_[a-z2-7]{20}\b")
 
 
 @dataclass(frozen=True)
