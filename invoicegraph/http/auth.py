@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.exceptions import ConnectionRejectionError
 
 from invoicegraph.auth.principal import Principal, bearer_token, principal_of
 from invoicegraph.auth.tokens import InvalidToken, TokenClaims, verify_token
 from invoicegraph.http.admission import RETRY_AFTER_SECONDS, ServiceBusy, TooManyRequests
 from invoicegraph.http.errors import error_response
+from invoicegraph.http.sockets import SocketRefused
 from invoicegraph.http.state import AppState, app_state, set_request_context
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.reader import Reader
@@ -126,12 +126,16 @@ class AuthenticatedGraphQL:
             await reader.close()
 
 
+FORBIDDEN = 4403
+REASON_BYTES = 123
+
+
 async def connection_credentials(
     state: AppState, connection_params: Mapping[str, object] | None
 ) -> tuple[Principal, TokenClaims]:
     """Who a WebSocket is, by the Authorization in its connection_init payload (browsers cannot
     set headers on a WebSocket), and its token's claims (the socket closes when it expires);
-    a refusal closes the connection with UNAUTHENTICATED."""
+    a refusal closes the connection with 4403 and the reason in plain words."""
     params = connection_params or {}
     authorization = params.get("Authorization", params.get("authorization"))
     try:
@@ -142,6 +146,7 @@ async def connection_credentials(
         )
         return await principal_of(state.db.read, claims), claims
     except InvalidToken as error:
-        raise ConnectionRejectionError(
-            {"code": "UNAUTHENTICATED", "message": str(error)}
-        ) from error
+        # graphql-transport-ws closes a refused connection_init with 4403; the reason says why
+        # (a close reason holds at most 123 bytes).
+        reason = f"Forbidden: {error}".encode()[:REASON_BYTES].decode(errors="ignore")
+        raise SocketRefused(FORBIDDEN, reason) from error

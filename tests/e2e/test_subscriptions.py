@@ -163,6 +163,9 @@ async def test_a_socket_without_valid_credentials_is_refused(deployed: Deploymen
             await asyncio.wait_for(socket.recv(), 10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403
+    # and the reason says why, in plain words (not a bare "Forbidden")
+    assert closed.value.rcvd.reason.startswith("Forbidden: ")
+    assert len(closed.value.rcvd.reason) > len("Forbidden: ")
 
 
 async def test_an_unknown_invoice_is_a_clear_error(deployed: Deployment, token: str) -> None:
