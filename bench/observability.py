@@ -3,9 +3,10 @@ variant of the app in turn on one SQLite file, CPU milliseconds per request.
 
     python -m bench.observability [--repeat 400] [--rounds 3]
 
-Prints a line per variant and round, then `observability variant=... cpu_ms_median=...
-over_off=...` per variant (the median over rounds): metrics off, metrics on (the default), and
-metrics on with tracing on (spans to an in-memory exporter, so no network in the figure).
+Prints a line per variant and round (after one uncounted round that warms the process), then
+`observability variant=... cpu_ms_median=... over_off=...` per variant (the median over rounds):
+metrics off, metrics on (the default), and metrics on with tracing on (spans to an in-memory
+exporter, so no network in the figure).
 """
 
 import argparse
