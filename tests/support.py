@@ -1,8 +1,8 @@
 """Test helpers: a GraphQL client over the real ASGI app, and a SQL statement counter."""
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +11,9 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+from invoicegraph.admin.workspaces import create_client, create_workspace
 
 
 @dataclass
@@ -64,6 +67,21 @@ async def fetch_token(http: httpx.AsyncClient, client_id: str, secret: str) -> s
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token
+
+
+@asynccontextmanager
+async def served_api(application: Starlette, *, workspace: str) -> AsyncIterator[Api]:
+    """`application` running (its lifespan), and a client of a new workspace of it, with a
+    token from its real token endpoint: for tests that build an app of their own settings."""
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            db = application.state.db
+            made = await create_workspace(db, name=workspace)
+            client = await create_client(db, workspace_public_id=made.public_id)
+            assert client is not None
+            token = await fetch_token(http, client.client_id, client.client_secret)
+            yield Api(http=http, token=token, workspace_id=made.public_id)
 
 
 @dataclass

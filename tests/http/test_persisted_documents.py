@@ -8,12 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from invoicegraph.admin.workspaces import create_client, create_workspace
 from invoicegraph.http.app import create_app
 from invoicegraph.schema.persisted import ManifestError, sha256_of
 from invoicegraph.settings import Settings
 from tests.operations import CREATE_INVOICE_MINIMAL, invoice_input
-from tests.support import Api, fetch_token
+from tests.support import Api, served_api
 
 COUNT = "query CountForApq { invoices(first: 1) { totalCount } }"
 
@@ -77,17 +76,8 @@ def manifest(tmp_path: Path) -> Path:
 @pytest.fixture
 async def trusted_only(settings: Settings, manifest: Path) -> AsyncIterator[Api]:
     only = settings.replace(trusted_documents=str(manifest), trusted_documents_only=True)
-    application = create_app(only)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            workspace = await create_workspace(application.state.db, name="Trusted")
-            client = await create_client(
-                application.state.db, workspace_public_id=workspace.public_id
-            )
-            assert client is not None
-            token = await fetch_token(http, client.client_id, client.client_secret)
-            yield Api(http=http, token=token, workspace_id=workspace.public_id)
+    async with served_api(create_app(only), workspace="Trusted") as api:
+        yield api
 
 
 async def test_only_trusted_documents_run_by_hash_or_exact_text(trusted_only: Api) -> None:

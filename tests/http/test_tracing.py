@@ -10,11 +10,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from invoicegraph.admin.workspaces import create_client, create_workspace
 from invoicegraph.http.app import create_app
 from invoicegraph.settings import Settings
 from invoicegraph.tracing import tracing_requested
-from tests.support import fetch_token
+from tests.support import served_api
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT_ID = "b7ad6b7169203331"
@@ -34,17 +33,9 @@ async def traced(
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     application = create_app(settings, tracer_provider=provider)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            workspace = await create_workspace(application.state.db, name="Traced")
-            client = await create_client(
-                application.state.db, workspace_public_id=workspace.public_id
-            )
-            assert client is not None
-            token = await fetch_token(http, client.client_id, client.client_secret)
-            http.headers["Authorization"] = f"Bearer {token}"
-            yield http
+    async with served_api(application, workspace="Traced") as api:
+        api.http.headers["Authorization"] = f"Bearer {api.token}"
+        yield api.http
 
 
 def of_trace(spans: tuple[ReadableSpan, ...], trace_id: str) -> list[ReadableSpan]:
