@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 from starlette.applications import Starlette
 
@@ -22,6 +23,14 @@ from invoicegraph.store.engine import Database
 from tests.http.live import live_server
 from tests.operations import CREATE_INVOICE_MINIMAL, invoice_input
 from tests.support import Api, connections_held, fetch_token
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Without the webhook deliverer: it polls the database in the background, and a poll beside
+    the request measured would count as the request's connection."""
+    return settings.replace(webhooks=False)
+
 
 WORKSPACE = "{ workspace { id } }"
 
