@@ -105,6 +105,7 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
                         str(unit),
                         quantity,
                         "[]",
+                        str(unit * quantity),  # due: no discount, no tax
                     )
                 )
                 snapshot.append(
@@ -191,8 +192,8 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
         )
         db.executemany(
             "INSERT INTO line_items (id, workspace_id, public_id, invoice_id, user_id, "
-            "description, product_id, type, currency, amount, unit_price, quantity, tags) "
-            "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "description, product_id, type, currency, amount, unit_price, quantity, tags, due) "
+            "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             items,
         )
         db.executemany(

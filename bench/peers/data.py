@@ -165,6 +165,7 @@ def build_rows(workspace_id: int) -> dict[str, list[tuple[Any, ...]]]:
                     Decimal(unit),
                     quantity,
                     json.dumps(item_tags),
+                    Decimal(amount),  # due: no discount, no tax
                 )
             )
             snapshot.append(
@@ -276,6 +277,7 @@ COLUMNS = {
         "unit_price",
         "quantity",
         "tags",
+        "due",
     ],
     "invoice_tags": ["invoice_id", "key", "workspace_id", "value", "position"],
     "invoice_versions": [
