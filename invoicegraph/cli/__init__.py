@@ -188,19 +188,19 @@ def serve(
         return token
 
     demo_token = _with_database(settings.database_url, prepare, create=True)
+    server: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "access_log": settings.access_log,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        "ws_max_size": settings.max_body_bytes,
+    }
     # Only in the run that seeded the demo does the playground embed the demo token.
     if settings.workers <= 1:
         app = create_app(settings.replace(demo_token=demo_token))
         tune_gc()
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            access_log=settings.access_log,
-            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-            ws_max_size=settings.max_body_bytes,
-        )
+        uvicorn.run(app, **server)
         return
     # Worker processes import the app themselves and read these settings back, and keep their
     # metrics in files of one folder that a scrape of any of them adds up.
@@ -214,12 +214,7 @@ def serve(
             "invoicegraph.http.app:app_from_environment",
             factory=True,
             workers=settings.workers,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            access_log=settings.access_log,
-            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-            ws_max_size=settings.max_body_bytes,
+            **server,
         )
     finally:
         shutil.rmtree(metrics_folder, ignore_errors=True)

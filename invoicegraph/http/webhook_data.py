@@ -17,29 +17,32 @@ from invoicegraph.schema import InvoiceSchema
 from invoicegraph.store.engine import Database
 from invoicegraph.webhooks.fanout import Renderer
 
-INVOICE_DATA = """
-query WebhookData($ids: [ID!]!) {
-  nodes(ids: $ids) {
-    ... on Invoice {
-      id invoiceId workspaceId status version created modified
-      tags { key value }
-      lineItems {
-        id description productId type currency
-        price { amount quantity unitPrice }
-        user { id externalId }
-        tags { key value }
-      }
-      balances {
-        currency
-        payins { expected actual remaining }
-        payouts { expected actual remaining }
-        net { expected actual remaining }
-      }
-      payments { id amount currency type posted transaction { id externalId } }
-    }
+INVOICE_SELECTION = """
+  id invoiceId workspaceId status version created modified
+  tags { key value }
+  lineItems {
+    id description productId type currency
+    price { amount quantity unitPrice }
+    user { id externalId }
+    tags { key value }
   }
-}
+  balances {
+    currency
+    payins { expected actual remaining }
+    payouts { expected actual remaining }
+    net { expected actual remaining }
+  }
+  payments { id amount currency type posted transaction { id externalId } }
 """
+"""The invoice as a webhook's `data` shows it: what the `invoice` query answers for it."""
+
+INVOICE_DATA = (
+    """
+query WebhookData($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on Invoice {"""
+    + INVOICE_SELECTION
+    + "} }\n}\n"
+)
 
 
 def invoice_renderer(schema: InvoiceSchema, db: Database) -> Renderer:

@@ -35,7 +35,7 @@ from tests.e2e.server import (
 )
 from tests.operations import CREATE_INVOICE_MINIMAL, invoice_input
 from tests.webhooks.operations import ALL_TYPES, CREATE_ENDPOINT, WAIT_SECONDS
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import Receiver, receiving
 
 pytestmark = pytest.mark.e2e
 
@@ -47,10 +47,8 @@ WEBHOOK_SETTINGS = {
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.release()
-    running.stop()
+    with receiving() as running:
+        yield running
 
 
 def wait_for(condition: Callable[[], Any], what: str) -> Any:

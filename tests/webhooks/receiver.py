@@ -10,7 +10,8 @@ alike. Each request is kept with its headers, body and the status it was answere
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -122,3 +123,14 @@ class Receiver:
     def all(self) -> list[Receipt]:
         with self._lock:
             return list(self.receipts)
+
+
+@contextmanager
+def receiving() -> Iterator[Receiver]:
+    """A receiver listening on 127.0.0.1 for the block; anything it holds back is let go."""
+    running = Receiver().start()
+    try:
+        yield running
+    finally:
+        running.release()
+        running.stop()

@@ -6,17 +6,16 @@ count attempts and look at what the receiver got, and never sleep for a schedule
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import update
 from sqlmodel import col
 
 from invoicegraph.clock import now
+from invoicegraph.http.webhook_data import INVOICE_SELECTION
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from tests.operations import (
@@ -45,35 +44,10 @@ from tests.webhooks.operations import (
 )
 from tests.webhooks.receiver import Receipt, Receiver, always
 
-INVOICE_QUERY = """
-query Invoice($id: ID!) {
-  invoice(invoice: {id: $id}) {
-    id invoiceId workspaceId status version created modified
-    tags { key value }
-    lineItems {
-      id description productId type currency
-      price { amount quantity unitPrice }
-      user { id externalId }
-      tags { key value }
-    }
-    balances {
-      currency
-      payins { expected actual remaining }
-      payouts { expected actual remaining }
-      net { expected actual remaining }
-    }
-    payments { id amount currency type posted transaction { id externalId } }
-  }
-}
-"""
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.release()
-    running.stop()
+INVOICE_QUERY = (
+    "query Invoice($id: ID!) { invoice(invoice: {id: $id}) {" + INVOICE_SELECTION + "} }"
+)
+"""The same fields the payload's `data` holds, read through the `invoice` query."""
 
 
 async def endpoint(api: Api, url: str, types: list[str] = ALL_TYPES) -> tuple[str, str]:

@@ -1,13 +1,11 @@
 """An attempt that gets no answer within the timeout is a failure, retried like any other."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from invoicegraph.settings import Settings
 from tests.support import Api
-from tests.webhooks.conftest import RETRY_BASE_SECONDS, RETRY_WINDOW_SECONDS
 from tests.webhooks.operations import ALL_TYPES, CREATE_ENDPOINT, DELIVERIES, until
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.test_delivery import create_invoice
@@ -16,23 +14,9 @@ TIMEOUT_SECONDS = 0.3
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        signing_key="test-signing-key-" + "x" * 32,
-        webhooks_allow_private=True,
-        webhooks_retry_base_seconds=RETRY_BASE_SECONDS,
-        webhooks_retry_window_seconds=RETRY_WINDOW_SECONDS,
-        webhooks_timeout_seconds=TIMEOUT_SECONDS,
-    )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.release()
-    running.stop()
+def settings(settings: Settings) -> Settings:
+    """The webhook tests' settings with a timeout short enough to meet."""
+    return settings.replace(webhooks_timeout_seconds=TIMEOUT_SECONDS)
 
 
 async def test_no_answer_within_the_timeout_is_a_failure_then_retried(
