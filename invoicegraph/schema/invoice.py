@@ -65,8 +65,9 @@ class LineItem(Node):
     invoice_db_id: strawberry.Private[int]
 
     @classmethod
-    def from_view(cls, row: LineItemView, user: User, *, tags: bool = True) -> "LineItem":
-        """`tags`: whether the selection reads them (building them costs an object each)."""
+    def from_view(cls, row: LineItemView, user: User, names: frozenset[str]) -> "LineItem":
+        """Only what the selection (`names`) reads is built: the tags cost an object each, the
+        document fields (tax, period) a computation each, for every line of a page."""
         return cls(
             id=strawberry.ID(row.public_id),
             description=row.description,
@@ -76,13 +77,15 @@ class LineItem(Node):
             price=Price(
                 amount=Int96(row.amount), quantity=row.quantity, unit_price=Int96(row.unit_price)
             ),
-            tags=Tag.from_pairs(row.tag_pairs()) if tags else NOT_LOADED,
+            tags=Tag.from_pairs(row.tag_pairs()) if "tags" in names else NOT_LOADED,
             user=user,
-            tax_percent=format_percent(row.tax_rate),
-            tax=Int96(documents.line_item_tax(row)),
+            tax_percent=format_percent(row.tax_rate) if "taxPercent" in names else NOT_LOADED,
+            tax=Int96(documents.line_item_tax(row)) if "tax" in names else NOT_LOADED,
             discount=Int96(row.discount),
             total=Int96(row.due),
-            period=Period.of(row.period_start, row.period_end),
+            period=(
+                Period.of(row.period_start, row.period_end) if "period" in names else NOT_LOADED
+            ),
             invoice_db_id=row.invoice_id,
         )
 
@@ -196,7 +199,7 @@ class Relation:
 def _line_items(rows: InvoiceRows, index: int, users: Users, names: frozenset[str]) -> Any:
     assert rows.line_items is not None
     return [
-        LineItem.from_view(item, users.get(item.user_id, NOT_LOADED), tags="tags" in names)
+        LineItem.from_view(item, users.get(item.user_id, NOT_LOADED), names)
         for item in rows.line_items[index]
     ]
 
@@ -290,8 +293,10 @@ async def build_invoices(
             description=row.description,
             footer=row.footer,
             due_date=row.due_date,
-            overdue=documents.overdue_now(row),
-            period=Period.of(row.period_start, row.period_end),
+            overdue=documents.overdue_now(row) if "overdue" in names else NOT_LOADED,
+            period=(
+                Period.of(row.period_start, row.period_end) if "period" in names else NOT_LOADED
+            ),
             subscription_id=row.subscription_id,
             **(
                 unselected
@@ -329,7 +334,4 @@ async def build_line_items(
         if "user" in names
         else {}
     )
-    return [
-        LineItem.from_view(row, users.get(row.user_id, NOT_LOADED), tags="tags" in names)
-        for row in rows
-    ]
+    return [LineItem.from_view(row, users.get(row.user_id, NOT_LOADED), names) for row in rows]
