@@ -6,11 +6,13 @@ from datetime import datetime
 from sqlmodel import col, update
 
 from invoicegraph.auth.secrets import hash_client_secret, new_client_secret
+from invoicegraph.auth.standings import revocation_heard
 from invoicegraph.clock import now
 from invoicegraph.store.engine import Database
 from invoicegraph.store.numbering import PREFIX_MAX, set_prefix
 from invoicegraph.store.tables import ApiClientRow, WorkspaceRow
 from invoicegraph.store.workspaces import (
+    announce_revocation,
     get_workspace,
     insert_api_client,
     insert_workspace,
@@ -48,14 +50,22 @@ async def create_client(db: Database, *, workspace_public_id: str) -> NewClient 
 
 
 async def revoke_client(db: Database, *, client_id: str) -> bool:
-    """Revoke a client's credentials; its tokens stop working on their next request."""
-    async with db.write() as session:
-        result = await session.exec(
-            update(ApiClientRow)
-            .where(col(ApiClientRow.public_id) == client_id, col(ApiClientRow.revoked).is_(None))
-            .values(revoked=now())
-        )
-        return bool(result.rowcount)
+    """Revoke a client's credentials; its tokens stop working on their next request (on
+    PostgreSQL this returns once every server has been sent the revocation)."""
+    async with revocation_heard(db, client_id) as heard:
+        async with db.write() as session:
+            result = await session.exec(
+                update(ApiClientRow)
+                .where(
+                    col(ApiClientRow.public_id) == client_id, col(ApiClientRow.revoked).is_(None)
+                )
+                .values(revoked=now())
+            )
+            if not result.rowcount:
+                return False
+            await announce_revocation(session, client_id=client_id)
+        await heard()
+    return True
 
 
 @dataclass(frozen=True, slots=True)

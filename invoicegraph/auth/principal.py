@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.auth.tokens import InvalidToken, TokenClaims, verify_token
+from invoicegraph.auth.standings import Standings
+from invoicegraph.auth.tokens import InvalidToken, TokenClaims
 from invoicegraph.store.workspaces import client_standing
 
 SessionSource = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -27,23 +28,23 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-async def authenticate(
-    read: SessionSource, *, authorization: str | None, key: str, max_ttl_seconds: int
+async def principal_of(
+    read: SessionSource, claims: TokenClaims, standings: Standings | None = None
 ) -> Principal:
-    """Verify the token, then check the client still exists and is not revoked."""
-    claims = verify_token(bearer_token(authorization), key=key, max_ttl_seconds=max_ttl_seconds)
-    return await principal_of(read, claims)
-
-
-async def principal_of(read: SessionSource, claims: TokenClaims) -> Principal:
     """Check that the verified token's client still exists and is not revoked.
 
-    The database check costs one indexed read per request and makes `client revoke` take
-    effect on the very next request instead of when the token expires. `read` is the
-    request's own read session, so the check shares its snapshot and its connection.
+    `client revoke` takes effect on the very next request, not when the token expires: the
+    standing comes from `standings` while a watch tells them of every revocation
+    (auth/standings.py), else from one indexed read in the request's own read session (its
+    snapshot and its connection).
     """
-    async with read() as session:
-        standing = await client_standing(session, public_id=claims.client_id)
+    standing = None if standings is None else standings.get(claims.client_id)
+    if standing is None:
+        read_at = 0 if standings is None else standings.generation
+        async with read() as session:
+            standing = await client_standing(session, public_id=claims.client_id)
+        if standing is not None and standings is not None:
+            standings.keep(standing, read_at=read_at)
     if standing is None:
         raise InvalidToken("unknown client")
     if standing.revoked or standing.workspace_public_id != claims.workspace_id:

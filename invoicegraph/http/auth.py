@@ -78,7 +78,8 @@ class AuthenticatedGraphQL:
     In this order, so that nothing holds a database connection it does not use: the whole
     body is read, the token's signature and expiry are checked, the request is admitted
     (`admission.py`: 429 or 503 when it may not use the database now), and only then is the
-    client's standing read, in the read session the request goes on with. That session is
+    client's standing checked (auth/standings.py: kept in memory where revocations are heard,
+    else read in the read session the request goes on with). That session is
     closed when the response has been sent.
     """
 
@@ -113,7 +114,7 @@ class AuthenticatedGraphQL:
         reader = Reader(state.db)
         try:
             try:
-                principal = await principal_of(reader.session, claims)
+                principal = await principal_of(reader.session, claims, state.standings)
             except InvalidToken as error:
                 await unauthenticated(str(error))(scope, receive, send)
                 return
@@ -144,7 +145,7 @@ async def connection_credentials(
             key=state.signing_key,
             max_ttl_seconds=state.settings.token_max_lifetime_seconds,
         )
-        return await principal_of(state.db.read, claims), claims
+        return await principal_of(state.db.read, claims, state.standings), claims
     except InvalidToken as error:
         # graphql-transport-ws closes a refused connection_init with 4403; the reason says why
         # (a close reason holds at most 123 bytes).

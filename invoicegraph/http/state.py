@@ -7,7 +7,7 @@ themselves, send requests through httpx's ASGITransport and read `app.state.db`.
 """
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Scope
 
 from invoicegraph.auth.keys import signing_key
+from invoicegraph.auth.standings import Standings, start_watch
 from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
@@ -38,7 +39,8 @@ from invoicegraph.webhooks.worker import WebhookWorker
 class AppState(State):
     """`app.state` while the app runs: its database, settings, token key, event bus, the
     outbox publisher that feeds the bus, the admission of requests to the database, the open
-    sockets with the watch over their clients' standing, and the webhook deliverer (None when
+    sockets with the watch over their clients' standing, the clients' standings kept while
+    revocations are heard (and how to stop hearing them), and the webhook deliverer (None when
     turned off)."""
 
     db: Database
@@ -48,6 +50,8 @@ class AppState(State):
     outbox: OutboxPublisher
     admission: Admission
     sockets: RevocationWatch
+    standings: Standings
+    stop_standings: Callable[[], Awaitable[None]]
     webhooks: WebhookConfig
     webhook_worker: WebhookWorker | None
 
@@ -61,6 +65,8 @@ class AppState(State):
         outbox: OutboxPublisher,
         admission: Admission,
         sockets: RevocationWatch,
+        standings: Standings,
+        stop_standings: Callable[[], Awaitable[None]],
         webhooks: WebhookConfig,
         webhook_worker: WebhookWorker | None,
     ) -> None:
@@ -73,6 +79,8 @@ class AppState(State):
                 "outbox": outbox,
                 "admission": admission,
                 "sockets": sockets,
+                "standings": standings,
+                "stop_standings": stop_standings,
                 "webhooks": webhooks,
                 "webhook_worker": webhook_worker,
             }
@@ -103,6 +111,8 @@ class AppState(State):
             webhooks = await load_config(db, settings)
             events = EventBus() if db.is_sqlite else PostgresEventBus(db)
             await events.start()
+            standings = Standings()
+            stop_standings = await start_watch(db, standings)
         except BaseException:
             await db.dispose()
             raise
@@ -124,12 +134,15 @@ class AppState(State):
             outbox=outbox,
             admission=admission,
             sockets=RevocationWatch(db, per_client=settings.max_sockets_per_client),
+            standings=standings,
+            stop_standings=stop_standings,
             webhooks=webhooks,
             webhook_worker=worker,
         )
 
     async def close(self) -> None:
         await self.sockets.close()
+        await self.stop_standings()
         if self.webhook_worker is not None:
             await self.webhook_worker.stop()
         await self.outbox.stop()

@@ -5,10 +5,12 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
+from sqlalchemy import text as sa_text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
+from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.tables import ApiClientRow, ServerSecretRow, WorkspaceRow
 from invoicegraph.store.upsert import insert_ignoring_conflicts
@@ -90,6 +92,21 @@ _CLIENT_STANDING = (
     .where(col(ApiClientRow.public_id) == bindparam("public_id"))
 )
 """Built once: every request runs it, and building a statement costs more than running it."""
+
+
+REVOCATIONS_CHANNEL = "invoicegraph_revocations"
+"""PostgreSQL's channel for revoked client ids: servers that keep standings listen on it."""
+
+
+async def announce_revocation(session: AsyncSession, *, client_id: str) -> None:
+    """Tell every server process, when this transaction commits, that the client is revoked
+    (auth/standings.py). SQLite has no such channel: its servers keep no standings."""
+    if dialect_of(session) == "postgresql":
+        connection = await session.connection()
+        await connection.execute(
+            sa_text("SELECT pg_notify(:channel, :client_id)"),
+            {"channel": REVOCATIONS_CHANNEL, "client_id": client_id},
+        )
 
 
 async def client_standing(session: AsyncSession, *, public_id: str) -> ClientStanding | None:

@@ -15,6 +15,7 @@ from tests.e2e.server import (
     get_token,
     graphql,
     graphql_ok,
+    http_client,
     run_cli,
     token_response,
 )
@@ -128,24 +129,40 @@ def test_workspace_create_says_it_made_a_new_database(workdir: Path) -> None:
     assert (workdir / "invoicegraph.db").exists()
 
 
+SPREAD = 16
+"""Requests on connections of their own: on PostgreSQL the server runs four workers, and every
+one of them should have kept the client's standing before the revocation."""
+
+
+def on_fresh_connections(deployed: Deployment, token: str) -> list[int]:
+    """The status of SPREAD requests, each on a new connection (so a new worker may take it)."""
+    statuses = []
+    for _ in range(SPREAD):
+        with http_client(deployed.base_url) as fresh:
+            statuses.append(graphql(fresh, WHO_AM_I, token).status)
+    return statuses
+
+
 def test_a_revoked_client_is_refused_on_its_next_request(
     deployed: Deployment, http: httpx.Client, token: str
 ) -> None:
-    # given a second client, made while the server runs, whose token works
+    # given a second client, made while the server runs, whose token works on every worker
     client_id, client_secret = create_client(
         deployed.workspace_id, cwd=deployed.workdir, database_url=deployed.database_url
     )
     doomed_token = get_token(http, client_id, client_secret)
+    assert on_fresh_connections(deployed, doomed_token) == [200] * SPREAD
     assert graphql(http, WHO_AM_I, doomed_token).status == 200
     # when it is revoked through the CLI
     revoked = run_cli(
         "client", "revoke", client_id, cwd=deployed.workdir, database_url=deployed.database_url
     )
-    # then its token and its secret are refused from the next request on
+    # then its token and its secret are refused from the next request on, by every worker
     assert revoked.returncode == 0, revoked.stderr
     refused = graphql(http, WHO_AM_I, doomed_token)
     assert refused.status == 401
     assert refused.codes == ["UNAUTHENTICATED"]
+    assert on_fresh_connections(deployed, doomed_token) == [401] * SPREAD
     assert token_response(http, client_id, client_secret).status_code == 401
     # and the workspace's other client goes on working
     graphql_ok(http, WHO_AM_I, token)
