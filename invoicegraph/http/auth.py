@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from invoicegraph.auth.principal import Principal, bearer_token, principal_of
-from invoicegraph.auth.tokens import InvalidToken, TokenClaims, verify_token
+from invoicegraph.auth.tokens import InvalidToken, TokenClaims
 from invoicegraph.http.admission import RETRY_AFTER_SECONDS, ServiceBusy, TooManyRequests
 from invoicegraph.http.errors import error_response
 from invoicegraph.http.sockets import SocketRefused
@@ -92,11 +92,7 @@ class AuthenticatedGraphQL:
         if replay is None:
             return
         try:
-            claims = verify_token(
-                bearer_token(Headers(scope=scope).get("authorization")),
-                key=state.signing_key,
-                max_ttl_seconds=state.settings.token_max_lifetime_seconds,
-            )
+            claims = state.tokens.verify(bearer_token(Headers(scope=scope).get("authorization")))
         except InvalidToken as error:
             await unauthenticated(str(error))(scope, replay, send)
             return
@@ -140,10 +136,8 @@ async def connection_credentials(
     params = connection_params or {}
     authorization = params.get("Authorization", params.get("authorization"))
     try:
-        claims = verify_token(
-            bearer_token(authorization if isinstance(authorization, str) else None),
-            key=state.signing_key,
-            max_ttl_seconds=state.settings.token_max_lifetime_seconds,
+        claims = state.tokens.verify(
+            bearer_token(authorization if isinstance(authorization, str) else None)
         )
         return await principal_of(state.db.read, claims, state.standings), claims
     except InvalidToken as error:

@@ -20,6 +20,7 @@ from starlette.types import Scope
 
 from invoicegraph.auth.keys import signing_key
 from invoicegraph.auth.standings import Standings, start_watch
+from invoicegraph.auth.tokens import TokenVerifier
 from invoicegraph.events import EventBus
 from invoicegraph.events.outbox import OutboxPublisher
 from invoicegraph.events.postgres import PostgresEventBus
@@ -37,15 +38,16 @@ from invoicegraph.webhooks.worker import WebhookWorker
 
 
 class AppState(State):
-    """`app.state` while the app runs: its database, settings, token key, event bus, the
-    outbox publisher that feeds the bus, the admission of requests to the database, the open
-    sockets with the watch over their clients' standing, the clients' standings kept while
-    revocations are heard (and how to stop hearing them), and the webhook deliverer (None when
-    turned off)."""
+    """`app.state` while the app runs: its database, settings, token key and verifier, event
+    bus, the outbox publisher that feeds the bus, the admission of requests to the database,
+    the open sockets with the watch over their clients' standing, the clients' standings kept
+    while revocations are heard (and how to stop hearing them), and the webhook deliverer
+    (None when turned off)."""
 
     db: Database
     settings: Settings
     signing_key: str
+    tokens: TokenVerifier
     events: EventBus
     outbox: OutboxPublisher
     admission: Admission
@@ -61,6 +63,7 @@ class AppState(State):
         db: Database,
         settings: Settings,
         signing_key: str,
+        tokens: TokenVerifier,
         events: EventBus,
         outbox: OutboxPublisher,
         admission: Admission,
@@ -75,6 +78,7 @@ class AppState(State):
                 "db": db,
                 "settings": settings,
                 "signing_key": signing_key,
+                "tokens": tokens,
                 "events": events,
                 "outbox": outbox,
                 "admission": admission,
@@ -130,6 +134,7 @@ class AppState(State):
             db=db,
             settings=settings,
             signing_key=key,
+            tokens=TokenVerifier(key=key, max_ttl_seconds=settings.token_max_lifetime_seconds),
             events=events,
             outbox=outbox,
             admission=admission,
