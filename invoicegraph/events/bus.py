@@ -9,7 +9,7 @@ NOTIFY instead, so a subscriber on any process sees writes committed by every ot
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +26,7 @@ class EventBus:
     def __init__(self) -> None:
         self._subscribers: defaultdict[int, set[asyncio.Queue[InvoiceEvent]]] = defaultdict(set)
         self._committed = asyncio.Event()
+        self._watchers: list[Callable[[], None]] = []
 
     async def start(self) -> None:
         """Nothing to set up in one process; the PostgreSQL bus starts listening here."""
@@ -53,8 +54,14 @@ class EventBus:
         for event in events:
             self.deliver(event)
 
+    def watch(self, published: Callable[[], None]) -> None:
+        """Call `published` whenever events reach this process (the webhook deliverer's wake)."""
+        self._watchers.append(published)
+
     def deliver(self, event: InvoiceEvent) -> None:
         """Hand one event to this process's subscribers of its workspace."""
+        for published in self._watchers:
+            published()
         for queue in self._subscribers.get(event.workspace_id, ()):
             if queue.full():
                 queue.get_nowait()

@@ -129,6 +129,7 @@ class AppState(State):
         worker = None
         if settings.webhooks:
             worker = WebhookWorker(db, webhooks, invoice_renderer(schema, db))
+            events.watch(worker.wake)
             worker.start()
         return cls(
             db=db,

@@ -11,6 +11,7 @@ event id.
 
 import asyncio
 import logging
+import time
 from contextlib import suppress
 from datetime import datetime
 
@@ -41,8 +42,11 @@ log = logging.getLogger("invoicegraph.webhooks")
 
 DELIVERER_LOCK = 0x1D0_3E8B
 """The advisory lock key of the one deliverer of a PostgreSQL deployment."""
-POLL_SECONDS = 0.25
-"""How often the deliverer looks for new events and due retries."""
+POLL_SECONDS = 2.0
+"""How often the deliverer looks for new events when nothing wakes it (retries falling due
+wake it on time). Published events wake it (`wake`), at most every ROUND_SECONDS: an idle
+server then costs a few statements every two seconds, a busy one four rounds a second."""
+ROUND_SECONDS = 0.25
 LEADER_RETRY_SECONDS = 2.0
 """How often a process that is not the deliverer tries to become it."""
 BATCH = 50
@@ -104,6 +108,7 @@ class WebhookWorker:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()
 
     async def fan_out_all(self) -> int:
         total = 0
@@ -193,42 +198,59 @@ class WebhookWorker:
             session.add(endpoint)
         return {SUCCEEDED: "delivered", FAILED: "given_up"}.get(delivery.status, "failed")
 
-    async def _wait(self) -> None:
-        """Until the next poll, or sooner when a retry falls due before it."""
+    def wake(self) -> None:
+        """Events were published: look for them now rather than at the next poll."""
+        self._wake.set()
+
+    async def _wait(self, round_started: float) -> None:
+        """Until the next poll, or sooner when a retry falls due or events wake it, but not
+        before ROUND_SECONDS from the start of the last round."""
         pause = POLL_SECONDS
         async with self._db.read() as session:
             due = await next_due(session)
         if due is not None:
             pause = min(pause, max(0.0, (due - now()).total_seconds()))
         await self._sleep(pause)
+        rest = round_started + ROUND_SECONDS - time.monotonic()
+        if rest > 0:
+            await self._pause(rest)
 
     async def _sleep(self, seconds: float) -> None:
-        """A pause that `stop` cuts short."""
+        """A pause that `wake` and `stop` cut short."""
         with suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
+        if not self._stopping:
+            self._wake.clear()
+
+    async def _pause(self, seconds: float) -> None:
+        """A pause that only `stop` cuts short."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
 
     async def _run(self) -> None:
         pause = 0.0
         while not self._stopping:
             try:
                 if await self._leadership.hold():
+                    round_started = time.monotonic()
                     await self.fan_out_all()
                     await self.deliver_due()
                     pause = 0.0
-                    await self._wait()
+                    await self._wait(round_started)
                 else:
-                    await self._sleep(LEADER_RETRY_SECONDS)
+                    await self._pause(LEADER_RETRY_SECONDS)
             except Exception:
                 if self._stopping:
                     return
                 pause = min(MAX_PAUSE_SECONDS, max(0.1, pause * 2))
                 log.exception("delivering webhooks failed; retrying in %.1f s", pause)
                 await self._leadership.release()
-                await self._sleep(pause)
+                await self._pause(pause)
 
     def start(self) -> None:
         if self._task is None:
             self._stopping = False
+            self._stopped.clear()
             self._task = asyncio.create_task(self._run(), name="invoicegraph webhooks")
 
     async def stop(self) -> None:
@@ -236,6 +258,7 @@ class WebhookWorker:
         if self._task is not None:
             self._stopping = True
             self._wake.set()
+            self._stopped.set()
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), STOP_SECONDS)
             except TimeoutError:
