@@ -62,10 +62,14 @@ class StrictJsonBody:
 
     def encode_json(self, data: object) -> str:
         # str, not bytes: graphql-transport-ws messages must go out as text frames.
+        return self.encode_json_bytes(data).decode()
+
+    def encode_json_bytes(self, data: object) -> bytes:
+        """An HTTP response body, as bytes: encoded once, sent as it is."""
         encoded = orjson.dumps(data)
         if len(encoded) > self.max_response_bytes:
             encoded = orjson.dumps(too_large(data, len(encoded), self.max_response_bytes))
-        return encoded.decode()
+        return encoded
 
     def parse_json(self, data: str | bytes) -> Any:
         """An HTTP body (or its variables): a refusal is HTTP 400 with the reason."""
