@@ -45,20 +45,26 @@ class Balance:
 
 def compute_balances(expected: Iterable[Flow], actual: Iterable[Flow]) -> list[Balance]:
     """One Balance per currency that appears in either list, ordered by currency code."""
-    sums: dict[tuple[str, FlowType], list[int]] = {}
+    # Per currency: [payins expected, payins actual, payouts expected, payouts actual]; keyed
+    # by the currency alone, since hashing an Enum member runs Python code and every line
+    # item of a page passes through here.
+    sums: dict[str, list[int]] = {}
     for index, flows in enumerate((expected, actual)):
         for flow in flows:
-            sums.setdefault((flow.currency, flow.type), [0, 0])[index] += flow.amount
-
-    def amounts(currency: str, flow_type: FlowType) -> Amounts:
-        pair = sums.get((currency, flow_type))
-        return ZERO if pair is None else Amounts(expected=pair[0], actual=pair[1])
-
+            slot = index if flow.type is FlowType.PAYIN else index + 2
+            amounts = sums.get(flow.currency)
+            if amounts is None:
+                amounts = sums[flow.currency] = [0, 0, 0, 0]
+            amounts[slot] += flow.amount
     return [
         Balance(
             currency=currency,
-            payins=amounts(currency, FlowType.PAYIN),
-            payouts=amounts(currency, FlowType.PAYOUT),
+            payins=_amounts(amounts[0], amounts[1]),
+            payouts=_amounts(amounts[2], amounts[3]),
         )
-        for currency in sorted({currency for currency, _ in sums})
+        for currency, amounts in sorted(sums.items())
     ]
+
+
+def _amounts(expected: int, actual: int) -> Amounts:
+    return ZERO if expected == 0 and actual == 0 else Amounts(expected=expected, actual=actual)
