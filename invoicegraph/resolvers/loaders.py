@@ -1,11 +1,11 @@
-"""DataLoaders, built fresh for every request: one batched statement per relation per tick."""
+"""Loaders (resolvers/batch_loader.py), built fresh for every request: one batched statement
+per relation per tick."""
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from strawberry.dataloader import DataLoader
-
 from invoicegraph.auth.principal import Principal
+from invoicegraph.resolvers.batch_loader import BatchLoader
 from invoicegraph.resolvers.reader import Reader
 from invoicegraph.store.batch import all_each, live_rows_of_users, newest_versions, one_each
 from invoicegraph.store.records import (
@@ -51,12 +51,12 @@ class _Loader(Generic[Key, Value]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, loaders: "Loaders", owner: type) -> DataLoader[Key, Value]:
+    def __get__(self, loaders: "Loaders", owner: type) -> BatchLoader[Key, Value]:
         async def load(keys: Sequence[Key]) -> list[Value]:
             async with loaders.reader.session() as session:
                 return await self.batch(session, loaders.workspace_id, keys)
 
-        loader = DataLoader(load_fn=load)
+        loader = BatchLoader(load)
         loaders.__dict__[self.name] = loader  # found there from now on, before this descriptor
         return loader
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, inspect, not_, tuple_, union
 from sqlalchemy import select as sql_select
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -117,7 +116,7 @@ def document_conditions(filter: InvoiceFilter) -> list[ColumnElement[bool]]:
     if excluded := filter.excluded_kinds():
         conditions.append(_kinds_left_out(tuple(excluded)))
     if not filter.include_recovered_from:
-        conditions.append(_NOT_RECOVERED)
+        conditions.append(_not_recovered())
     return conditions
 
 
@@ -128,11 +127,14 @@ def _kinds_left_out(kinds: tuple[str, ...]) -> ColumnElement[bool]:
     return col(InvoiceRow.kind).not_in(kinds)
 
 
-_LATER = aliased(InvoiceRow)
-_NOT_RECOVERED: ColumnElement[bool] = ~exists(
-    select(_LATER.id).where(col(_LATER.recovered_from_id) == col(InvoiceRow.id))
-)
-"""No later invoice was recovered from this one (the default; expressions are immutable)."""
+_INVOICES = inspect(InvoiceRow).local_table
+
+
+def _not_recovered() -> ColumnElement[bool]:
+    """No later invoice was recovered from this one (the default): a Core alias, made per
+    statement (one shared by every statement made SQLAlchemy compile some of them again)."""
+    later = _INVOICES.alias()
+    return ~exists(sql_select(later.c.id).where(later.c.recovered_from_id == _INVOICES.c.id))
 
 
 SELECTIVE = 2_000
