@@ -1,9 +1,11 @@
 """The invoice-list benchmark: latency and SQL statements of the queries front ends make.
 
-For each N it fills (or reuses) bench/data/invoices-N.db, serves it with the real app
-in-process, and times each query through the whole GraphQL stack (parse, validate, resolve,
-loaders, SQL, JSON). The last line is for scripts:
+For each N it fills (or reuses) bench/data/invoices-N.db, or with `--backend postgresql` the
+PostgreSQL database invoicegraph_bench_N (bench/generate_postgres.py: the same rows, with COPY),
+serves it with the real app in-process, and times each query through the whole GraphQL stack
+(parse, validate, resolve, loaders, SQL, JSON). The last line is for scripts:
     invoices=N slowest_median_ms=X deep_over_first=Y
+(with ` backend=postgresql` at the end on PostgreSQL).
 """
 
 import argparse
@@ -16,7 +18,9 @@ from typing import Any
 
 import httpx
 
+from bench import generate_postgres
 from bench.generate import RARE_TAG, RARE_WORD, generate
+from bench.peers.data import Postgres
 from invoicegraph.admin.workspaces import create_client
 from invoicegraph.http.app import create_app
 from invoicegraph.http.runtime import tune_gc
@@ -80,8 +84,19 @@ def dataset(invoices: int) -> Path:
     return path
 
 
-async def bench(path: Path, invoices: int, rounds: int) -> list[dict[str, Any]]:
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", signing_key="bench" * 8)
+def postgres_dataset(pg: Postgres, invoices: int) -> str:
+    """The database URL of N invoices on PostgreSQL, loaded on first use and kept for later runs
+    (a database of its own, apart from the tests' and bench-peers')."""
+    database = f"invoicegraph_bench_{invoices}"
+    if not asyncio.run(generate_postgres.complete(pg, database, invoices)):
+        started = time.perf_counter()
+        generate_postgres.generate(pg, database, invoices)
+        print(f"# loaded {database} in {time.perf_counter() - started:.0f} s")
+    return pg.sqlalchemy_url(database)
+
+
+async def bench(url: str, invoices: int, rounds: int) -> list[dict[str, Any]]:
+    settings = Settings(database_url=url, signing_key="bench" * 8)
     app = create_app(settings)
     tune_gc()  # as `invoicegraph serve` does
     async with app.router.lifespan_context(app):
@@ -131,10 +146,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invoices", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     for invoices in args.invoices:
-        results = asyncio.run(bench(dataset(invoices), invoices, args.rounds))
-        print(f"\ninvoices={invoices:,}")
+        if args.backend == "postgresql":
+            url = postgres_dataset(Postgres(), invoices)
+        else:
+            url = f"sqlite+aiosqlite:///{dataset(invoices)}"
+        results = asyncio.run(bench(url, invoices, args.rounds))
+        print(f"\ninvoices={invoices:,} backend={args.backend}")
         print(f"{'query':<26}{'rows':>6}{'median ms':>11}{'p95 ms':>9}{'statements':>12}")
         for r in results:
             print(
@@ -144,7 +164,8 @@ def main() -> None:
         slowest = max(r["median_ms"] for r in results)
         deep_over_first = results[1]["median_ms"] / results[0]["median_ms"]
         summary = f"invoices={invoices} slowest_median_ms={slowest:.1f}"
-        print(f"{summary} deep_over_first={deep_over_first:.2f}")
+        summary += f" deep_over_first={deep_over_first:.2f}"
+        print(summary if args.backend == "sqlite" else f"{summary} backend={args.backend}")
 
 
 if __name__ == "__main__":
