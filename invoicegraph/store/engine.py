@@ -119,6 +119,12 @@ class Database:
             "pool_timeout": POOL_TIMEOUT_SECONDS,
             "query_cache_size": QUERY_CACHE_SIZE,
         }
+        if not self.is_sqlite:
+            # Custom plans only: after five runs of a prepared statement PostgreSQL may switch
+            # to one generic plan, chosen without the parameters' values; for a workspace's
+            # skewed data that plan can be 2,000 times slower (a tag filter's page: 1.0 s
+            # against 0.5 ms at 1,000,000 invoices). Planning each run costs far less.
+            options["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
         self.pool_size = pool_size
         self.engine = create_async_engine(self.url, **options)
         self._writer = self.engine

@@ -1,13 +1,28 @@
 """Lists of invoices: the filter as SQL, keyset pages and counts."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, inspect, not_, tuple_, union
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    cast,
+    exists,
+    func,
+    inspect,
+    literal,
+    not_,
+    tuple_,
+    union,
+)
 from sqlalchemy import select as sql_select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,7 +32,7 @@ from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.filters import owners_matching, tags_condition
 from invoicegraph.store.records import InvoiceRecord, fetch_records, select_of
-from invoicegraph.store.search import matching_invoice_ids, search_words
+from invoicegraph.store.search import matching_invoice_ids, rare_matches, search_words
 from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, PaymentRow
 
 
@@ -172,8 +187,22 @@ async def narrowed(
         )
         if await _count_up_to_selective(session, products) <= SELECTIVE:
             id_sets.append(products)
-            rest = replace(filter, product_ids=None)
+            rest = replace(rest, product_ids=None)
+    if filter.search is not None and (words := search_words(filter.search)):
+        found = await rare_matches(session, workspace_id=workspace_id, words=words, limit=SELECTIVE)
+        if found is not None:
+            id_sets.append(_listed(found, dialect_of(session)))
+            rest = replace(rest, search=None)
     return rest, id_sets
+
+
+def _listed(ids: list[int], dialect: str) -> Select[int]:
+    """`ids` as rows of one parameter (the statement's text is the same for any number)."""
+    data = json.dumps(ids)
+    if dialect == "postgresql":
+        elements = func.jsonb_array_elements_text(cast(literal(data), JSONB)).table_valued("value")
+        return sql_select(cast(elements.c.value, BigInteger))
+    return sql_select(func.json_each(literal(data)).table_valued("value").c.value)
 
 
 async def _count_up_to_selective(session: AsyncSession, id_set: Select[int]) -> int:

@@ -98,3 +98,30 @@ def matching_invoice_ids(dialect: str, words: list[str]) -> ColumnElement[bool]:
         text("invoice_search MATCH :fts_query").bindparams(fts_query=fts_query)
     )
     return col(InvoiceRow.id).in_(matches)
+
+
+async def rare_matches(
+    session: AsyncSession, *, workspace_id: int, words: list[str], limit: int
+) -> list[int] | None:
+    """The row ids of the workspace's invoices whose words include every one of `words`, read
+    from the index alone, when there are at most `limit` of them (None when more). A rare word
+    otherwise made PostgreSQL walk every invoice newest first probing each one's row (it
+    estimates 0.5% of rows for any word outside its statistics): 2.4 s at 1,000,000."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        statement = text(
+            "SELECT invoice_id FROM invoice_search WHERE workspace_id = :ws "
+            "AND body @@ to_tsquery('simple', :query) LIMIT :limit"
+        )
+        query = " & ".join(f"'{word}'" for word in words)
+    else:
+        statement = text(
+            "SELECT rowid FROM invoice_search WHERE invoice_search MATCH :query "
+            "AND workspace_id = :ws LIMIT :limit"
+        )
+        query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    found = await connection.execute(
+        statement, {"ws": workspace_id, "query": query, "limit": limit + 1}
+    )
+    ids = [int(row_id) for (row_id,) in found]
+    return ids if len(ids) <= limit else None

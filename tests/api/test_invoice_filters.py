@@ -17,8 +17,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from invoicegraph.store import invoice_lists
 from invoicegraph.store.engine import Database
 from invoicegraph.store.tables import InvoiceRow
+from tests.conftest import MakeApi
 from tests.operations import (
     CREATE_INVOICE,
     INVOICE_BY_KEY,
@@ -31,7 +33,7 @@ from tests.operations import (
     make_invoices,
     transaction_input,
 )
-from tests.support import Api
+from tests.support import Api, count_statements
 
 Filter = dict[str, Any]
 Case = tuple[Filter, set[str]]
@@ -721,6 +723,34 @@ async def test_a_rare_word_finds_exactly_its_invoice(api: Api) -> None:
             (keys[7], {keys[7]}),
         ),
     )
+
+
+def narrowed_by_search(statements: list[str]) -> bool:
+    """Whether the page was driven by the ids the search index gave (store/invoice_lists.py)."""
+    return any("json_each" in s or "jsonb_array_elements_text" in s for s in statements)
+
+
+async def test_rare_words_drive_the_page_from_the_index_and_common_ones_are_checked(
+    api: Api, make_api: MakeApi, app_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given more matches of one word than a rare word may have (lowered from 2,000 here),
+    # and another workspace where the rare word is common
+    monkeypatch.setattr(invoice_lists, "SELECTIVE", 3)
+    keys = await make_invoices(api, 6, line_items_each=1)
+    await create(api, "rare", line_item(description="Professional services, quokka edition"))
+    other = await make_api("Globex billing")
+    for index in range(5):
+        await create(other, f"theirs-{index}", line_item(description="quokka"))
+    # when each is searched
+    with count_statements(app_db.engine) as rare:
+        assert await found(api, {"search": "quokka"}) == {"rare"}
+    with count_statements(app_db.engine) as common:
+        assert await found(api, {"search": "Professional services"}) == {*keys, "rare"}
+    # then the rare word's page came from the index's ids, the common word's was checked
+    assert narrowed_by_search(rare.statements)
+    assert not narrowed_by_search(common.statements)
+    # and the other workspace, where it is common, finds its own five
+    assert await found(other, {"search": "quokka"}) == {f"theirs-{n}" for n in range(5)}
 
 
 async def test_search_follows_update_invoice(api: Api) -> None:
