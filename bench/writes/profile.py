@@ -132,7 +132,8 @@ async def request_of(
             "/graphql", json={"query": document, "variables": variables}, headers=headers
         )
         body: dict[str, Any] = response.json()
-        assert "errors" not in body and expect in response.text, response.text[:1000]
+        assert "errors" not in body, response.text[:1000]
+        assert expect in response.text, response.text[:1000]
         return body
 
     if op == "createInvoice":
@@ -241,7 +242,9 @@ def layer_shares(profiler: Profiler) -> list[tuple[str, float]]:
         if layer.startswith("other") and owner.file_path == "<built-in>":
             OTHER[owner.function] = OTHER.get(owner.function, 0.0) + own
         elif layer.startswith("other"):
-            OTHER[f"{frame.function} {path[-40:]}"] = OTHER.get(f"{frame.function} {path[-40:]}", 0.0) + own
+            OTHER[f"{frame.function} {path[-40:]}"] = (
+                OTHER.get(f"{frame.function} {path[-40:]}", 0.0) + own
+            )
         totals[layer] = totals.get(layer, 0.0) + own
     busy = sum(totals.values()) or 1.0
     return sorted(((k, v / busy) for k, v in totals.items()), key=lambda kv: -kv[1])

@@ -62,7 +62,7 @@ async def _by_external_id(
             col(UserRow.workspace_id) == workspace_id, col(UserRow.external_id).in_(external_ids)
         )
     )
-    return {external_id: row_id for external_id, row_id in rows}
+    return {external_id: row_id for external_id, row_id in rows if row_id is not None}
 
 
 async def _insert_returning(
@@ -81,4 +81,4 @@ async def _insert_returning(
         .on_conflict_do_nothing()
         .returning(col(UserRow.external_id), col(UserRow.id))
     )
-    return {external_id: row_id for external_id, row_id in rows}
+    return {external_id: row_id for external_id, row_id in rows if row_id is not None}
