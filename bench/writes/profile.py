@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import itertools
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -48,24 +47,24 @@ PG_DATABASE = "invoicegraph_profile_writes"
 WARMUP = 5
 
 
-def run(op: str, store: str, repeat: int) -> None:
+def run(op: str, store: str, repeat: int, *, profiled: bool = True) -> None:
     """A fresh database of `store`, migrated (synchronously: Alembic runs a loop of its own)."""
     if store == "sqlite":
         with tempfile.TemporaryDirectory(prefix="profile-writes-") as work:
             url = f"sqlite+aiosqlite:///{Path(work) / 'profile.db'}"
             upgrade(url)
-            asyncio.run(profile(op, url, repeat))
+            asyncio.run(profile(op, url, repeat, profiled))
         return
     pg = Postgres()
     asyncio.run(recreate_database(pg, PG_DATABASE))
     try:
         upgrade(pg.sqlalchemy_url(PG_DATABASE))
-        asyncio.run(profile(op, pg.sqlalchemy_url(PG_DATABASE), repeat))
+        asyncio.run(profile(op, pg.sqlalchemy_url(PG_DATABASE), repeat, profiled))
     finally:
         asyncio.run(drop_database(pg, PG_DATABASE))
 
 
-async def profile(op: str, url: str, repeat: int) -> None:
+async def profile(op: str, url: str, repeat: int, profiled: bool) -> None:
     settings = Settings(database_url=url, signing_key="profile" * 8, demo=False)
     app = create_app(settings)
     tune_gc()  # as `invoicegraph serve` does
@@ -98,27 +97,22 @@ async def profile(op: str, url: str, repeat: int) -> None:
             shown.clear()
             await once()
             print(f"the statements of one {op}:", *shown, sep="\n  ")
+            if profiled:
+                profiler = Profiler(interval=0.001, async_mode="disabled")
+                profiler.start()
+                for _ in range(repeat):
+                    await once()
+                profiler.stop()
+                print(profiler.output_text(unicode=False, color=False, show_all=False))
+                print(f"{op}: self time by layer, share of the profiled samples:")
+                for layer, share in layer_shares(profiler):
+                    print(f"  {layer:<34} {share:6.1%}")
             statements["total"] = 0
-            profiler = Profiler(interval=0.001, async_mode="disabled")
-            started = time.process_time()
-            profiler.start()
-            for _ in range(repeat):
-                await once()
-            profiler.stop()
-            cpu = (time.process_time() - started) / repeat * 1000
-            print(profiler.output_text(unicode=False, color=False, show_all=False))
-            print(f"{op}: self time by layer, share of the profiled samples:")
-            for layer, share in layer_shares(profiler):
-                print(f"  {layer:<34} {share:6.1%}")
-            for k, v in sorted(OTHER.items(), key=lambda kv: -kv[1])[:15]:
-                print("   other:", k, round(v, 3))
-            print(
-                f"{op}: {cpu:.2f} CPU ms per request (profiled), "
-                f"{statements['total'] / repeat:.1f} statements per request"
-            )
             each = await cpu_ms_each(once, repeat)
-            print(f"{op}: CPU ms per request unprofiled, the client's share included: "
-                  f"{summary(each)}")  # fmt: skip
+            print(
+                f"{op}: CPU ms per request unprofiled, the client's share included: "
+                f"{summary(each)}; {statements['total'] / repeat:.1f} statements per request"
+            )
 
 
 async def request_of(
@@ -219,9 +213,6 @@ LAYERS = (
 )
 
 
-OTHER: dict[str, float] = {}
-
-
 def layer_shares(profiler: Profiler) -> list[tuple[str, float]]:
     """Each frame's self time, summed by the library (or our layer) its code is in; time
     waiting in epoll (idle, or for the driver's thread) left out."""
@@ -236,15 +227,11 @@ def layer_shares(profiler: Profiler) -> list[tuple[str, float]]:
         if not own or owner.function.endswith(("poll", "select")):
             continue
         path = owner.file_path or ""
-        if "put_nowait" in frame.function or "_AsyncIoGreenlet" in frame.function:
-            path = "aiosqlite"  # the hand-off to the driver's thread, or a statement's greenlet
+        if any(name in owner.function for name in ("put_nowait", "AsyncIoGreenlet", "recv")):
+            # the hand-off to the driver's thread (its queue, the loop's wake-up socket) or a
+            # statement's greenlet
+            path = "aiosqlite"
         layer = next((name for part, name in LAYERS if part in path), "other (stdlib, C)")
-        if layer.startswith("other") and owner.file_path == "<built-in>":
-            OTHER[owner.function] = OTHER.get(owner.function, 0.0) + own
-        elif layer.startswith("other"):
-            OTHER[f"{frame.function} {path[-40:]}"] = (
-                OTHER.get(f"{frame.function} {path[-40:]}", 0.0) + own
-            )
         totals[layer] = totals.get(layer, 0.0) + own
     busy = sum(totals.values()) or 1.0
     return sorted(((k, v / busy) for k, v in totals.items()), key=lambda kv: -kv[1])
@@ -255,8 +242,11 @@ def main() -> None:
     parser.add_argument("op", choices=OPS)
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument(
+        "--cpu-only", action="store_true", help="no profile: the unprofiled CPU figures only"
+    )
     arguments = parser.parse_args()
-    run(arguments.op, arguments.store, arguments.repeat)
+    run(arguments.op, arguments.store, arguments.repeat, profiled=not arguments.cpu_only)
 
 
 if __name__ == "__main__":
