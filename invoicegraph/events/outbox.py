@@ -46,7 +46,8 @@ class OutboxPublisher:
             async with self._db.read() as session:
                 if not await has_pending(session):
                     return 0
-        async with self._db.write() as session:
+        # repeatable: a mark lost to a power loss only sends its events again after the restart
+        async with self._db.write(repeatable=True) as session:
             if not await take_publisher_turn(session):
                 return 0
             events = await claim_pending(session, limit=BATCH)
