@@ -62,7 +62,7 @@ async def test_only_repeatable_writes_skip_the_fsync(database_url: str) -> None:
     async def synchronous(repeatable: bool, index: int) -> int:
         async with db.write(repeatable=repeatable) as session:
             connection = await session.connection()
-            found = (await connection.exec_driver_sql("PRAGMA synchronous")).scalar()
+            found = (await connection.exec_driver_sql("PRAGMA synchronous")).scalar_one()
             await asyncio.sleep(0.01)
             await insert_workspace(session, name=f"w{index}")
         return int(found)
