@@ -2,7 +2,8 @@
 
 Each write leaves its events in the outbox table in its own transaction (store/outbox.py) and
 wakes this publisher when it commits. The publisher takes the oldest pending events, sends
-them through the bus inside a transaction that marks them published, and once that commits
+them through the bus inside the transaction that marks them published (one UPDATE ...
+RETURNING claims them), and once that commits
 tells the bus they are out. A failure anywhere here is logged and retried with a growing
 pause; the write it came from has long been answered as a success. After a restart, whatever
 was still pending goes out first. Writes of other processes (a CLI import beside the server)
@@ -15,12 +16,7 @@ from contextlib import suppress
 
 from invoicegraph.events.bus import EventBus
 from invoicegraph.store.engine import Database
-from invoicegraph.store.outbox import (
-    has_pending,
-    mark_published,
-    pending_events,
-    take_publisher_turn,
-)
+from invoicegraph.store.outbox import claim_pending, has_pending, take_publisher_turn
 
 log = logging.getLogger("invoicegraph.outbox")
 
@@ -50,13 +46,12 @@ class OutboxPublisher:
             async with self._db.read() as session:
                 if not await has_pending(session):
                     return 0
-        async with self._db.write() as session:
+        # repeatable: a mark lost to a power loss only sends its events again after the restart
+        async with self._db.write(repeatable=True) as session:
             if not await take_publisher_turn(session):
                 return 0
-            pending = await pending_events(session, limit=BATCH)
-            events = [event for _, event in pending]
+            events = await claim_pending(session, limit=BATCH)
             await self._bus.send(session, events)
-            await mark_published(session, ids=[row_id for row_id, _ in pending])
         self._bus.sent(events)
         return len(events)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from invoicegraph.ledger.balances import Flow, compute_balances
-from invoicegraph.ledger.enums import FlowType
+from invoicegraph.ledger.enums import FlowType, InvoiceStatus
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
 from invoicegraph.ledger.history import InvoiceState, LineItemState
 from invoicegraph.ledger.status import settled_status
@@ -149,6 +149,18 @@ def line_item_problems(
         )
         for key in money.overdrawn(money.actual)
     ]
+
+
+def may_settle(status: InvoiceStatus, money: InvoiceMoney) -> bool:
+    """Whether `settle` could change this status, told from the money alone (so a writer need
+    not read the line items when it cannot): OPEN and UNCOLLECTIBLE change only with nothing
+    remaining, PAID only with something remaining, the others never. With the invariant
+    0 <= actual <= expected per key, something remains on a key exactly when some currency's
+    balance has something remaining."""
+    remaining = money.flags().has_remaining
+    if status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE):
+        return not remaining
+    return status is InvoiceStatus.PAID and remaining
 
 
 def settle(state: InvoiceState, paid: Mapping[MoneyKey, int]) -> InvoiceState:

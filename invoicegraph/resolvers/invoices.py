@@ -67,6 +67,11 @@ def _user_refs(invoice: ValidInvoice, at: Path = ()) -> list[tuple[Path, UserRef
     ]
 
 
+def external_ids_of(user_ids: Mapping[UserRef, int]) -> dict[int, str]:
+    """The externalIds the input named users by, by row id: the search index's words."""
+    return {row_id: ref.external_id for ref, row_id in user_ids.items() if ref.external_id}
+
+
 async def recovered_from_id(work: UnitOfWork, invoice: ValidInvoice, at: Path = ()) -> int | None:
     """The row id of the invoice this one is recovered from; BadRequest when it names none
     the caller can see."""
@@ -121,7 +126,11 @@ async def _write_new(
     new = _new_invoice(invoice, key, user_ids, recovered_from)
     await refuse_past_user_totals(work, new_line_items(new.state.line_items))
     rows = await insert_invoices(
-        work.session, workspace_id=work.workspace_id, invoices=[new], now=now()
+        work.session,
+        workspace_id=work.workspace_id,
+        invoices=[new],
+        now=now(),
+        external_ids=external_ids_of(user_ids),
     )
     row = rows.get(invoice.invoice_id)
     if row is not None:
@@ -247,6 +256,7 @@ async def _create_round(
         workspace_id=work.workspace_id,
         invoices=[invoices[index] for index in writing],
         now=now(),
+        external_ids=external_ids_of(user_ids),
     )
     taken = [index for index in writing if _valid(items[index]).invoice_id not in rows]
     if taken:  # PostgreSQL: written by a concurrent request since `stored` was read

@@ -7,18 +7,22 @@ they decide, in the same transaction as the write that moved the money.
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.history import StatusChanged
 from invoicegraph.ledger.settlement import (
     InvoiceMoney,
+    MoneyFlags,
+    MoneyKey,
     Touched,
     ensure_allocatable_amounts,
+    may_settle,
     money_by_invoice,
     settle,
 )
 from invoicegraph.resolvers.unit_of_work import UnitOfWork
 from invoicegraph.store.invoices import get_state, write_version
 from invoicegraph.store.tables import InvoiceRow
-from invoicegraph.store.transactions import money_rows, set_money_flags
+from invoicegraph.store.transactions import money_rows, payment_money, set_money_flags
 
 
 async def invoice_money(work: UnitOfWork, invoice_ids: Iterable[int]) -> dict[int, InvoiceMoney]:
@@ -28,9 +32,26 @@ async def invoice_money(work: UnitOfWork, invoice_ids: Iterable[int]) -> dict[in
     return money_by_invoice(ids, line_items, payments)
 
 
-async def keep_money_flags(work: UnitOfWork, money: dict[int, InvoiceMoney]) -> None:
+async def paid_amounts(work: UnitOfWork, invoice_id: int) -> dict[MoneyKey, int]:
+    """What payments cover of one invoice, by key (one statement: for a writer that has read
+    the invoice's line items already)."""
+    payments = await payment_money(work.session, invoice_ids=[invoice_id])
+    return money_by_invoice([invoice_id], [], payments)[invoice_id].actual
+
+
+async def keep_money_flags(
+    work: UnitOfWork, money: dict[int, InvoiceMoney], invoices: Iterable[InvoiceRow] = ()
+) -> None:
+    """Write the flags `money` gives; `invoices`: the rows as read in this transaction, whose
+    flags are left alone where they are right already."""
+    current = {
+        _row_id(row): MoneyFlags(has_charge=row.has_charge, has_remaining=row.has_remaining)
+        for row in invoices
+    }
     await set_money_flags(
-        work.session, flags={invoice_id: entry.flags() for invoice_id, entry in money.items()}
+        work.session,
+        flags={invoice_id: entry.flags() for invoice_id, entry in money.items()},
+        current=current,
     )
 
 
@@ -44,9 +65,11 @@ async def settle_allocations(
     """
     money = await invoice_money(work, [_row_id(invoice) for invoice in invoices])
     ensure_allocatable_amounts(money, touched)
-    await keep_money_flags(work, money)
+    await keep_money_flags(work, money, invoices)
     changed = []
     for invoice in invoices:
+        if not may_settle(InvoiceStatus(invoice.status), money[_row_id(invoice)]):
+            continue  # nothing to read: the PAID rule cannot move it
         state = await get_state(work.session, invoice=invoice)
         settled = settle(state, money[_row_id(invoice)].actual)
         if settled.status is not state.status:

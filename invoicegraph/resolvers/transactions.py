@@ -54,7 +54,6 @@ from invoicegraph.store.transactions import (
     lock_invoices,
     payments_of,
     set_payment_amount,
-    set_unallocated,
 )
 
 
@@ -132,6 +131,8 @@ async def _write_new(
         tags=record.tags,
         fingerprint=key.fingerprint,
         now=written_at,
+        # known from the input: every allocation becomes a payment of its amount, or nothing
+        unallocated=abs(record.amount) - sum(draft.amount for draft in record.allocations),
     )
     if transaction is None:
         return None
@@ -139,11 +140,6 @@ async def _write_new(
     by_path, invoices = await _lock_invoices(work, drafts=drafts)
     payments = await _new_payments(work, drafts, by_path)
     await insert_payments(work.session, transaction=transaction, payments=payments)
-    await set_unallocated(
-        work.session,
-        transaction=transaction,
-        unallocated=abs(record.amount) - sum(p.amount for p in payments),
-    )
     touched = {
         _touched_key(record.currency, p.invoice_id, p.user_id, p.type): (*path, "amount")
         for (path, _), p in zip(drafts, payments, strict=True)

@@ -4,6 +4,7 @@ from invoicegraph.clock import now
 from invoicegraph.ledger.enums import EventType, InvoiceStatus
 from invoicegraph.ledger.errors import NotFound, VersionConflict
 from invoicegraph.ledger.history import StatusChanged
+from invoicegraph.ledger.settlement import state_money
 from invoicegraph.ledger.updates import (
     UpdateInvoice,
     apply_update,
@@ -13,7 +14,7 @@ from invoicegraph.ledger.updates import (
 )
 from invoicegraph.ledger.user_totals import changed_line_items
 from invoicegraph.resolvers.context import Context
-from invoicegraph.resolvers.settlement import invoice_money, keep_money_flags
+from invoicegraph.resolvers.settlement import keep_money_flags, paid_amounts
 from invoicegraph.resolvers.unit_of_work import unit_of_work
 from invoicegraph.resolvers.user_totals import refuse_past_user_totals
 from invoicegraph.resolvers.users import user_ids_for
@@ -46,13 +47,13 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceVie
         ensure_allowed(InvoiceStatus(invoice.status), update)
         user_ids = await user_ids_for(work, update.added_users())
         old = await get_state(work.session, invoice=invoice)
-        money = await invoice_money(work, [invoice.id])
+        paid = await paid_amounts(work, invoice.id)  # the line items are in `old`
         new, changes = apply_update(
             old,
             update,
             user_ids=user_ids,
             new_line_item_id=lambda: new_public_id("li"),
-            paid=money[invoice.id].actual,
+            paid=paid,
         )
         if changes:
             paths = raising_paths(update, old, user_ids=user_ids)
@@ -68,7 +69,8 @@ async def update_invoice(context: Context, command: UpdateInvoice) -> InvoiceVie
                 changes=changes,
                 now=now(),
             )
-            await keep_money_flags(work, await invoice_money(work, [invoice.id]))
+            # payments do not change here: the new line items and what was paid are the money
+            await keep_money_flags(work, {invoice.id: state_money(new, paid)}, [invoice])
             work.emit(EventType.UPDATED, invoice)
             if any(isinstance(change, StatusChanged) for change in changes):
                 work.emit(EventType.STATUS_CHANGED, invoice)

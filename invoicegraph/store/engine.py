@@ -135,6 +135,8 @@ class Database:
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
         self._write_queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._relaxed_engine: AsyncEngine | None = None
+        self._relaxed_writer: AsyncEngine | None = None
         if self.is_sqlite:
             if sqlite_synchronous not in ("FULL", "NORMAL"):
                 raise ValueError(
@@ -142,6 +144,17 @@ class Database:
                 )
             _configure_sqlite(self.engine, sqlite_synchronous, sqlite_busy_timeout_ms)
             self._writer = self.engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+            # One connection of its own for bookkeeping writes that may be repeated after a
+            # crash (the outbox publisher's "published" marks): NORMAL skips their fsync. WAL
+            # keeps commit order, and the next FULL commit syncs them with it, so no durable
+            # write is weakened.
+            self._relaxed_engine = create_async_engine(
+                self.url, pool_size=1, max_overflow=0, pool_timeout=POOL_TIMEOUT_SECONDS
+            )
+            _configure_sqlite(self._relaxed_engine, "NORMAL", sqlite_busy_timeout_ms)
+            self._relaxed_writer = self._relaxed_engine.execution_options(
+                **{_BEGIN_MODE: "IMMEDIATE"}
+            )
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -150,25 +163,33 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """One write transaction: committed when the block ends, rolled back if it raises."""
+    async def write(self, *, repeatable: bool = False) -> AsyncIterator[AsyncSession]:
+        """One write transaction: committed when the block ends, rolled back if it raises.
+
+        `repeatable`: a write that is harmless to lose and do again after a power loss (the
+        outbox publisher's marks: its events would be sent again). On SQLite it commits
+        without waiting for the disk (synchronous=NORMAL on a connection of its own), and
+        holds the write lock that much shorter; elsewhere it is an ordinary write.
+        """
         if _writing.get():
             raise RuntimeError("a write transaction inside another would wait for itself")
         token = _writing.set(True)
         try:
             if self.is_sqlite:
-                async with self._sqlite_write_turn(), self._transaction() as session:
+                writer = self._relaxed_writer if repeatable else self._writer
+                assert writer is not None
+                async with self._sqlite_write_turn(), self._transaction(writer) as session:
                     yield session
             else:
-                async with self._transaction() as session:
+                async with self._transaction(self._writer) as session:
                     yield session
         finally:
             _writing.reset(token)
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+    async def _transaction(self, writer: AsyncEngine) -> AsyncIterator[AsyncSession]:
         async with (
-            AsyncSession(self._writer, expire_on_commit=False) as session,
+            AsyncSession(writer, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session
@@ -183,3 +204,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._relaxed_engine is not None:
+            await self._relaxed_engine.dispose()

@@ -5,7 +5,7 @@ transaction already holds the database's single write lock from BEGIN IMMEDIATE)
 the version with a conditional UPDATE, so two writers can never both apply to one version.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,7 @@ from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
 from invoicegraph.ledger.settlement import MoneyFlags
 from invoicegraph.store.ids import new_public_id
-from invoicegraph.store.numbering import next_numbers
+from invoicegraph.store.numbering import give_back_numbers, next_numbers
 from invoicegraph.store.search import index_invoice, index_invoices
 from invoicegraph.store.tables import (
     InvoiceRow,
@@ -229,19 +229,35 @@ async def assign_number(session: AsyncSession, *, invoice: InvoiceRow) -> str:
 
 
 async def insert_invoices(
-    session: AsyncSession, *, workspace_id: int, invoices: Sequence[NewInvoice], now: datetime
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    invoices: Sequence[NewInvoice],
+    now: datetime,
+    external_ids: Mapping[int, str] | None = None,
 ) -> dict[str, InvoiceRow]:
     """Write new invoices with their tags, line items and version 1, in the caller's
     transaction: the rows written, by invoiceId. An invoiceId the workspace already has is
     left out and nothing of it is written (on PostgreSQL, after waiting for a concurrent writer
-    of the same key to finish).
+    of the same key to finish). `external_ids`: the users' externalIds the caller knows, by
+    row id, for the search index (the others are read).
 
     Plain INSERTs on the session's connection, past the ORM's unit of work, one statement per
     table whatever the number of invoices: the writes are known in full, and the identity map
-    would only cost time. The rows returned are not in the session.
+    would only cost time. The numbers of the invoices that leave DRAFT are claimed first and
+    written with the rows; only when a key was taken are they closed up again (no gap). The
+    rows returned are not in the session.
     """
     if not invoices:
         return {}
+    numbered = [new for new in invoices if new.state.status is not InvoiceStatus.DRAFT]
+    numbers = dict(
+        zip(
+            (new.invoice_id for new in numbered),
+            await next_numbers(session, workspace_id=workspace_id, count=len(numbered)),
+            strict=True,
+        )
+    )
     values: list[dict[str, Any]] = [
         {
             "public_id": new_public_id("inv"),
@@ -254,7 +270,7 @@ async def insert_invoices(
             "request_hash": new.fingerprint,
             "has_charge": new.flags.has_charge,
             "has_remaining": new.flags.has_remaining,
-            "number": None,
+            "number": numbers.get(new.invoice_id),
             **_document_values(new),
         }
         for new in invoices
@@ -273,7 +289,9 @@ async def insert_invoices(
         if value["invoice_id"] in row_ids
     }
     written = [(rows[new.invoice_id], new.state) for new in invoices if new.invoice_id in rows]
-    await _number_finalized(session, workspace_id, written)
+    if len(rows) < len(invoices):
+        kept = [rows[new.invoice_id] for new in numbered if new.invoice_id in rows]
+        await _close_up_numbers(session, workspace_id, kept, list(numbers.values()))
     tags = [
         {
             "invoice_id": row.id,
@@ -293,31 +311,29 @@ async def insert_invoices(
     if written:
         versions = [_version_values(row, state, [], now) for row, state in written]
         await connection.execute(insert(InvoiceVersionRow), versions)
-    await index_invoices(session, written, new=True)
+    await index_invoices(session, written, new=True, known=external_ids)
     return rows
 
 
-async def _number_finalized(
-    session: AsyncSession, workspace_id: int, written: list[tuple[InvoiceRow, InvoiceState]]
+async def _close_up_numbers(
+    session: AsyncSession, workspace_id: int, written: list[InvoiceRow], claimed: list[str]
 ) -> None:
-    """Number the invoices written as anything but DRAFT, in the order given: only rows
-    actually written take a number, so a key already taken leaves no gap."""
-    numbered = [row for row, state in written if state.status is not InvoiceStatus.DRAFT]
-    numbers = await next_numbers(session, workspace_id=workspace_id, count=len(numbered))
-    if not numbers:
-        return
+    """Some invoices were not written (their key was taken): the ones written take the first
+    of the numbers claimed, in order, and the rest go back to the sequence, so a taken key
+    leaves no gap. Moving each number down in order never meets a number still held."""
+    keep = claimed[: len(written)]
+    moved = [(row, new) for row, new in zip(written, keep, strict=True) if row.number != new]
     connection = await session.connection()
-    await connection.execute(
-        update(InvoiceRow)
-        .where(col(InvoiceRow.id) == bindparam("row_id"))
-        .values(number=bindparam("row_number")),
-        [
-            {"row_id": row.id, "row_number": number}
-            for row, number in zip(numbered, numbers, strict=True)
-        ],
-    )
-    for row, number in zip(numbered, numbers, strict=True):
-        row.number = number
+    if moved:
+        await connection.execute(
+            update(InvoiceRow)
+            .where(col(InvoiceRow.id) == bindparam("row_id"))
+            .values(number=bindparam("row_number")),
+            [{"row_id": row.id, "row_number": number} for row, number in moved],
+        )
+        for row, number in moved:
+            row.number = number
+    await give_back_numbers(session, workspace_id=workspace_id, count=len(claimed) - len(keep))
 
 
 async def write_version(

@@ -44,6 +44,19 @@ async def next_numbers(session: AsyncSession, *, workspace_id: int, count: int) 
     return [format_number(prefix, sequence) for sequence in range(last - count + 1, last + 1)]
 
 
+async def give_back_numbers(session: AsyncSession, *, workspace_id: int, count: int) -> None:
+    """Return the last `count` numbers claimed in this transaction to the sequence (claimed
+    for invoices that were then not written)."""
+    if count <= 0:
+        return
+    connection = await session.connection()
+    await connection.execute(
+        update(InvoiceNumberingRow)
+        .where(col(InvoiceNumberingRow.workspace_id) == workspace_id)
+        .values(last_number=col(InvoiceNumberingRow.last_number) - count)
+    )
+
+
 async def set_prefix(session: AsyncSession, *, workspace_id: int, prefix: str) -> None:
     """Numbers given from now on start with `prefix`; the sequence goes on where it was."""
     existing = (

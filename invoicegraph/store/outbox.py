@@ -76,35 +76,31 @@ async def pending_count(session: AsyncSession) -> int:
     return int(found.scalar_one())
 
 
-async def pending_events(session: AsyncSession, *, limit: int) -> list[tuple[int, InvoiceEvent]]:
-    """The oldest events not yet published, with their outbox ids, in commit order."""
+async def claim_pending(session: AsyncSession, *, limit: int) -> list[InvoiceEvent]:
+    """Mark the oldest events not yet published as published, in this transaction, and answer
+    them in commit order: one statement (UPDATE ... RETURNING) where a read and a write were."""
     connection = await session.connection()
+    oldest = (
+        select(col(OutboxEventRow.id))
+        .where(col(OutboxEventRow.published).is_(False))
+        .order_by(col(OutboxEventRow.id))
+        .limit(limit)
+    )
     rows = await connection.execute(
-        select(
+        update(OutboxEventRow)
+        .where(col(OutboxEventRow.id).in_(oldest.scalar_subquery()))
+        .values(published=True)
+        .returning(
             col(OutboxEventRow.id),
             col(OutboxEventRow.type),
             col(OutboxEventRow.workspace_id),
             col(OutboxEventRow.invoice_id),
             col(OutboxEventRow.version),
         )
-        .where(col(OutboxEventRow.published).is_(False))
-        .order_by(col(OutboxEventRow.id))
-        .limit(limit)
     )
-    found = []
-    for row_id, kind, workspace, invoice, version in rows:
-        assert row_id is not None
-        event = InvoiceEvent(
+    return [
+        InvoiceEvent(
             type=EventType(kind), workspace_id=workspace, invoice_id=invoice, version=version
         )
-        found.append((row_id, event))
-    return found
-
-
-async def mark_published(session: AsyncSession, *, ids: Sequence[int]) -> None:
-    if not ids:
-        return
-    connection = await session.connection()
-    await connection.execute(
-        update(OutboxEventRow).where(col(OutboxEventRow.id).in_(ids)).values(published=True)
-    )
+        for _, kind, workspace, invoice, version in sorted(rows, key=lambda row: row[0] or 0)
+    ]

@@ -5,7 +5,7 @@ its words) and kept out of the SQLModel metadata, since neither form is a plain 
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import ColumnElement, column, select, table, text
 from sqlmodel import col
@@ -38,16 +38,23 @@ async def index_invoice(
 
 
 async def index_invoices(
-    session: AsyncSession, invoices: Sequence[tuple[InvoiceRow, InvoiceState]], *, new: bool
+    session: AsyncSession,
+    invoices: Sequence[tuple[InvoiceRow, InvoiceState]],
+    *,
+    new: bool,
+    known: Mapping[int, str] | None = None,
 ) -> None:
-    """The same for many invoices, in three statements at most whatever their number."""
+    """The same for many invoices, in three statements at most whatever their number.
+    `known`: users' externalIds the caller has at hand, by row id (the others are read)."""
     if not invoices:
         return
+    external_ids = dict(known or {})
     user_ids = {item.user_id for _, state in invoices for item in state.line_items}
-    users = await session.exec(
-        model_select(UserRow.id, UserRow.external_id).where(col(UserRow.id).in_(user_ids))
-    )
-    external_ids = {row_id: external_id for row_id, external_id in users if row_id is not None}
+    if unknown := user_ids - external_ids.keys():
+        users = await session.exec(
+            model_select(UserRow.id, UserRow.external_id).where(col(UserRow.id).in_(unknown))
+        )
+        external_ids |= {row_id: ext for row_id, ext in users if row_id is not None}
     connection = await session.connection()
     postgresql = connection.dialect.name == "postgresql"
     rows = []

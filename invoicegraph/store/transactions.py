@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, delete, func, insert, inspect, tuple_, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, inspect, tuple_, update
 from sqlalchemy import select as sql_select
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -90,10 +89,12 @@ async def insert_transaction(
     tags: tuple[Tag, ...],
     fingerprint: str,
     now: datetime,
+    unallocated: int | None = None,
 ) -> TransactionRow | None:
-    """Write a new transaction (nothing allocated yet) with its tags; None, writing nothing,
-    when the workspace already has one with this externalId (on PostgreSQL, after waiting for a
-    concurrent writer of the same key). The row returned is not in the session."""
+    """Write a new transaction with its tags; None, writing nothing, when the workspace
+    already has one with this externalId (on PostgreSQL, after waiting for a concurrent writer
+    of the same key). `unallocated`: what its allocations will leave (all of it by default).
+    The row returned is not in the session."""
     values: dict[str, Any] = {
         "public_id": new_public_id("txn"),
         "workspace_id": workspace_id,
@@ -102,7 +103,7 @@ async def insert_transaction(
         "currency": currency,
         "posted": posted,
         "version": 1,
-        "unallocated": abs(amount),
+        "unallocated": abs(amount) if unallocated is None else unallocated,
         "created": now,
         "request_hash": fingerprint,
     }
@@ -231,17 +232,6 @@ async def advance_transaction(
     await session.refresh(transaction)
 
 
-async def set_unallocated(
-    session: AsyncSession, *, transaction: TransactionRow, unallocated: int
-) -> None:
-    await session.exec(
-        update(TransactionRow)
-        .where(col(TransactionRow.id) == transaction.id)
-        .values(unallocated=unallocated)
-    )
-    set_committed_value(transaction, "unallocated", unallocated)
-
-
 class MoneyRecord(NamedTuple):
     """A line item's or a payment's money: what ledger.settlement sums."""
 
@@ -258,15 +248,24 @@ async def money_rows(
     """The money of these invoices' line items (their `due`: amount - discount + tax) and of
     their payments (summed by the ledger: SQLite has no exact Int96 arithmetic)."""
     ids = set(invoice_ids)
-    found: list[list[MoneyRecord]] = []
-    for table, amount in ((LineItemRow, "due"), (PaymentRow, "amount")):
-        columns = inspect(table).local_table.c
-        query = sql_select(
-            *(columns[name] for name in MoneyRecord._fields[:-1]), columns[amount]
-        ).where(columns["invoice_id"].in_(ids))
-        connection = await session.connection()
-        found.append([MoneyRecord._make(row) for row in await connection.execute(query)])
-    return found[0], found[1]
+    line_items = await _money_of(session, LineItemRow, "due", ids)
+    return line_items, await payment_money(session, invoice_ids=ids)
+
+
+async def payment_money(session: AsyncSession, *, invoice_ids: Iterable[int]) -> list[MoneyRecord]:
+    """The money of these invoices' payments alone (for a writer that has the line items)."""
+    return await _money_of(session, PaymentRow, "amount", set(invoice_ids))
+
+
+async def _money_of(
+    session: AsyncSession, table: type[LineItemRow] | type[PaymentRow], amount: str, ids: set[int]
+) -> list[MoneyRecord]:
+    columns = inspect(table).local_table.c
+    query = sql_select(
+        *(columns[name] for name in MoneyRecord._fields[:-1]), columns[amount]
+    ).where(columns["invoice_id"].in_(ids))
+    connection = await session.connection()
+    return [MoneyRecord._make(row) for row in await connection.execute(query)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,11 +357,27 @@ async def count_transactions(
     return (await session.exec(query)).one()
 
 
-async def set_money_flags(session: AsyncSession, *, flags: Mapping[int, MoneyFlags]) -> None:
-    """Keep the invoices' list-filter flags as the ledger computed them (by invoice row id)."""
-    for invoice_id, flag in flags.items():
-        await session.exec(
-            update(InvoiceRow)
-            .where(col(InvoiceRow.id) == invoice_id)
-            .values(has_charge=flag.has_charge, has_remaining=flag.has_remaining)
-        )
+async def set_money_flags(
+    session: AsyncSession,
+    *,
+    flags: Mapping[int, MoneyFlags],
+    current: Mapping[int, MoneyFlags] | None = None,
+) -> None:
+    """Keep the invoices' list-filter flags as the ledger computed them (by invoice row id):
+    one statement for all of them, none when `current` (the flags the rows have, as the caller
+    read them in this transaction) shows nothing changed."""
+    current = current or {}
+    changed = [
+        {"row_id": invoice_id, "charge": flag.has_charge, "remaining": flag.has_remaining}
+        for invoice_id, flag in sorted(flags.items())
+        if current.get(invoice_id) != flag
+    ]
+    if not changed:
+        return
+    connection = await session.connection()
+    await connection.execute(
+        update(InvoiceRow)
+        .where(col(InvoiceRow.id) == bindparam("row_id"))
+        .values(has_charge=bindparam("charge"), has_remaining=bindparam("remaining")),
+        changed,
+    )

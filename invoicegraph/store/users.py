@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -9,7 +10,7 @@ from invoicegraph.ledger.errors import FieldProblem, Path
 from invoicegraph.ledger.invoices import UserRef
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.tables import UserRow
-from invoicegraph.store.upsert import insert_ignoring_conflicts
+from invoicegraph.store.upsert import insert_ignoring
 
 
 async def resolve_users(
@@ -18,8 +19,8 @@ async def resolve_users(
     """Map every reference to a user row id, creating users for unknown externalIds.
 
     Returns the problems for ids that name no user of this workspace instead of raising, so the
-    caller can report them together with every other problem of the input. Three statements at
-    most, whatever the number of references.
+    caller can report them together with every other problem of the input. One statement for
+    users that exist already (the usual case), four at most, whatever the number of references.
     """
     refs = list(refs)
     public_ids = {ref.id for _, ref in refs if ref.id is not None}
@@ -35,20 +36,14 @@ async def resolve_users(
         resolved.update({UserRef(id=public_id): row_id for public_id, row_id in rows if row_id})
 
     if external_ids:
-        await insert_ignoring_conflicts(
-            session,
-            UserRow,
-            [
-                {"public_id": new_public_id("usr"), "workspace_id": workspace_id, "external_id": e}
-                for e in sorted(external_ids)
-            ],
-        )
-        rows = await session.exec(
-            select(UserRow.external_id, UserRow.id).where(
-                UserRow.workspace_id == workspace_id, col(UserRow.external_id).in_(external_ids)
-            )
-        )
-        resolved.update({UserRef(external_id=ext): row_id for ext, row_id in rows if row_id})
+        found = await _by_external_id(session, workspace_id, external_ids)
+        if missing := external_ids - found.keys():
+            # created on first mention; on PostgreSQL a concurrent writer may create one of
+            # them first (DO NOTHING leaves it out of RETURNING): read those once more
+            found |= await _insert_returning(session, workspace_id, missing)
+            if missing := missing - found.keys():
+                found |= await _by_external_id(session, workspace_id, missing)
+        resolved.update({UserRef(external_id=ext): row_id for ext, row_id in found.items()})
 
     problems = [
         FieldProblem((*path, "id"), f"no user has the id {ref.id!r}")
@@ -56,3 +51,34 @@ async def resolve_users(
         if ref not in resolved
     ]
     return resolved, problems
+
+
+async def _by_external_id(
+    session: AsyncSession, workspace_id: int, external_ids: set[str]
+) -> dict[str, int]:
+    connection = await session.connection()
+    rows = await connection.execute(
+        sql_select(col(UserRow.external_id), col(UserRow.id)).where(
+            col(UserRow.workspace_id) == workspace_id, col(UserRow.external_id).in_(external_ids)
+        )
+    )
+    return {external_id: row_id for external_id, row_id in rows if row_id is not None}
+
+
+async def _insert_returning(
+    session: AsyncSession, workspace_id: int, external_ids: set[str]
+) -> dict[str, int]:
+    """Create these users, in name order; the ones written, by externalId."""
+    connection = await session.connection()
+    rows = await connection.execute(
+        insert_ignoring(connection.dialect.name, UserRow)
+        .values(
+            [
+                {"public_id": new_public_id("usr"), "workspace_id": workspace_id, "external_id": e}
+                for e in sorted(external_ids)
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(col(UserRow.external_id), col(UserRow.id))
+    )
+    return {external_id: row_id for external_id, row_id in rows if row_id is not None}

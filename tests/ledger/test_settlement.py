@@ -15,6 +15,7 @@ from invoicegraph.ledger.settlement import (
     allocation_problems,
     line_item_key,
     line_item_problems,
+    may_settle,
     money_by_invoice,
     settle,
     state_money,
@@ -152,3 +153,29 @@ def test_statuses_outside_the_rule_stay() -> None:
     for status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         invoice = state(status, item(1, 100))
         assert settle(invoice, {(1, "USD", PAYIN): 100}).status is status
+
+
+@given(
+    st.sampled_from(InvoiceStatus),
+    st.lists(
+        st.tuples(
+            st.integers(1, 3), amounts, st.sampled_from(FlowType), st.sampled_from(["USD", "EUR"])
+        ),
+        max_size=5,
+    ),
+    st.data(),
+)
+def test_what_may_settle_rules_out_never_settles(
+    status: InvoiceStatus, lines: list[tuple[int, int, FlowType, str]], data: st.DataObject
+) -> None:
+    """Writers skip reading an invoice's line items when may_settle says the PAID rule cannot
+    move it: it must never say so of a status the rule would change."""
+    # given any invoice and payments within the invariant (0 <= actual <= expected per key)
+    invoice = state(
+        status, *(item(u, amount, flow, currency) for u, amount, flow, currency in lines)
+    )
+    expected = state_money(invoice, {}).expected
+    paid = {key: data.draw(st.integers(0, amount)) for key, amount in expected.items()}
+    # when the money says the status cannot change, then settling leaves it
+    if not may_settle(status, state_money(invoice, paid)):
+        assert settle(invoice, paid).status is status

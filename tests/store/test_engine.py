@@ -53,6 +53,30 @@ async def test_sqlite_is_durable_unless_told_otherwise(database_url: str) -> Non
         assert synchronous == expected
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's durability setting")
+async def test_only_repeatable_writes_skip_the_fsync(database_url: str) -> None:
+    """The outbox publisher's marks commit with NORMAL, every other write with FULL, and both
+    queue for the one write lock (no busy handler: a clash would fail at once)."""
+    db = Database(database_url, sqlite_busy_timeout_ms=0)
+
+    async def synchronous(repeatable: bool, index: int) -> int:
+        async with db.write(repeatable=repeatable) as session:
+            connection = await session.connection()
+            found = (await connection.exec_driver_sql("PRAGMA synchronous")).scalar_one()
+            await asyncio.sleep(0.01)
+            await insert_workspace(session, name=f"w{index}")
+        return int(found)
+
+    try:
+        settings = await asyncio.gather(
+            *(synchronous(repeatable=index % 2 == 1, index=index) for index in range(8))
+        )
+        assert settings == [2, 1] * 4  # FULL, NORMAL
+        assert await workspace_count(db) == 8
+    finally:
+        await db.dispose()
+
+
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single write lock")
 async def test_writers_of_one_process_queue_without_the_busy_handler(database_url: str) -> None:
     """With no busy timeout at all, eight writers that read, yield and write still all commit:
