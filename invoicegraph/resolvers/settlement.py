@@ -19,6 +19,7 @@ from invoicegraph.resolvers.unit_of_work import UnitOfWork
 from invoicegraph.store.invoices import get_state, write_version
 from invoicegraph.store.tables import InvoiceRow
 from invoicegraph.store.transactions import money_rows, set_money_flags
+from invoicegraph.store.user_balances import replace_user_nets
 
 
 async def invoice_money(work: UnitOfWork, invoice_ids: Iterable[int]) -> dict[int, InvoiceMoney]:
@@ -29,8 +30,12 @@ async def invoice_money(work: UnitOfWork, invoice_ids: Iterable[int]) -> dict[in
 
 
 async def keep_money_flags(work: UnitOfWork, money: dict[int, InvoiceMoney]) -> None:
-    await set_money_flags(
-        work.session, flags={invoice_id: entry.flags() for invoice_id, entry in money.items()}
+    flags = {invoice_id: entry.flags() for invoice_id, entry in money.items()}
+    await set_money_flags(work.session, flags=flags)
+    await replace_user_nets(
+        work.session,
+        workspace_id=work.workspace_id,
+        nets={invoice_id: flag.user_nets for invoice_id, flag in flags.items()},
     )
 
 

@@ -31,6 +31,7 @@ from invoicegraph.store.tables import (
     LineItemRow,
 )
 from invoicegraph.store.upsert import insert_ignoring
+from invoicegraph.store.user_balances import insert_user_nets
 from invoicegraph.store.versions import (
     change_to_json,
     current_state,
@@ -266,7 +267,7 @@ async def insert_invoices(
         .on_conflict_do_nothing(index_elements=["workspace_id", "invoice_id"])
         .returning(col(InvoiceRow.id), col(InvoiceRow.invoice_id))
     )
-    row_ids = {invoice_id: row_id for row_id, invoice_id in claimed}
+    row_ids: dict[str, int] = {invoice_id: row_id for row_id, invoice_id in claimed}
     rows = {
         value["invoice_id"]: InvoiceRow(id=row_ids[value["invoice_id"]], **value)
         for value in values
@@ -290,6 +291,15 @@ async def insert_invoices(
     items = [_line_item_values(row, item) for row, state in written for item in state.line_items]
     if items:
         await connection.execute(insert(LineItemRow), items)
+    await insert_user_nets(
+        session,
+        workspace_id=workspace_id,
+        nets={
+            row_ids[new.invoice_id]: new.flags.user_nets
+            for new in invoices
+            if new.invoice_id in row_ids
+        },
+    )
     if written:
         versions = [_version_values(row, state, [], now) for row, state in written]
         await connection.execute(insert(InvoiceVersionRow), versions)
