@@ -267,7 +267,7 @@ async def insert_invoices(
         .on_conflict_do_nothing(index_elements=["workspace_id", "invoice_id"])
         .returning(col(InvoiceRow.id), col(InvoiceRow.invoice_id))
     )
-    row_ids: dict[str, int] = {invoice_id: row_id for row_id, invoice_id in claimed}
+    row_ids = {invoice_id: row_id for row_id, invoice_id in claimed}
     rows = {
         value["invoice_id"]: InvoiceRow(id=row_ids[value["invoice_id"]], **value)
         for value in values
@@ -295,9 +295,9 @@ async def insert_invoices(
         session,
         workspace_id=workspace_id,
         nets={
-            row_ids[new.invoice_id]: new.flags.user_nets
+            row_id: new.flags.user_nets
             for new in invoices
-            if new.invoice_id in row_ids
+            if (row_id := row_ids.get(new.invoice_id)) is not None
         },
     )
     if written:

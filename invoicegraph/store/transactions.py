@@ -90,6 +90,7 @@ async def insert_transaction(
     tags: tuple[Tag, ...],
     fingerprint: str,
     now: datetime,
+    account_id: int | None = None,
 ) -> TransactionRow | None:
     """Write a new transaction (nothing allocated yet) with its tags; None, writing nothing,
     when the workspace already has one with this externalId (on PostgreSQL, after waiting for a
@@ -105,6 +106,7 @@ async def insert_transaction(
         "unallocated": abs(amount),
         "created": now,
         "request_hash": fingerprint,
+        "account_id": account_id,
     }
     connection = await session.connection()
     claimed = await connection.execute(
@@ -314,6 +316,8 @@ def transaction_conditions(
     )
     if tags is not None:
         conditions.append(tags)
+    if filter.account_ids is not None:
+        conditions.append(col(TransactionRow.account_id).in_(filter.account_ids))
     return conditions
 
 

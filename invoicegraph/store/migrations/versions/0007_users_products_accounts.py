@@ -89,6 +89,11 @@ def upgrade() -> None:
         "invoice_user_balances",
         ["user_id", "net_remaining"],
     )
+    op.create_index(
+        "ix_invoice_user_balances_workspace_net",
+        "invoice_user_balances",
+        ["workspace_id", "net_remaining"],
+    )
     _backfill()
 
 
@@ -129,6 +134,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_invoice_user_balances_workspace_net", table_name="invoice_user_balances")
     op.drop_index("ix_invoice_user_balances_user_net", table_name="invoice_user_balances")
     op.drop_table("invoice_user_balances")
     with op.batch_alter_table("transactions", schema=None) as batch_op:
