@@ -191,7 +191,10 @@ class InvoiceUserBalanceRow(SQLModel, table=True):
     currency: kept in step by every write that moves money, for the userTagAndBalance filter."""
 
     __tablename__ = "invoice_user_balances"
-    __table_args__ = (Index("ix_invoice_user_balances_user_net", "user_id", "net_remaining"),)
+    __table_args__ = (
+        Index("ix_invoice_user_balances_user_net", "user_id", "net_remaining"),
+        Index("ix_invoice_user_balances_workspace_net", "workspace_id", "net_remaining"),
+    )
 
     invoice_id: int = Field(foreign_key="invoices.id", primary_key=True)
     user_id: int = Field(foreign_key="users.id", primary_key=True)

@@ -105,9 +105,7 @@ async def test_line_items_still_create_unknown_users_and_reuse_created_ones(api:
 
 
 async def test_create_user_refuses_bad_input_and_writes_nothing(api: Api) -> None:
-    result = await create_user(
-        api, "x" * 129, ("", "v"), ("k", "a/b"), ("dup", "1"), ("dup", "2")
-    )
+    result = await create_user(api, "x" * 129, ("", "v"), ("k", "a/b"), ("dup", "1"), ("dup", "2"))
     assert result["__typename"] == "BadRequestError"
     assert {".".join(error["field"]) for error in result["fieldErrors"]} == {
         "externalId",
