@@ -2,7 +2,9 @@
 
 Each invoice has three line items over a pool of users, two tags, a version-1 snapshot and a
 search row; about a quarter are paid by transactions. Five invoices carry a rare word and a
-rare tag, so that searching or filtering for them has a small answer. The rows are written
+rare tag, so that searching or filtering for them has a small answer. Users have tiers (a
+tenth `tier: gold`, three tenths `silver`) and a few a rare `segment`; every invoice has its
+users' net remaining rows (invoice_user_balances), as the writers keep them. The rows are written
 with plain sqlite3 in large batches (the schema itself comes from the Alembic migrations),
 about a hundred times faster than going through createInvoice.
 """
@@ -20,6 +22,9 @@ from invoicegraph.store.migrate import upgrade
 
 RARE_WORD = "zebracorn"
 RARE_TAG = "black-friday-2025"
+RARE_SEGMENT = "enterprise-pilot"
+SORTABLE_OFFSET = 10**30
+"""SortableInt96Type's SQLite form: the value plus 10^30, zero-padded to 31 digits."""
 REGIONS = ["us-east", "us-west", "eu-west", "eu-central", "ap-south", "sa-east"]
 PLANS = ["free", "starter", "pro", "enterprise"]
 PRODUCTS = [
@@ -50,6 +55,20 @@ def batches(total: int) -> Iterator[range]:
         yield range(start, min(start + BATCH, total))
 
 
+def user_tags(rng: random.Random, user_count: int) -> Iterator[tuple[int, str, str, int]]:
+    """A tier for four users in ten (gold one in ten), and the rare segment for about one
+    user in two thousand (at least three)."""
+    rare = set(rng.sample(range(1, user_count + 1), k=max(3, user_count // 2_000)))
+    for user in range(1, user_count + 1):
+        roll = rng.random()
+        position = 0
+        if roll < 0.4:
+            yield (user, "tier", "gold" if roll < 0.1 else "silver", position)
+            position += 1
+        if user in rare:
+            yield (user, "segment", RARE_SEGMENT, position)
+
+
 def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
     url = f"sqlite+aiosqlite:///{path}"
     upgrade(url)
@@ -67,12 +86,18 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
         "INSERT INTO users (id, public_id, workspace_id, external_id) VALUES (?, ?, 1, ?)",
         ((n, public_id("usr", n), f"cust_{n:07d}") for n in range(1, user_count + 1)),
     )
+    db.executemany(
+        "INSERT INTO user_tags (user_id, workspace_id, key, value, position) "
+        "VALUES (?, 1, ?, ?, ?)",
+        user_tags(rng, user_count),
+    )
     start = now - timedelta(days=730)
     step = timedelta(days=730) / invoices
     line_item_id = transaction_id = 0
     rare = set(rng.sample(range(invoices), k=min(5, invoices)))
     for chunk in batches(invoices):
         invoice_rows, items, tags, versions, search, txns, payments = [], [], [], [], [], [], []
+        nets: list[tuple[int, int, str]] = []
         for n in chunk:
             invoice = n + 1
             created = start + step * n
@@ -156,6 +181,13 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
                 )
             )
             search.append((invoice, 1, " ".join(words)))
+            owed = dict.fromkeys((user, other), 0)
+            owed[user] += amounts[0] + amounts[1]
+            owed[other] += amounts[2]
+            nets += [
+                (invoice, owner, str((0 if paid else net) + SORTABLE_OFFSET).zfill(31))
+                for owner, net in owed.items()
+            ]
             if paid:
                 for owner, amount in ((user, amounts[0] + amounts[1]), (other, amounts[2])):
                     transaction_id += 1
@@ -219,6 +251,11 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
             "INSERT INTO payments (id, workspace_id, public_id, transaction_id, invoice_id, "
             "user_id, type, amount, currency, posted) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
             payments,
+        )
+        db.executemany(
+            "INSERT INTO invoice_user_balances (invoice_id, user_id, currency, workspace_id, "
+            "net_remaining) VALUES (?, ?, 'USD', 1, ?)",
+            nets,
         )
     db.execute("COMMIT")
     db.execute("ANALYZE")

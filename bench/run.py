@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.generate import RARE_TAG, RARE_WORD, generate
+from bench.generate import RARE_SEGMENT, RARE_TAG, RARE_WORD, generate
 from invoicegraph.admin.workspaces import create_client
 from invoicegraph.http.app import create_app
 from invoicegraph.http.runtime import tune_gc
@@ -64,6 +64,16 @@ async def measure(
         "median_ms": statistics.median(timings),
         "p95_ms": timings[min(len(timings) - 1, int(len(timings) * 0.95))],
         "statements": statements,
+    }
+
+
+def user_tag_and_balance(key: str, value: str, comparison: dict[str, str]) -> dict[str, Any]:
+    """FRAGMENT's userTagAndBalance: some user with the tag has that net remaining."""
+    return {
+        "userTagAndBalance": {
+            "userTags": {"all": [{"key": key, "value": value}]},
+            "netRemainingBalance": comparison,
+        }
     }
 
 
@@ -123,6 +133,14 @@ async def bench(path: Path, invoices: int, rounds: int) -> list[dict[str, Any]]:
                 ("rare tag filter", page(filter={"tags": {"all": [rare_tag]}})),
                 ("search for a rare word", page(filter={"search": RARE_WORD})),
                 ("user filter", page(filter={"user": {"externalId": "cust_0000042"}})),
+                (
+                    "user tag and net remaining",
+                    page(filter=user_tag_and_balance("tier", "gold", {"gt": "100000"})),
+                ),
+                (
+                    "rare user tag, net remaining",
+                    page(filter=user_tag_and_balance("segment", RARE_SEGMENT, {"gt": "0"})),
+                ),
             ]
             return [await measure(name, run, rounds, db.engine) for name, run in cases]
 
@@ -135,10 +153,10 @@ def main() -> None:
     for invoices in args.invoices:
         results = asyncio.run(bench(dataset(invoices), invoices, args.rounds))
         print(f"\ninvoices={invoices:,}")
-        print(f"{'query':<26}{'rows':>6}{'median ms':>11}{'p95 ms':>9}{'statements':>12}")
+        print(f"{'query':<30}{'rows':>6}{'median ms':>11}{'p95 ms':>9}{'statements':>12}")
         for r in results:
             print(
-                f"{r['query']:<26}{r['rows']:>6}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
+                f"{r['query']:<30}{r['rows']:>6}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
                 f"{r['statements']:>12}"
             )
         slowest = max(r["median_ms"] for r in results)
