@@ -2,15 +2,17 @@
 account and `userTagAndBalance` filters), as SQL on the invoices row."""
 
 import operator
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, inspect, union
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from invoicegraph.ledger.filters import UserBalanceFilter
-from invoicegraph.store.filters import tags_condition
+from invoicegraph.store.filters import like_pattern, tags_condition
 from invoicegraph.store.tables import (
     InvoiceRow,
     InvoiceUserBalanceRow,
@@ -53,47 +55,68 @@ def account_condition(account_ids: tuple[int, ...]) -> ColumnElement[bool]:
     )
 
 
-def _balance_conditions(
-    filter: UserBalanceFilter, *, workspace_id: int, dialect: str
-) -> list[ColumnElement[bool]]:
+def _comparisons(filter: UserBalanceFilter) -> list[ColumnElement[bool]]:
     net = col(InvoiceUserBalanceRow.net_remaining)
-    conditions = [_OPERATORS[name](net, amount) for name, amount in filter.comparisons]
-    if filter.tags_all or filter.tags_any:
-        tags = tags_condition(
-            UserTagRow,
-            "user_id",
-            inspect(UserRow).local_table.c["id"],
-            all_of=filter.tags_all,
-            any_of=filter.tags_any,
-            dialect=dialect,
-        )
-        tagged = select(UserRow.id).where(UserRow.workspace_id == workspace_id)
-        if tags is not None:
-            tagged = tagged.where(tags)
-        conditions.append(col(InvoiceUserBalanceRow.user_id).in_(tagged))
-    else:
-        conditions.append(col(InvoiceUserBalanceRow.workspace_id) == workspace_id)
-    return conditions
+    return [_OPERATORS[name](net, amount) for name, amount in filter.comparisons]
+
+
+def _user_tags(
+    filter: UserBalanceFilter, owner: ColumnElement[int], dialect: str
+) -> ColumnElement[bool] | None:
+    return tags_condition(
+        UserTagRow,
+        "user_id",
+        owner,
+        all_of=filter.tags_all,
+        any_of=filter.tags_any,
+        dialect=dialect,
+    )
 
 
 def user_balance_condition(
     filter: UserBalanceFilter, *, workspace_id: int, dialect: str
 ) -> ColumnElement[bool]:
-    """Checked invoice by invoice (its balance rows, by primary key): fast while it matches
-    often, as the newest invoices then fill the page."""
-    return exists(
-        select(InvoiceUserBalanceRow.invoice_id).where(
-            col(InvoiceUserBalanceRow.invoice_id) == col(InvoiceRow.id),
-            *_balance_conditions(filter, workspace_id=workspace_id, dialect=dialect),
-        )
-    )
+    """Checked invoice by invoice: its balance rows (by primary key), each row's user's tags
+    (by the user's tag keys). Fast while it matches often, as the newest invoices then fill
+    the page; `user_balance_invoice_ids` serves the rare match."""
+    conditions = [
+        col(InvoiceUserBalanceRow.invoice_id) == col(InvoiceRow.id),
+        *_comparisons(filter),
+    ]
+    owner = inspect(InvoiceUserBalanceRow).local_table.c["user_id"]
+    if (tags := _user_tags(filter, owner, dialect)) is not None:
+        conditions.append(tags)
+    return exists(select(InvoiceUserBalanceRow.invoice_id).where(*conditions))
 
 
 def user_balance_invoice_ids(
     filter: UserBalanceFilter, *, workspace_id: int, dialect: str
 ) -> Select[Any]:
-    """The matching invoices' ids, read from the (user, net) or (workspace, net) index: what a
-    rare match is driven by."""
-    return sql_select(col(InvoiceUserBalanceRow.invoice_id)).where(
-        *_balance_conditions(filter, workspace_id=workspace_id, dialect=dialect)
+    """The matching invoices' ids, driven by an index: from the users with a tag matching the
+    first `all` pattern (user_tags' (workspace, key, value) index), then their balance rows
+    ((user, net) index); from the users with a tag matching some `any` pattern when `all` is
+    empty; from the (workspace, net) index without tags."""
+    balances = sql_select(col(InvoiceUserBalanceRow.invoice_id))
+    if filter.tags_all:
+        first = filter.tags_all[0]
+        driver = aliased(UserTagRow)
+        query = balances.join(driver, col(driver.user_id) == col(InvoiceUserBalanceRow.user_id))
+        query = query.where(
+            col(driver.workspace_id) == workspace_id,
+            col(driver.key) == first.key,
+            col(driver.value).like(like_pattern(first.value), escape="\\"),
+            *_comparisons(filter),
+        )
+        rest = replace(filter, tags_all=filter.tags_all[1:])  # the driver matched the first
+        tags = _user_tags(rest, inspect(driver).selectable.c["user_id"], dialect)
+        return query if tags is None else query.where(tags)
+    if filter.tags_any:
+        tagged = select(UserRow.id).where(UserRow.workspace_id == workspace_id)
+        tags = _user_tags(filter, inspect(UserRow).local_table.c["id"], dialect)
+        assert tags is not None
+        return balances.where(
+            col(InvoiceUserBalanceRow.user_id).in_(tagged.where(tags)), *_comparisons(filter)
+        )
+    return balances.where(
+        col(InvoiceUserBalanceRow.workspace_id) == workspace_id, *_comparisons(filter)
     )

@@ -138,6 +138,8 @@ TAG_FILTERS: list[tuple[dict[str, Any] | None, list[str] | None]] = [
     ({"all": tags(("tier", "*"))}, ["gold", "silver"]),
     ({"all": tags(("tier", "g?ld"))}, ["gold"]),
     ({"all": tags(("tier", "bronze"))}, []),
+    ({"all": tags(("tier", "*"), ("tier", "g*"))}, ["gold"]),
+    ({"all": tags(("tier", "*")), "any": tags(("tier", "silver"), ("tier", "x"))}, ["silver"]),
 ]
 
 

@@ -110,3 +110,26 @@ async def test_the_new_invoice_filters_are_constant(api: Api, app_db: Database) 
     few = await counted(api, app_db, FILTERED, 1, "invoices")
     many = await counted(api, app_db, FILTERED, 2, "invoices")
     assert few == many
+
+
+PRODUCT_INVOICES = """
+query ProductInvoices($first: Int!) {
+  product(code: "p0") {
+    invoices(first: $first) {
+      nodes { invoiceId lineItems { productId user { externalId tags { key value } } } }
+    }
+  }
+}
+"""
+
+
+async def test_a_products_invoices_are_constant(api: Api, app_db: Database) -> None:
+    await api.ok('mutation { createProduct(input: {code: "p0"}) { __typename } }')
+    await make_invoices(api, 20, line_items_each=2)
+    with count_statements(app_db.engine) as few:
+        small = await api.ok(PRODUCT_INVOICES, first=2)
+    with count_statements(app_db.engine) as many:
+        large = await api.ok(PRODUCT_INVOICES, first=20)
+    assert len(small["product"]["invoices"]["nodes"]) == 2
+    assert len(large["product"]["invoices"]["nodes"]) == 20
+    assert few.count == many.count, many.statements
