@@ -2,8 +2,8 @@
 account and `userTagAndBalance` filters), as SQL on the invoices row."""
 
 import operator
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, inspect, union
