@@ -173,7 +173,9 @@ async def test_user_tag_and_balance_checked_row_by_row_finds_the_same(
         workspace = select(col(WorkspaceRow.id)).where(
             col(WorkspaceRow.public_id) == api.workspace_id
         )
-        workspace_id = (await connection.execute(workspace)).scalar_one()
+        found = (await connection.execute(workspace)).scalar_one()
+        assert found is not None
+        workspace_id: int = found
 
         async def keys(conditions: list[Any]) -> set[str]:
             query = select(col(InvoiceRow.invoice_id)).where(*conditions)

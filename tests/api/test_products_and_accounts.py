@@ -210,11 +210,10 @@ async def test_transactions_name_their_account_and_lists_filter_by_it(
         ("t-3", None, "i-3"),
     ]
     for key, account, invoice in posted:
-        extra = {} if account is None else {"account": account}
-        data = await api.ok(
-            RECORD_TRANSACTION,
-            input=transaction_input(key, "100", allocation(invoice, "100"), **extra),
-        )
+        recorded = transaction_input(key, "100", allocation(invoice, "100"))
+        if account is not None:
+            recorded["account"] = account
+        data = await api.ok(RECORD_TRANSACTION, input=recorded)
         assert data["recordTransaction"]["__typename"] == "RecordTransactionResult"
     # when / then: Transaction.account
     every = await api.ok(TRANSACTIONS)
