@@ -2,7 +2,9 @@
 
 Each invoice has three line items over a pool of users, two tags, a version-1 snapshot and a
 search row; about a quarter are paid by transactions. Five invoices carry a rare word and a
-rare tag, so that searching or filtering for them has a small answer. The rows are written
+rare tag, so that searching or filtering for them has a small answer. Users have tiers (a
+tenth `tier: gold`, three tenths `silver`) and a few a rare `segment`; every invoice has its
+users' net remaining rows (invoice_user_balances), as the writers keep them. The rows are written
 with plain sqlite3 in large batches (the schema itself comes from the Alembic migrations),
 about a hundred times faster than going through createInvoice. bench/generate_postgres.py writes
 the same rows (`chunks`) into a PostgreSQL database with COPY.
@@ -20,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from invoicegraph.store.migrate import upgrade
+from invoicegraph.store.types import SortableInt96Type
 
 RARE_WORD = "zebracorn"
 RARE_TAG = "black-friday-2025"
+RARE_SEGMENT = "enterprise-pilot"
 REGIONS = ["us-east", "us-west", "eu-west", "eu-central", "ap-south", "sa-east"]
 PLANS = ["free", "starter", "pro", "enterprise"]
 PRODUCTS = [
@@ -46,6 +50,11 @@ def public_id(prefix: str, number: int) -> str:
 def ts(instant: datetime) -> str:
     """SQLAlchemy's SQLite text form of an instant, so that ORM reads and ordering agree."""
     return instant.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def sortable(amount: int) -> str:
+    """SortableInt96Type's SQLite form: offset and zero-padded, so text order is number order."""
+    return str(amount + SortableInt96Type.OFFSET).zfill(31)
 
 
 def batches(total: int) -> Iterator[range]:
@@ -74,6 +83,8 @@ class Chunk:
     """id, public_id, external_id, amount, currency, posted, created, request_hash"""
     payments: list[tuple[Any, ...]] = field(default_factory=list)
     """id, public_id, transaction_id, invoice_id, user_id, type, amount, currency, posted"""
+    nets: list[tuple[int, int, int]] = field(default_factory=list)
+    """invoice_id, user_id, the user's net remaining on it (USD)"""
 
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -87,6 +98,23 @@ def user_count(invoices: int) -> int:
 def users(invoices: int) -> list[tuple[int, str, str]]:
     """id, public_id, external_id of the pool of users the invoices bill."""
     return [(n, public_id("usr", n), f"cust_{n:07d}") for n in range(1, user_count(invoices) + 1)]
+
+
+def user_tags(invoices: int, *, seed: int = 11) -> Iterator[tuple[int, str, str, int]]:
+    """user_id, key, value, position: a tier for four users in ten (gold one in ten), and the
+    rare segment for about one user in two thousand (at least three). A random sequence of its
+    own, so the invoices are the same with or without it."""
+    rng = random.Random(seed)
+    count = user_count(invoices)
+    rare = set(rng.sample(range(1, count + 1), k=max(3, count // 2_000)))
+    for user in range(1, count + 1):
+        roll = rng.random()
+        position = 0
+        if roll < 0.4:
+            yield (user, "tier", "gold" if roll < 0.1 else "silver", position)
+            position += 1
+        if user in rare:
+            yield (user, "segment", RARE_SEGMENT, position)
 
 
 def chunks(invoices: int, *, seed: int = 7) -> Iterator[Chunk]:
@@ -182,6 +210,10 @@ def chunks(invoices: int, *, seed: int = 7) -> Iterator[Chunk]:
                 )
             )
             chunk.search.append((invoice, 1, " ".join(words)))
+            owed = dict.fromkeys((user, other), 0)
+            owed[user] += amounts[0] + amounts[1]
+            owed[other] += amounts[2]
+            chunk.nets += [(invoice, owner, 0 if paid else net) for owner, net in owed.items()]
             if paid:
                 for owner, amount in ((user, amounts[0] + amounts[1]), (other, amounts[2])):
                     transaction_id += 1
@@ -229,6 +261,11 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
         "INSERT INTO users (id, public_id, workspace_id, external_id) VALUES (?, ?, 1, ?)",
         users(invoices),
     )
+    db.executemany(
+        "INSERT INTO user_tags (user_id, workspace_id, key, value, position) "
+        "VALUES (?, 1, ?, ?, ?)",
+        user_tags(invoices),
+    )
     for chunk in chunks(invoices, seed=seed):
         db.executemany(
             "INSERT INTO invoices (id, workspace_id, public_id, invoice_id, status, version, "
@@ -274,6 +311,11 @@ def generate(path: Path, invoices: int, *, seed: int = 7) -> None:
             "INSERT INTO payments (id, workspace_id, public_id, transaction_id, invoice_id, "
             "user_id, type, amount, currency, posted) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((*row[:6], str(row[6]), row[7], ts(row[8])) for row in chunk.payments),
+        )
+        db.executemany(
+            "INSERT INTO invoice_user_balances (invoice_id, user_id, currency, workspace_id, "
+            "net_remaining) VALUES (?, ?, 'USD', 1, ?)",
+            ((invoice, user, sortable(net)) for invoice, user, net in chunk.nets),
         )
     db.execute("COMMIT")
     db.execute("ANALYZE")

@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.generate import NOW, chunks, public_id, users
+from bench.generate import NOW, chunks, public_id, user_tags, users
 from bench.peers.data import Postgres, recreate_database, search_body
 from invoicegraph.store.migrate import upgrade
 
@@ -89,14 +89,16 @@ COLUMNS = {
         "posted",
         "workspace_id",
     ],
+    "invoice_user_balances": ["invoice_id", "user_id", "currency", "workspace_id", "net_remaining"],
 }
 SEQUENCES = ["users", "invoices", "line_items", "transactions", "payments"]
-TABLES = ["users", *COLUMNS, "invoice_search"]
+TABLES = ["users", "user_tags", *COLUMNS, "invoice_search"]
 
 
 def marker(invoices: int) -> str:
-    """The database comment of a complete data set of `invoices` invoices."""
-    return f"invoicegraph bench data set: {invoices} invoices, complete"
+    """The database comment of a complete data set of `invoices` invoices (with user tags and
+    users' nets: a data set loaded before them is loaded again)."""
+    return f"invoicegraph bench data set: {invoices} invoices, user tags and nets, complete"
 
 
 async def complete(pg: Postgres, database: str, invoices: int) -> bool:
@@ -127,6 +129,9 @@ def _records(chunk: Any) -> dict[str, list[tuple[Any, ...]]]:
             (*row[:3], Decimal(row[3]), *row[4:], ws, 1, Decimal(0)) for row in chunk.transactions
         ],
         "payments": [(*row[:6], Decimal(row[6]), *row[7:], ws) for row in chunk.payments],
+        "invoice_user_balances": [
+            (invoice, user, "USD", ws, Decimal(net)) for invoice, user, net in chunk.nets
+        ],
     }
 
 
@@ -165,6 +170,13 @@ async def fill(pg: Postgres, database: str, invoices: int) -> dict[str, int]:
                 "users", records=pool, columns=["id", "public_id", "external_id", "workspace_id"]
             )
             counts["users"] = len(pool)
+            tagged = [(*row, WORKSPACE) for row in user_tags(invoices)]
+            await connection.copy_records_to_table(
+                "user_tags",
+                records=tagged,
+                columns=["user_id", "key", "value", "position", "workspace_id"],
+            )
+            counts["user_tags"] = len(tagged)
             await connection.execute(
                 "CREATE TEMPORARY TABLE search_words "
                 "(invoice_id integer, workspace_id integer, words text) ON COMMIT DROP"

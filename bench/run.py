@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from bench import generate_postgres
-from bench.generate import RARE_TAG, RARE_WORD, generate
+from bench.generate import RARE_SEGMENT, RARE_TAG, RARE_WORD, generate
 from bench.peers.data import Postgres
 from bench.statements import explain, recording
 from invoicegraph.admin.workspaces import create_client
@@ -85,6 +85,16 @@ async def plans(name: str, run: Callable[[], Awaitable[int]], engine: Any) -> No
     print(f"\n# EXPLAIN ANALYZE of the statements of {name!r}:")
     for plan in await explain(engine, recorded):
         print(plan)
+
+
+def user_tag_and_balance(key: str, value: str, comparison: dict[str, str]) -> dict[str, Any]:
+    """FRAGMENT's userTagAndBalance: some user with the tag has that net remaining."""
+    return {
+        "userTagAndBalance": {
+            "userTags": {"all": [{"key": key, "value": value}]},
+            "netRemainingBalance": comparison,
+        }
+    }
 
 
 def dataset(invoices: int) -> Path:
@@ -157,6 +167,14 @@ async def bench(
                 ("rare tag filter", page(filter={"tags": {"all": [rare_tag]}})),
                 ("search for a rare word", page(filter={"search": RARE_WORD})),
                 ("user filter", page(filter={"user": {"externalId": "cust_0000042"}})),
+                (
+                    "user tag and net remaining",
+                    page(filter=user_tag_and_balance("tier", "gold", {"gt": "100000"})),
+                ),
+                (
+                    "rare user tag, net remaining",
+                    page(filter=user_tag_and_balance("segment", RARE_SEGMENT, {"gt": "0"})),
+                ),
             ]
             results = [await measure(name, run, rounds, db.engine) for name, run in cases]
             if explain_over is not None:
@@ -186,11 +204,11 @@ def main() -> None:
         results = asyncio.run(bench(url, invoices, args.rounds, args.explain_over))
         print(f"\ninvoices={invoices:,} backend={args.backend}")
         print(
-            f"{'query':<26}{'rows':>6}{'median ms':>11}{'p95 ms':>9}{'sql ms':>9}{'statements':>12}"
+            f"{'query':<30}{'rows':>6}{'median ms':>11}{'p95 ms':>9}{'sql ms':>9}{'statements':>12}"
         )
         for r in results:
             print(
-                f"{r['query']:<26}{r['rows']:>6}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
+                f"{r['query']:<30}{r['rows']:>6}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
                 f"{r['sql_ms']:>9.1f}{r['statements']:>12}"
             )
         slowest = max(r["median_ms"] for r in results)

@@ -15,6 +15,21 @@ class TagPattern:
     """May use * (any run of characters) and ? (exactly one character)."""
 
 
+COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte")
+
+
+@dataclass(frozen=True, slots=True)
+class UserBalanceFilter:
+    """Some user of the invoice, among those with tags matching (all of `tags_all`, one of
+    `tags_any`; any user when both are empty), has a net remaining on the invoice, in some
+    currency, that meets every comparison (FRAGMENT's userTagAndBalance)."""
+
+    comparisons: tuple[tuple[str, int], ...]
+    """(one of COMPARISONS, amount): all must hold for the same user and currency."""
+    tags_all: list[TagPattern] = field(default_factory=list)
+    tags_any: list[TagPattern] = field(default_factory=list)
+
+
 @dataclass(frozen=True, slots=True)
 class InvoiceOrder:
     """The order of a list: `created`, `modified` or `invoice_id`, then the row id."""
@@ -32,6 +47,11 @@ class InvoiceFilter:
     tags_any: list[TagPattern] = field(default_factory=list)
     user_ids: tuple[int, ...] = ()
     """Each of these users has a line item or payment on the invoice."""
+    users_any: tuple[int, ...] | None = None
+    """Some of these users has a line item or payment on the invoice (none given: no invoice)."""
+    account_ids: tuple[int, ...] | None = None
+    """Some payment of the invoice is of a transaction posted on one of these accounts."""
+    user_balance: UserBalanceFilter | None = None
     currency: str | None = None
     product_ids: list[str] | None = None
     created_after: datetime | None = None
@@ -75,3 +95,5 @@ class TransactionFilter:
     has_unallocated: bool | None = None
     tags_all: list[TagPattern] = field(default_factory=list)
     tags_any: list[TagPattern] = field(default_factory=list)
+    account_ids: tuple[int, ...] | None = None
+    """Posted on one of these accounts (an empty tuple: an unknown account, no transaction)."""

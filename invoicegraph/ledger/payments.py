@@ -39,10 +39,12 @@ class RecordTransaction:
     posted: datetime
     tags: tuple[Tag, ...] = ()
     allocations: tuple[AllocationDraft, ...] = ()
+    account: "TransactionRef | None" = None
+    """The external account it was posted on, by id or externalId; optional."""
 
     def fingerprint(self) -> str:
         """A digest of the request, to tell an idempotent replay from a conflicting reuse."""
-        canonical = {
+        canonical: dict[str, object] = {
             "externalId": self.external_id,
             "amount": str(self.amount),
             "currency": self.currency,
@@ -60,6 +62,8 @@ class RecordTransaction:
                 for allocation in self.allocations
             ],
         }
+        if self.account is not None:  # absent from the digest unless given: old keys replay
+            canonical["account"] = [self.account.id, self.account.external_id]
         encoded = json.dumps(canonical, separators=(",", ":"), sort_keys=True)
         return hashlib.sha256(encoded.encode()).hexdigest()
 

@@ -19,6 +19,9 @@ from invoicegraph.ledger.status import settled_status
 MoneyKey = tuple[int, str, FlowType]
 """(user row id, currency, type): the unit of the invariant within one invoice."""
 
+NetKey = tuple[int, str]
+"""(user row id, currency): the unit of a user's net remaining on one invoice."""
+
 
 class MoneyRow(Protocol):
     """A line item's or a payment's money, as the store reads it."""
@@ -55,6 +58,9 @@ class MoneyFlags:
 
     has_charge: bool
     has_remaining: bool
+    user_nets: Mapping[NetKey, int] = field(default_factory=dict)
+    """Each user's net remaining per currency (`InvoiceMoney.user_nets`), for the
+    userTagAndBalance filter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,19 @@ class InvoiceMoney:
             has_remaining=any(
                 amount != self.actual.get(key, 0) for key, amount in self.expected.items()
             ),
+            user_nets=self.user_nets(),
         )
+
+    def user_nets(self) -> dict[NetKey, int]:
+        """Each (user, currency)'s net remaining on this invoice: payins remaining minus
+        payouts remaining (expected - actual of each), as the invoice's per-user balances show
+        it; every pair with a line item or a payment gets an entry, zero included."""
+        nets: dict[NetKey, int] = {}
+        for sums, sign in ((self.expected, 1), (self.actual, -1)):
+            for (user_id, currency, flow), amount in sums.items():
+                signed = amount if flow is FlowType.PAYIN else -amount
+                nets[(user_id, currency)] = nets.get((user_id, currency), 0) + sign * signed
+        return nets
 
     def overdrawn(self, keys: Iterable[MoneyKey]) -> list[MoneyKey]:
         """The keys among `keys` where actual exceeds expected: the invariant broken."""

@@ -20,9 +20,11 @@ from invoicegraph.store.records import (
 )
 from invoicegraph.store.tables import (
     CouponRow,
+    ExternalAccountRow,
     InvoiceDiscountRow,
     InvoiceVersionRow,
     PromotionCodeRow,
+    UserTagRow,
 )
 
 if TYPE_CHECKING:
@@ -141,3 +143,5 @@ class Loaders:
     stake_returns_by_stake_id = _all(InvoiceRecord, "stake_id", int)
     coupons_by_id = _one(CouponRow, "id", int)
     promotion_codes_by_id = _one(PromotionCodeRow, "id", int)
+    tags_by_user_id = _all(UserTagRow, "user_id", int)
+    accounts_by_id = _one(ExternalAccountRow, "id", int)

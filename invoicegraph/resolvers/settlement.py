@@ -23,6 +23,7 @@ from invoicegraph.resolvers.unit_of_work import UnitOfWork
 from invoicegraph.store.invoices import get_state, write_version
 from invoicegraph.store.tables import InvoiceRow
 from invoicegraph.store.transactions import money_rows, payment_money, set_money_flags
+from invoicegraph.store.user_balances import replace_user_nets
 
 
 async def invoice_money(work: UnitOfWork, invoice_ids: Iterable[int]) -> dict[int, InvoiceMoney]:
@@ -42,16 +43,18 @@ async def paid_amounts(work: UnitOfWork, invoice_id: int) -> dict[MoneyKey, int]
 async def keep_money_flags(
     work: UnitOfWork, money: dict[int, InvoiceMoney], invoices: Iterable[InvoiceRow] = ()
 ) -> None:
-    """Write the flags `money` gives; `invoices`: the rows as read in this transaction, whose
-    flags are left alone where they are right already."""
+    """Write the flags `money` gives and its users' nets; `invoices`: the rows as read in this
+    transaction, whose flags are left alone where they are right already."""
     current = {
         _row_id(row): MoneyFlags(has_charge=row.has_charge, has_remaining=row.has_remaining)
         for row in invoices
     }
-    await set_money_flags(
+    flags = {invoice_id: entry.flags() for invoice_id, entry in money.items()}
+    await set_money_flags(work.session, flags=flags, current=current)
+    await replace_user_nets(
         work.session,
-        flags={invoice_id: entry.flags() for invoice_id, entry in money.items()},
-        current=current,
+        workspace_id=work.workspace_id,
+        nets={invoice_id: flag.user_nets for invoice_id, flag in flags.items()},
     )
 
 

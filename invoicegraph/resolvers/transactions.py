@@ -31,6 +31,7 @@ from invoicegraph.ledger.settlement import MoneyKey
 from invoicegraph.ledger.status import ensure_allocatable
 from invoicegraph.resolvers.batches import validated, write_batch
 from invoicegraph.resolvers.context import Context
+from invoicegraph.resolvers.objects import account_row
 from invoicegraph.resolvers.settlement import settle_allocations
 from invoicegraph.resolvers.unit_of_work import (
     IdempotencyKey,
@@ -115,12 +116,26 @@ def _validated(command: RecordTransaction) -> tuple[RecordTransaction, Idempoten
     return record, IdempotencyKey("externalId", record.external_id, record.fingerprint())
 
 
+async def _account_id(work: UnitOfWork, record: RecordTransaction) -> int | None:
+    """The row id of the account the transaction names; BadRequest when it names none of
+    this workspace's (before anything is written)."""
+    if record.account is None:
+        return None
+    row = await account_row(work.session, work.workspace_id, record.account)
+    if row is None or row.id is None:
+        raise BadRequest(
+            [FieldProblem(("account",), "names no external account of this workspace")]
+        )
+    return row.id
+
+
 async def _write_new(
     work: UnitOfWork, record: RecordTransaction, key: IdempotencyKey
 ) -> TransactionRow | None:
     """Write a new transaction with its allocations, settling the invoices they pay; None
     when its externalId is taken (a replay is answered before any invoice is looked at)."""
     written_at = now()
+    account_id = await _account_id(work, record)
     transaction = await insert_transaction(
         work.session,
         workspace_id=work.workspace_id,
@@ -133,6 +148,7 @@ async def _write_new(
         now=written_at,
         # known from the input: every allocation becomes a payment of its amount, or nothing
         unallocated=abs(record.amount) - sum(draft.amount for draft in record.allocations),
+        account_id=account_id,
     )
     if transaction is None:
         return None

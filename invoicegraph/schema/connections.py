@@ -1,5 +1,7 @@
 """Relay-style connections with keyset cursors."""
 
+from dataclasses import replace
+
 import strawberry
 
 from invoicegraph.ledger.filters import InvoiceFilter, TransactionFilter
@@ -10,6 +12,7 @@ from invoicegraph.resolvers.invoices import (
     invoice_cursor,
     invoice_page,
 )
+from invoicegraph.resolvers.objects import filter_ids
 from invoicegraph.resolvers.transaction_pages import (
     TransactionPage,
     total_transactions,
@@ -100,8 +103,10 @@ async def invoice_connection(
     order_by: InvoiceOrderInput | None,
     *,
     user_id: int | None = None,
+    product_code: str | None = None,
 ) -> InvoiceConnection:
-    """Query.invoices and User.invoices: the same list, the latter narrowed to one user.
+    """Query.invoices, User.invoices and Product.invoices: the same list, the latter two
+    narrowed to one user or one product's code.
 
     A `user` in the filter narrows further: User.invoices of alice filtered by bob lists the
     invoices both are on.
@@ -110,13 +115,22 @@ async def invoice_connection(
     user_ids: tuple[int, ...] = () if user_id is None else (user_id,)
     if chosen is not None and (user := given(chosen.user)) is not None:
         user_ids += (await user_filter_id(info.context, user.to_ref()),)
+    list_filter = InvoiceFilter(user_ids=user_ids)
+    if chosen is not None:
+        every, some, account = chosen.refs()
+        resolved = await filter_ids(info.context, users_all=every, users_any=some, account=account)
+        list_filter = chosen.to_filter(user_ids=user_ids, resolved=resolved)
+    if product_code is not None:
+        codes = list_filter.product_ids
+        kept = [product_code] if codes is None or product_code in codes else []
+        list_filter = replace(list_filter, product_ids=kept)
     page = await invoice_page(
         info.context,
         first=given(first),
         after=given(after),
         last=given(last),
         before=given(before),
-        filter=chosen.to_filter(user_ids=user_ids) if chosen else InvoiceFilter(user_ids=user_ids),
+        filter=list_filter,
         order=order.to_order() if order else None,
     )
     return await InvoiceConnection.build(info, page)

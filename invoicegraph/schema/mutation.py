@@ -10,7 +10,15 @@ from strawberry.extensions import FieldExtension
 from invoicegraph.ledger.errors import DomainError
 from invoicegraph.ledger.stakes import ReturnStake
 from invoicegraph.ledger.status import Transition
-from invoicegraph.resolvers import discounts, invoices, stakes, transactions, transitions, updates
+from invoicegraph.resolvers import (
+    discounts,
+    invoices,
+    objects,
+    stakes,
+    transactions,
+    transitions,
+    updates,
+)
 from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.unit_of_work import Written
@@ -49,9 +57,26 @@ from invoicegraph.schema.inputs.transactions import (
     UpdateAllocationsInput,
 )
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices
+from invoicegraph.schema.objects import (
+    CreateExternalAccountInput,
+    CreateExternalAccountResponse,
+    CreateExternalAccountResult,
+    CreateProductInput,
+    CreateProductResponse,
+    CreateProductResult,
+    CreateUserInput,
+    CreateUserResponse,
+    CreateUserResult,
+    ExternalAccount,
+    Product,
+    UpdateUserInput,
+    UpdateUserResponse,
+    UpdateUserResult,
+)
 from invoicegraph.schema.payment import Transaction
 from invoicegraph.schema.scalars import CurrencyCode, Int96
 from invoicegraph.schema.selection import selected_names
+from invoicegraph.schema.user import User
 from invoicegraph.schema.webhooks import (
     CreateWebhookEndpointInput,
     CreateWebhookEndpointResponse,
@@ -515,3 +540,44 @@ class Mutation:
             info.context, [made.returned, made.stake], selected_names(info)
         )
         return ReturnStakeResult(return_invoice=returned, stake=stake, is_ik_replay=made.is_replay)
+
+    @strawberry.mutation(
+        description=(
+            "A user with its tags; idempotent on externalId. A user a line item created by "
+            "its externalId is taken over (and given these tags) by its first createUser."
+        ),
+        extensions=_answering_domain_errors(),
+    )
+    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserResponse:
+        created = await objects.create_user(info.context, input.to_command())
+        return CreateUserResult(user=User.from_view(created.value), is_ik_replay=created.is_replay)
+
+    @strawberry.mutation(
+        description="Changes a user's tags, as updateInvoice changes an invoice's.",
+        extensions=_answering_domain_errors(),
+    )
+    async def update_user(self, info: Info, input: UpdateUserInput) -> UpdateUserResponse:
+        view = await objects.update_user(info.context, input.user.to_ref(), input.to_changes())
+        return UpdateUserResult(user=User.from_view(view))
+
+    @strawberry.mutation(
+        description="A product line items can name by code; idempotent on code.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_product(self, info: Info, input: CreateProductInput) -> CreateProductResponse:
+        created = await objects.create_product(info.context, input.to_command())
+        return CreateProductResult(
+            product=Product.from_view(created.value), is_ik_replay=created.is_replay
+        )
+
+    @strawberry.mutation(
+        description="An account transactions can name; idempotent on externalId.",
+        extensions=_answering_domain_errors(),
+    )
+    async def create_external_account(
+        self, info: Info, input: CreateExternalAccountInput
+    ) -> CreateExternalAccountResponse:
+        created = await objects.create_account(info.context, input.to_command())
+        return CreateExternalAccountResult(
+            account=ExternalAccount.from_view(created.value), is_ik_replay=created.is_replay
+        )

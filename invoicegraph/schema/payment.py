@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from invoicegraph.ledger.enums import FLOW_TYPES, FlowType
-from invoicegraph.resolvers import transactions
+from invoicegraph.resolvers import objects, transactions
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import invoice_by_db_id
 from invoicegraph.resolvers.users import user_by_id
@@ -19,6 +19,7 @@ from invoicegraph.schema.user import User
 
 if TYPE_CHECKING:
     from invoicegraph.schema.invoice import Invoice
+    from invoicegraph.schema.objects import ExternalAccount
 
 
 @strawberry.type(
@@ -79,6 +80,7 @@ class Transaction(Node):
         description="abs(amount) minus the sum of its allocations."
     )
     db_id: strawberry.Private[int]
+    account_db_id: strawberry.Private[int | None]
 
     @classmethod
     def from_view(cls, row: TransactionView) -> "Transaction":
@@ -91,7 +93,19 @@ class Transaction(Node):
             version=row.version,
             unallocated_amount=Int96(row.unallocated),
             db_id=row.id,
+            account_db_id=row.account_id,
         )
+
+    @strawberry.field(description="The external account it was posted on, when it names one.")
+    async def account(
+        self, info: Info
+    ) -> Annotated["ExternalAccount", strawberry.lazy("invoicegraph.schema.objects")] | None:
+        from invoicegraph.schema.objects import ExternalAccount
+
+        if self.account_db_id is None:
+            return None
+        view = await objects.account_by_db_id(info.context, self.account_db_id)
+        return ExternalAccount.from_view(view)
 
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:

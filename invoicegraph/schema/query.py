@@ -3,7 +3,7 @@
 import strawberry
 
 from invoicegraph.ledger.filters import TransactionFilter
-from invoicegraph.resolvers import discounts, nodes
+from invoicegraph.resolvers import discounts, nodes, objects
 from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import find_invoice
@@ -23,6 +23,7 @@ from invoicegraph.schema.inputs.filters import (
     TransactionsFilterInput,
 )
 from invoicegraph.schema.inputs.references import (
+    ExternalAccountMatchInput,
     InvoiceMatchInput,
     TransactionMatchInput,
     UserMatchInput,
@@ -30,6 +31,14 @@ from invoicegraph.schema.inputs.references import (
 )
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices, build_line_items
 from invoicegraph.schema.node import Node, Workspace
+from invoicegraph.schema.objects import (
+    ExternalAccount,
+    ExternalAccountConnection,
+    Product,
+    ProductConnection,
+    UserConnection,
+    UsersFilterInput,
+)
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.selection import selected_names
@@ -119,13 +128,19 @@ class Query:
         filter: TransactionsFilterInput | None = strawberry.UNSET,
     ) -> TransactionConnection:
         chosen = given(filter)
+        account = None if chosen is None else chosen.account_ref()
+        accounts = None
+        if account is not None:
+            accounts = (await objects.filter_ids(info.context, account=account)).account_ids
         page = await transaction_page(
             info.context,
             first=given(first),
             after=given(after),
             last=given(last),
             before=given(before),
-            filter=TransactionFilter() if chosen is None else chosen.to_filter(),
+            filter=TransactionFilter()
+            if chosen is None
+            else chosen.to_filter(account_ids=accounts),
         )
         return TransactionConnection.from_page(page)
 
@@ -133,6 +148,56 @@ class Query:
     async def user(self, info: Info, user: UserMatchInput) -> User | None:
         row = await find_user(info.context, user.to_ref())
         return None if row is None else User.from_view(row)
+
+    @strawberry.field(
+        description=(
+            "The workspace's users, oldest first; a filter narrows them. (Named as PostGraphile "
+            "names connections: Invoice.users already names an invoice's users.)"
+        )
+    )
+    async def all_users(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        filter: UsersFilterInput | None = strawberry.UNSET,
+    ) -> UserConnection:
+        chosen = given(filter)
+        tags = None if chosen is None else given(chosen.tags)
+        page = await objects.user_page(
+            info.context,
+            first=given(first),
+            after=given(after),
+            tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
+            tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+        )
+        return UserConnection.from_page(page)
+
+    @strawberry.field(description="The product with this code; null when there is none.")
+    async def product(self, info: Info, code: str) -> Product | None:
+        view = await objects.find_product(info.context, code)
+        return None if view is None else Product.from_view(view)
+
+    @strawberry.field(description="The workspace's products, oldest first.")
+    async def products(
+        self, info: Info, first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
+    ) -> ProductConnection:
+        page = await objects.product_page(info.context, first=given(first), after=given(after))
+        return ProductConnection.from_page(page)
+
+    @strawberry.field
+    async def external_account(
+        self, info: Info, account: ExternalAccountMatchInput
+    ) -> ExternalAccount | None:
+        view = await objects.find_account(info.context, account.to_ref())
+        return None if view is None else ExternalAccount.from_view(view)
+
+    @strawberry.field(description="The workspace's external accounts, oldest first.")
+    async def external_accounts(
+        self, info: Info, first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
+    ) -> ExternalAccountConnection:
+        page = await objects.account_page(info.context, first=given(first), after=given(after))
+        return ExternalAccountConnection.from_page(page)
 
     @strawberry.field(description="The workspace's webhook endpoints, oldest first.")
     async def webhook_endpoints(

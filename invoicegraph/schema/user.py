@@ -4,10 +4,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from invoicegraph.resolvers import balances, documents
+from invoicegraph.resolvers import balances, documents, objects
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.views import UserView
-from invoicegraph.schema.money import Balance
+from invoicegraph.schema.limits import building
+from invoicegraph.schema.money import Balance, Tag
 from invoicegraph.schema.node import Node
 
 if TYPE_CHECKING:
@@ -36,6 +37,12 @@ class User(Node):
     @classmethod
     def from_view(cls, row: UserView) -> "User":
         return cls(id=strawberry.ID(row.public_id), external_id=row.external_id, db_id=row.id)
+
+    @strawberry.field(description="Set by createUser and updateUser; in the order given.")
+    async def tags(self, info: Info) -> list[Tag]:
+        rows = await objects.tags_of_user(info.context, self.db_id)
+        building(len(rows))
+        return [Tag(key=row.key, value=row.value) for row in rows]
 
     @strawberry.field(
         description="Balances over every invoice this user has a line item or payment on."

@@ -9,6 +9,7 @@ PREFIXES = (
     *("ws", "cli", "inv", "li", "usr", "txn", "pay"),
     *("whe", "whd", "evt"),  # webhooks: endpoints, deliveries, events
     *("cpn", "promo", "disc"),  # coupons, promotion codes, applied discounts
+    *("prd", "eac"),  # products, external accounts
 )
 
 

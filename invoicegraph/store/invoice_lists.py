@@ -31,6 +31,12 @@ from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.store.engine import dialect_of
 from invoicegraph.store.filters import owners_matching, tags_condition
+from invoicegraph.store.object_filters import (
+    account_condition,
+    some_user_condition,
+    user_balance_condition,
+    user_balance_invoice_ids,
+)
 from invoicegraph.store.records import InvoiceRecord, fetch_records, select_of
 from invoicegraph.store.search import matching_invoice_ids, rare_matches, search_words
 from invoicegraph.store.tables import InvoiceRow, InvoiceTagRow, LineItemRow, PaymentRow
@@ -90,6 +96,7 @@ def invoice_conditions(
                 )
             )
         )
+    conditions += object_conditions(filter, workspace_id=workspace_id, dialect=dialect)
     if filter.currency is not None:
         conditions.append(_has_line_item(col(LineItemRow.currency) == filter.currency))
     if filter.product_ids is not None:
@@ -109,6 +116,22 @@ def invoice_conditions(
     if filter.search is not None and (words := search_words(filter.search)):
         conditions.append(matching_invoice_ids(dialect, words))
     return conditions + document_conditions(filter)
+
+
+def object_conditions(
+    filter: InvoiceFilter, *, workspace_id: int, dialect: str
+) -> list[ColumnElement[bool]]:
+    """The parts over users, accounts and users' net remaining (store/object_filters.py)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filter.users_any is not None:
+        conditions.append(some_user_condition(filter.users_any))
+    if filter.account_ids is not None:
+        conditions.append(account_condition(filter.account_ids))
+    if filter.user_balance is not None:
+        conditions.append(
+            user_balance_condition(filter.user_balance, workspace_id=workspace_id, dialect=dialect)
+        )
+    return conditions
 
 
 def overdue_condition() -> ColumnElement[bool]:
@@ -180,6 +203,13 @@ async def narrowed(
             rarest = (count, owners)
     id_sets = [] if rarest is None else [rarest[1]]
     rest = filter
+    if filter.user_balance is not None:
+        balances = user_balance_invoice_ids(
+            filter.user_balance, workspace_id=workspace_id, dialect=dialect_of(session)
+        )
+        if await _count_up_to_selective(session, balances) <= SELECTIVE:
+            id_sets.append(balances)
+            rest = replace(rest, user_balance=None)
     if filter.product_ids is not None:
         products = sql_select(col(LineItemRow.invoice_id)).where(
             col(LineItemRow.workspace_id) == workspace_id,

@@ -31,6 +31,7 @@ from invoicegraph.store.tables import (
     LineItemRow,
 )
 from invoicegraph.store.upsert import insert_ignoring
+from invoicegraph.store.user_balances import insert_user_nets
 from invoicegraph.store.versions import (
     change_to_json,
     current_state,
@@ -308,6 +309,15 @@ async def insert_invoices(
     items = [_line_item_values(row, item) for row, state in written for item in state.line_items]
     if items:
         await connection.execute(insert(LineItemRow), items)
+    await insert_user_nets(
+        session,
+        workspace_id=workspace_id,
+        nets={
+            row_id: new.flags.user_nets
+            for new in invoices
+            if (row_id := row_ids.get(new.invoice_id)) is not None
+        },
+    )
     if written:
         versions = [_version_values(row, state, [], now) for row, state in written]
         await connection.execute(insert(InvoiceVersionRow), versions)

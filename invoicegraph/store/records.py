@@ -101,6 +101,7 @@ class TransactionRecord(NamedTuple):
     posted: Any
     version: int
     unallocated: int
+    account_id: int | None
 
 
 class TransactionTagRecord(NamedTuple):

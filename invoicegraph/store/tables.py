@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from invoicegraph.store.types import Int96Type, UtcDateTime
+from invoicegraph.store.types import Int96Type, SortableInt96Type, UtcDateTime
 
 
 class WorkspaceRow(SQLModel, table=True):
@@ -51,6 +51,49 @@ class UserRow(SQLModel, table=True):
     public_id: str = Field(max_length=40, unique=True)
     workspace_id: int = Field(foreign_key="workspaces.id")
     external_id: str = Field(max_length=128)
+    request_hash: str | None = Field(default=None, max_length=64)
+    """Fingerprint of the createUser input; None for a user first named by a line item."""
+
+
+class UserTagRow(SQLModel, table=True):
+    __tablename__ = "user_tags"
+    __table_args__ = (Index("ix_user_tags_workspace_key_value", "workspace_id", "key", "value"),)
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=50)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    value: str = Field(max_length=200)
+    position: int
+
+
+class ProductRow(SQLModel, table=True):
+    """A product line items may name by its code; line items keep their free productId."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    code: str = Field(max_length=128)
+    description: str | None = Field(default=None, max_length=1000)
+    created: datetime = Field(sa_type=UtcDateTime)
+    request_hash: str = Field(max_length=64)
+
+
+class ExternalAccountRow(SQLModel, table=True):
+    """An account outside invoicegraph (a bank account, a processor) transactions post on."""
+
+    __tablename__ = "external_accounts"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=40, unique=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    external_id: str = Field(max_length=128)
+    name: str = Field(max_length=200)
+    created: datetime = Field(sa_type=UtcDateTime)
+    request_hash: str = Field(max_length=64)
 
 
 class InvoiceRow(SQLModel, table=True):
@@ -143,6 +186,23 @@ class InvoiceTagRow(SQLModel, table=True):
     position: int
 
 
+class InvoiceUserBalanceRow(SQLModel, table=True):
+    """Each user's net remaining (payins remaining - payouts remaining) on one invoice, per
+    currency: kept in step by every write that moves money, for the userTagAndBalance filter."""
+
+    __tablename__ = "invoice_user_balances"
+    __table_args__ = (
+        Index("ix_invoice_user_balances_user_net", "user_id", "net_remaining"),
+        Index("ix_invoice_user_balances_workspace_net", "workspace_id", "net_remaining"),
+    )
+
+    invoice_id: int = Field(foreign_key="invoices.id", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    currency: str = Field(primary_key=True, max_length=8)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    net_remaining: int = Field(sa_type=SortableInt96Type)
+
+
 class InvoiceVersionRow(SQLModel, table=True):
     """One immutable version of an invoice: its snapshot and the changes that produced it."""
 
@@ -179,6 +239,8 @@ class TransactionRow(SQLModel, table=True):
     """abs(amount) minus the allocations, kept in step by every allocation write for filtering."""
     created: datetime = Field(sa_type=UtcDateTime)
     request_hash: str = Field(max_length=64)
+    account_id: int | None = Field(default=None, foreign_key="external_accounts.id", index=True)
+    """The external account the transaction was posted on, when the caller named one."""
 
 
 class TransactionTagRow(SQLModel, table=True):

@@ -90,6 +90,7 @@ async def insert_transaction(
     fingerprint: str,
     now: datetime,
     unallocated: int | None = None,
+    account_id: int | None = None,
 ) -> TransactionRow | None:
     """Write a new transaction with its tags; None, writing nothing, when the workspace
     already has one with this externalId (on PostgreSQL, after waiting for a concurrent writer
@@ -106,6 +107,7 @@ async def insert_transaction(
         "unallocated": abs(amount) if unallocated is None else unallocated,
         "created": now,
         "request_hash": fingerprint,
+        "account_id": account_id,
     }
     connection = await session.connection()
     claimed = await connection.execute(
@@ -313,6 +315,8 @@ def transaction_conditions(
     )
     if tags is not None:
         conditions.append(tags)
+    if filter.account_ids is not None:
+        conditions.append(col(TransactionRow.account_id).in_(filter.account_ids))
     return conditions
 
 
@@ -370,7 +374,8 @@ async def set_money_flags(
     changed = [
         {"row_id": invoice_id, "charge": flag.has_charge, "remaining": flag.has_remaining}
         for invoice_id, flag in sorted(flags.items())
-        if current.get(invoice_id) != flag
+        if (known := current.get(invoice_id)) is None
+        or (known.has_charge, known.has_remaining) != (flag.has_charge, flag.has_remaining)
     ]
     if not changed:
         return

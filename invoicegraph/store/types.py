@@ -35,6 +35,40 @@ class Int96Type(TypeDecorator[int]):
         return None if value is None else int(value)
 
 
+class SortableInt96Type(TypeDecorator[int]):
+    """An exact integer below 2^97 in magnitude that compares in SQL as a number.
+
+    PostgreSQL stores NUMERIC(30, 0). SQLite stores the value plus 10^30 as 31 zero-padded
+    digits: fixed-length text of digits sorts as the numbers do, so comparisons and the index
+    work on the text (bound values go through the same encoding).
+    """
+
+    impl = String(31)
+    cache_ok = True
+    OFFSET = 10**30
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(30, 0, asdecimal=True))
+        return dialect.type_descriptor(String(31))
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return Decimal(value)
+        if not -self.OFFSET < value < self.OFFSET:
+            raise ValueError("a sortable Int96 must stay below 10^30 in magnitude")
+        return str(value + self.OFFSET).zfill(31)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return int(value)
+        return int(value) - self.OFFSET
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC instants in and out; SQLite keeps them as sortable naive text."""
 

@@ -104,6 +104,13 @@ class Keys:
     coupon_key: str
     """The caller's couponId."""
     promotion_code: str
+    user_tag: str
+    """Value of the user's tag `segment` (createUser took over the line item's user)."""
+    product_public_id: str
+    """The product of code `product_id` (A's line item names it)."""
+    account_id: str
+    account_key: str
+    """The external account's externalId."""
 
     def named(self) -> Iterator[tuple[str, str]]:
         for field in fields(self):
@@ -493,8 +500,74 @@ subscription Events($invoice: InvoiceMatchInput) {
 }
 """
 
+ALL_USERS = """
+query AllUsers($filter: UsersFilter) {
+  allUsers(filter: $filter) {
+    nodes { id externalId tags { key value } }
+    edges { cursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+PRODUCT = """
+query Product($code: String!) {
+  product(code: $code) { id code description invoices { totalCount nodes { id } } }
+}
+"""
+PRODUCTS = """
+query Products { products { nodes { id code } pageInfo { hasNextPage endCursor } } }
+"""
+EXTERNAL_ACCOUNT = """
+query ExternalAccount($match: ExternalAccountMatchInput!) {
+  externalAccount(account: $match) { id externalId name }
+}
+"""
+EXTERNAL_ACCOUNTS = """
+query ExternalAccounts {
+  externalAccounts { nodes { id externalId name } pageInfo { hasNextPage endCursor } }
+}
+"""
+CREATE_USER = (
+    """mutation CreateUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    __typename
+    ... on CreateUserResult { isIkReplay user { id externalId tags { key value } } }
+    """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+)
+UPDATE_USER = (
+    """mutation UpdateUser($input: UpdateUserInput!) {
+  updateUser(input: $input) {
+    __typename
+    ... on UpdateUserResult { user { id externalId tags { key value } } }
+    """
+    + error_fields("BadRequestError", "NotFoundError")
+    + "} }"
+)
+CREATE_PRODUCT = (
+    """mutation CreateProduct($input: CreateProductInput!) {
+  createProduct(input: $input) {
+    __typename
+    ... on CreateProductResult { isIkReplay product { id code description } }
+    """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+)
+CREATE_EXTERNAL_ACCOUNT = (
+    """mutation CreateExternalAccount($input: CreateExternalAccountInput!) {
+  createExternalAccount(input: $input) {
+    __typename
+    ... on CreateExternalAccountResult { isIkReplay account { id externalId name } }
+    """
+    + error_fields("BadRequestError", "IkConflictError")
+    + "} }"
+)
+
 SNAPSHOT = """
-query Snapshot($invoice: ID!, $user: ID!, $transaction: ID!, $ids: [ID!]!) {
+query Snapshot(
+  $invoice: ID!, $user: ID!, $transaction: ID!, $ids: [ID!]!, $product: String!, $account: ID!
+) {
   invoice(invoice: {id: $invoice}) {
     invoiceId status version modified
     tags { key value }
@@ -508,7 +581,14 @@ query Snapshot($invoice: ID!, $user: ID!, $transaction: ID!, $ids: [ID!]!) {
     payments { id amount }
     history(first: 1) { totalCount }
   }
-  user(user: {id: $user}) { externalId balances { currency payins { expected actual } } }
+  user(user: {id: $user}) {
+    externalId tags { key value } balances { currency payins { expected actual } }
+  }
+  allUsers { nodes { id externalId tags { key value } } }
+  product(code: $product) { id code description invoices { totalCount } }
+  products { nodes { id } }
+  externalAccount(account: {id: $account}) { id externalId name }
+  externalAccounts { nodes { id } }
   transaction(transaction: {id: $transaction}) {
     externalId amount version unallocatedAmount
     tags { key value }
@@ -666,6 +746,12 @@ def expect_own_user_finds_nothing(data: Any, _keys: Keys, _own: Own) -> None:
     assert data == {"user": {"externalId": B_USER, "invoices": EMPTY_PAGE}}
 
 
+def expect_own_user_only(data: Any, _keys: Keys, _own: Own) -> None:
+    page = data["allUsers"]
+    assert [(node["externalId"], node["tags"]) for node in page["nodes"]] == [(B_USER, [])]
+    assert page["pageInfo"]["hasNextPage"] is False
+
+
 def expect_own_transaction_only(data: Any, _keys: Keys, own: Own) -> None:
     page = data["transactions"]
     assert [node["id"] for node in page["nodes"]] == [own.transaction_id], page
@@ -685,6 +771,27 @@ def expect_new_coupon(data: Any, keys: Keys, _own: Own) -> None:
     coupon = result["coupon"]
     assert coupon["id"] != keys.coupon_id
     assert (coupon["couponId"], coupon["timesRedeemed"]) == (keys.coupon_key, 0)
+
+
+EMPTY_OBJECTS = {
+    "nodes": [],
+    "pageInfo": {"hasNextPage": False, "endCursor": None},
+}
+
+
+def expect_created(
+    field: str, result: str, part: str, key: str, value: Callable[[Keys], str]
+) -> Expect:
+    """createUser, createProduct, createExternalAccount with A's key and input: a new object
+    of B's, not a replay or a conflict."""
+
+    def check(data: Any, keys: Keys, _own: Own) -> None:
+        answer = data[field]
+        assert answer["__typename"] == result, answer
+        assert answer["isIkReplay"] is False
+        assert answer[part][key] == value(keys)
+
+    return check
 
 
 def filter_by(filter: Callable[[Keys, Own], dict[str, Any]]) -> Variables:
@@ -1509,6 +1616,178 @@ CASES: list[Case] = [
         expect=expect_error("returnStake", "BadRequestError", ["stake"]),
         own=True,
     ),
+    # ---- users, products, external accounts: A's are B's unknown ones
+    Case(
+        id="allUsers-a-user-tag",
+        field="allUsers",
+        document=ALL_USERS,
+        variables=filter_by(
+            lambda keys, _own: {"tags": {"all": [{"key": "segment", "value": keys.user_tag}]}}
+        ),
+        expect=expect_data(
+            lambda _keys, _own: {
+                "allUsers": {
+                    "nodes": [],
+                    "edges": [],
+                    "pageInfo": EMPTY_PAGE["pageInfo"],
+                }
+            }
+        ),
+    ),
+    Case(
+        id="allUsers-lists-only-the-callers",
+        field="allUsers",
+        document=ALL_USERS,
+        variables=lambda _keys, _own: {},
+        expect=expect_own_user_only,
+        own=True,
+    ),
+    Case(
+        id="createUser-a-externalId-same-input",
+        field="createUser",
+        document=CREATE_USER,
+        variables=lambda keys, _own: {"input": a_user_input(keys)},
+        expect=expect_created(
+            "createUser", "CreateUserResult", "user", "externalId", lambda k: k.user_key
+        ),
+    ),
+    Case(
+        id="updateUser-a-id",
+        field="updateUser",
+        document=UPDATE_USER,
+        variables=lambda keys, _own: {
+            "input": {"user": {"id": keys.user_id}, "tags": {"remove": ["segment"]}}
+        },
+        expect=expect_error("updateUser", "NotFoundError"),
+    ),
+    Case(
+        id="updateUser-a-externalId",
+        field="updateUser",
+        document=UPDATE_USER,
+        variables=lambda keys, _own: {
+            "input": {
+                "user": {"externalId": keys.user_key},
+                "tags": {"set": [{"key": "segment", "value": "taken"}]},
+            }
+        },
+        expect=expect_error("updateUser", "NotFoundError"),
+    ),
+    Case(
+        id="product-a-code",
+        field="product",
+        document=PRODUCT,
+        variables=lambda keys, _own: {"code": keys.product_id},
+        expect=expect_null("product"),
+    ),
+    Case(
+        id="products-lists-only-the-callers",
+        field="products",
+        document=PRODUCTS,
+        variables=lambda _keys, _own: {},
+        expect=expect_data(lambda _keys, _own: {"products": EMPTY_OBJECTS}),
+    ),
+    Case(
+        id="createProduct-a-code-same-input",
+        field="createProduct",
+        document=CREATE_PRODUCT,
+        variables=lambda keys, _own: {"input": a_product_input(keys)},
+        expect=expect_created(
+            "createProduct", "CreateProductResult", "product", "code", lambda k: k.product_id
+        ),
+    ),
+    Case(
+        id="externalAccount-a-id",
+        field="externalAccount",
+        document=EXTERNAL_ACCOUNT,
+        variables=lambda keys, _own: {"match": {"id": keys.account_id}},
+        expect=expect_null("externalAccount"),
+    ),
+    Case(
+        id="externalAccount-a-externalId",
+        field="externalAccount",
+        document=EXTERNAL_ACCOUNT,
+        variables=lambda keys, _own: {"match": {"externalId": keys.account_key}},
+        expect=expect_null("externalAccount"),
+    ),
+    Case(
+        id="externalAccounts-lists-only-the-callers",
+        field="externalAccounts",
+        document=EXTERNAL_ACCOUNTS,
+        variables=lambda _keys, _own: {},
+        expect=expect_data(lambda _keys, _own: {"externalAccounts": EMPTY_OBJECTS}),
+    ),
+    Case(
+        id="createExternalAccount-a-externalId-same-input",
+        field="createExternalAccount",
+        document=CREATE_EXTERNAL_ACCOUNT,
+        variables=lambda keys, _own: {"input": a_account_input(keys)},
+        expect=expect_created(
+            "createExternalAccount",
+            "CreateExternalAccountResult",
+            "account",
+            "externalId",
+            lambda k: k.account_key,
+        ),
+    ),
+    Case(
+        id="recordTransaction-a-account",
+        field="recordTransaction",
+        document=RECORD,
+        variables=lambda keys, own: {
+            "input": {
+                **own_transaction_input(own),
+                "account": {"id": keys.account_id},
+            }
+        },
+        expect=expect_error("recordTransaction", "BadRequestError", ["account"]),
+    ),
+    Case(
+        id="transactions-a-account",
+        field="transactions",
+        document=TRANSACTIONS,
+        variables=filter_by(lambda keys, _own: {"account": {"externalId": keys.account_key}}),
+        expect=expect_empty("transactions"),
+        own=True,
+    ),
+    Case(
+        id="invoices-a-account",
+        field="invoices",
+        document=INVOICES,
+        variables=filter_by(lambda keys, _own: {"account": {"id": keys.account_id}}),
+        expect=expect_empty("invoices"),
+        own=True,
+    ),
+    Case(
+        id="invoices-users-all-a-user",
+        field="invoices",
+        document=INVOICES,
+        variables=filter_by(lambda keys, _own: {"users": {"all": [{"id": keys.user_id}]}}),
+        expect=expect_empty("invoices"),
+        own=True,
+    ),
+    Case(
+        id="invoices-users-any-a-user",
+        field="invoices",
+        document=INVOICES,
+        variables=filter_by(lambda keys, _own: {"users": {"any": [{"externalId": keys.user_key}]}}),
+        expect=expect_empty("invoices"),
+        own=True,
+    ),
+    Case(
+        id="invoices-userTagAndBalance-a-user-tag",
+        field="invoices",
+        document=INVOICES,
+        variables=filter_by(
+            lambda keys, _own: {
+                "userTagAndBalance": {
+                    "userTags": {"all": [{"key": "segment", "value": wildcard(keys.user_tag)}]},
+                    "netRemainingBalance": {"ne": "0"},
+                }
+            }
+        ),
+        expect=expect_empty("invoices"),
+        own=True,
+    ),
     # ---- Subscription.invoiceEvents: A's invoice is refused as an unknown one is
     Case(
         id="invoiceEvents-a-invoice-id",
@@ -1576,6 +1855,32 @@ async def set_up_coupon(api: Api, keys: Keys) -> str:
     return coupon_id
 
 
+def a_user_input(keys: Keys) -> dict[str, Any]:
+    """Exactly what A sent to create its user (the line item's, taken over)."""
+    return {"externalId": keys.user_key, "tags": [{"key": "segment", "value": keys.user_tag}]}
+
+
+def a_product_input(keys: Keys) -> dict[str, Any]:
+    return {"code": keys.product_id, "description": "Acme audits"}
+
+
+def a_account_input(keys: Keys) -> dict[str, Any]:
+    return {"externalId": keys.account_key, "name": "Acme operating account"}
+
+
+async def set_up_objects(api: Api, keys: Keys) -> tuple[str, str]:
+    """A's user given its tags, A's product and external account: their ids."""
+    data = await api.ok(CREATE_USER, input=a_user_input(keys))
+    assert data["createUser"]["__typename"] == "CreateUserResult", data
+    data = await api.ok(CREATE_PRODUCT, input=a_product_input(keys))
+    assert data["createProduct"]["__typename"] == "CreateProductResult", data
+    product: str = data["createProduct"]["product"]["id"]
+    data = await api.ok(CREATE_EXTERNAL_ACCOUNT, input=a_account_input(keys))
+    assert data["createExternalAccount"]["__typename"] == "CreateExternalAccountResult", data
+    account: str = data["createExternalAccount"]["account"]["id"]
+    return product, account
+
+
 async def snapshot(api: Api, keys: Keys, ids: frozenset[str]) -> dict[str, Any]:
     """Everything A can see of its objects, read by A."""
     data: dict[str, Any] = await api.ok(
@@ -1584,6 +1889,8 @@ async def snapshot(api: Api, keys: Keys, ids: frozenset[str]) -> dict[str, Any]:
         user=keys.user_id,
         transaction=keys.transaction_id,
         ids=sorted(i for i in ids if prefix_of(i) in NODE_KEYS),
+        product=keys.product_id,
+        account=keys.account_id,
     )
     assert None not in data["nodes"], data["nodes"]
     return data
@@ -1651,6 +1958,10 @@ async def world(served: Served) -> World:
         coupon_id="",
         coupon_key=key("acmecoupon"),
         promotion_code=key("acmepromo"),
+        user_tag=key("acmesegment"),
+        product_public_id="",
+        account_id="",
+        account_key=key("acmebank"),
     )
     # a webhook endpoint, so that A's writes below make deliveries to it
     made = await a.ok(
@@ -1688,8 +1999,11 @@ async def world(served: Served) -> World:
     deliveries = (await a.ok(WEBHOOK_DELIVERIES, endpointId=endpoint_id))["webhookDeliveries"]
     assert len(deliveries["nodes"]) == 2, deliveries
     coupon = await set_up_coupon(a, draft)
+    product, account = await set_up_objects(a, draft)
     keys = replace(
         draft,
+        product_public_id=product,
+        account_id=account,
         coupon_id=coupon,
         invoice_id=invoice["id"],
         line_item_id=first_item["id"],
@@ -1704,6 +2018,7 @@ async def world(served: Served) -> World:
     a_ids = frozenset({getattr(keys, name) for name in NODE_KEYS.values()} | {second_item["id"]})
     assert len(a_ids) == len(NODE_KEYS) + 1
     a_ids |= {node["id"] for node in deliveries["nodes"]} | {endpoint_id}
+    a_ids |= {keys.product_public_id, keys.account_id}
     return World(
         served=served, a=a, keys=keys, a_ids=a_ids, snapshot=await snapshot(a, keys, a_ids)
     )
@@ -1836,7 +2151,7 @@ async def subscription_answer(
 # Comparing answers
 
 GENERATED_ID = re.compile(
-    r"\b(ws|cli|inv|li|usr|txn|pay|whe|whd|evt|cpn|promo|disc)_[a-z2-7]{20}\b"
+    r"\b(ws|cli|inv|li|usr|txn|pay|whe|whd|evt|cpn|promo|disc|prd|eac)_[a-z2-7]{20}\b"
 )
 INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
 REQUEST_ID = re.compile(r"request id [^)\s]+")

@@ -179,3 +179,24 @@ def test_what_may_settle_rules_out_never_settles(
     # when the money says the status cannot change, then settling leaves it
     if not may_settle(status, state_money(invoice, paid)):
         assert settle(invoice, paid).status is status
+
+
+@given(st.dictionaries(keys, amounts), st.dictionaries(keys, amounts))
+def test_user_nets_are_each_users_net_remaining_per_currency(
+    expected: dict[MoneyKey, int], actual: dict[MoneyKey, int]
+) -> None:
+    """What the userTagAndBalance filter compares: per (user, currency), the net remaining
+    of that user's balances (compute_balances over the user's flows alone), zero included."""
+    from invoicegraph.ledger.balances import Flow, compute_balances
+
+    nets = InvoiceMoney(expected=expected, actual=actual).user_nets()
+    users = {user for user, _, _ in [*expected, *actual]}
+    oracle = {}
+    for user in users:
+        balances = compute_balances(
+            [Flow(c, f, a) for (u, c, f), a in expected.items() if u == user],
+            [Flow(c, f, a) for (u, c, f), a in actual.items() if u == user],
+        )
+        oracle.update({(user, b.currency): b.net.remaining for b in balances})
+    assert nets == oracle
+    assert InvoiceMoney(expected=expected, actual=actual).flags().user_nets == nets

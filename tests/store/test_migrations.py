@@ -1,5 +1,6 @@
 """Alembic migrations: they build exactly the tables the models describe, and history is locked."""
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,35 @@ async def test_stored_versions_cannot_be_rewritten(
         connection = await session.connection()
         rows = (await connection.execute(text("SELECT status FROM invoice_versions"))).all()
     assert [tuple(row) for row in rows] == [("OPEN",)]
+
+
+async def test_0007_backfills_users_net_remaining_as_the_writers_keep_it(
+    api: Api, app_db: Database, database_url: str
+) -> None:
+    """Invoices written before 0007 get the rows every writer keeps since: the same rows."""
+    from tests.operations import RECORD_TRANSACTION, allocation, line_item, transaction_input
+
+    items = [
+        line_item(user="a", amount="1000"),
+        line_item(user="a", amount="300", type="PAYOUT"),
+        line_item(user="b", amount="250", currency="EUR"),
+    ]
+    await api.ok(CREATE_INVOICE, input=invoice_input("before", *items))
+    await api.ok(
+        RECORD_TRANSACTION,
+        input=transaction_input("t", "400", allocation("before", "400", user="a")),
+    )
+    query = text(
+        "SELECT u.external_id, b.currency, b.net_remaining FROM invoice_user_balances b "
+        "JOIN users u ON u.id = b.user_id ORDER BY 1, 2"
+    )
+
+    async def rows() -> list[tuple[Any, ...]]:
+        async with app_db.read() as session:
+            return [tuple(row) for row in (await (await session.connection()).execute(query))]
+
+    kept = await rows()
+    assert [(user, currency) for user, currency, _ in kept] == [("a", "USD"), ("b", "EUR")]
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0006")
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "0007")
+    assert await rows() == kept

@@ -72,6 +72,12 @@ class CreateCouponInput(BaseModel):
     max_redemptions: Optional[int] = Field(alias="maxRedemptions", default=None)
 
 
+class CreateExternalAccountInput(BaseModel):
+    external_id: str = Field(alias="externalId")
+    "1-128 characters without #, / or :; createExternalAccount is idempotent on it."
+    name: str
+
+
 class CreateInvoiceInput(BaseModel):
     invoice_id: str = Field(alias="invoiceId")
     "The caller's unique key: a repeat with the same input returns the stored invoice with isIkReplay = true."
@@ -106,11 +112,23 @@ class CreateInvoicesInput(BaseModel):
     "True: if any invoice is refused, none is written, and the answer is one BadRequestError naming every problem of every invoice."
 
 
+class CreateProductInput(BaseModel):
+    code: str
+    "1-128 characters without #, / or :; createProduct is idempotent on it."
+    description: Optional[str] = None
+
+
 class CreatePromotionCodeInput(BaseModel):
     code: str
     "1-64 letters, digits, _ or -; unique; the key."
     coupon: str
     max_redemptions: Optional[int] = Field(alias="maxRedemptions", default=None)
+
+
+class CreateUserInput(BaseModel):
+    external_id: str = Field(alias="externalId")
+    "The caller's key: createUser is idempotent on it."
+    tags: Optional[list["TagInput"]] = None
 
 
 class CreateWebhookEndpointInput(BaseModel):
@@ -123,6 +141,24 @@ class CreateWebhookEndpointInput(BaseModel):
 class DateTimeFilter(BaseModel):
     after: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
     before: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
+
+
+class ExternalAccountMatchInput(BaseModel):
+    """Exactly one of id or externalId."""
+
+    id: Optional[str] = None
+    external_id: Optional[str] = Field(alias="externalId", default=None)
+
+
+class Int96Comparison(BaseModel):
+    """Every given comparison must hold (AND); at least one must be given."""
+
+    eq: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    ne: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    gt: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    gte: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    lt: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
+    lte: Optional[Annotated[Int96, PlainSerializer(serialize_int96)]] = None
 
 
 class InvoiceMatchInput(BaseModel):
@@ -148,12 +184,25 @@ class InvoiceTransitionInput(BaseModel):
     "When given, must equal the current version."
 
 
+class InvoiceUsersFilter(BaseModel):
+    """Users with a line item or payment on the invoice: every user of `all`, and one of `any` (an unknown user is on no invoice)."""
+
+    all: Optional[list["UserMatchInput"]] = None
+    any: Optional[list["UserMatchInput"]] = None
+
+
 class InvoicesFilter(BaseModel):
     """Every given part must hold (AND)."""
 
     status: Optional["InvoiceStatusFilter"] = None
     tags: Optional["TagsFilter"] = None
     user: Optional["UserMatchInput"] = None
+    users: Optional["InvoiceUsersFilter"] = None
+    account: Optional["ExternalAccountMatchInput"] = None
+    "Some payment of the invoice is of a transaction posted on this account (an unknown account: no invoice)."
+    user_tag_and_balance: Optional["UserTagAndBalanceFilter"] = Field(
+        alias="userTagAndBalance", default=None
+    )
     currency: Optional[CurrencyCode] = None
     product_id: Optional["StringFilter"] = Field(alias="productId", default=None)
     created: Optional["DateTimeFilter"] = None
@@ -240,6 +289,8 @@ class RecordTransactionInput(BaseModel):
     posted: Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
     tags: Optional[list["TagInput"]] = None
     allocations: Optional[list["AllocationInput"]] = None
+    account: Optional["ExternalAccountMatchInput"] = None
+    "The external account it was posted on (createExternalAccount); optional."
 
 
 class RecordTransactionsInput(BaseModel):
@@ -310,6 +361,8 @@ class TransactionsFilter(BaseModel):
     has_unallocated: Optional[bool] = Field(alias="hasUnallocated", default=None)
     "True: only transactions with unallocatedAmount != 0."
     tags: Optional["TagsFilter"] = None
+    account: Optional["ExternalAccountMatchInput"] = None
+    "Posted on this account (an unknown account: no transaction)."
 
 
 class UpdateAllocationsInput(BaseModel):
@@ -327,6 +380,12 @@ class UpdateInvoiceInput(BaseModel):
     )
     "Applied in order, all or nothing."
     tags: Optional["TagsUpdate"] = None
+
+
+class UpdateUserInput(BaseModel):
+    user: "UserMatchInput"
+    "By id or externalId; an unknown user is NotFoundError (never created)."
+    tags: "TagsUpdate"
 
 
 class UpdateWebhookEndpointInput(BaseModel):
@@ -348,6 +407,17 @@ class UserMatchInput(BaseModel):
     external_id: Optional[str] = Field(alias="externalId", default=None)
 
 
+class UserTagAndBalanceFilter(BaseModel):
+    """Some user of the invoice, among those whose tags match userTags (any user without it), has a net remaining balance on the invoice (payins remaining - payouts remaining) in some currency that meets every comparison of netRemainingBalance."""
+
+    net_remaining_balance: "Int96Comparison" = Field(alias="netRemainingBalance")
+    user_tags: Optional["TagsFilter"] = Field(alias="userTags", default=None)
+
+
+class UsersFilter(BaseModel):
+    tags: Optional["TagsFilter"] = None
+
+
 class WebhookEndpointInput(BaseModel):
     id: str
 
@@ -356,6 +426,8 @@ AllocationInput.model_rebuild()
 AllocationOperation.model_rebuild()
 CreateInvoiceInput.model_rebuild()
 CreateInvoicesInput.model_rebuild()
+CreateUserInput.model_rebuild()
+InvoiceUsersFilter.model_rebuild()
 InvoicesFilter.model_rebuild()
 LineItemInput.model_rebuild()
 LineItemOperation.model_rebuild()
@@ -367,3 +439,6 @@ TagsUpdate.model_rebuild()
 TransactionsFilter.model_rebuild()
 UpdateAllocationsInput.model_rebuild()
 UpdateInvoiceInput.model_rebuild()
+UpdateUserInput.model_rebuild()
+UserTagAndBalanceFilter.model_rebuild()
+UsersFilter.model_rebuild()

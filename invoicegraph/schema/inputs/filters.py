@@ -7,10 +7,21 @@ from typing import Any
 import strawberry
 
 from invoicegraph.ledger.enums import InvoiceStatus
-from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder, TagPattern, TransactionFilter
+from invoicegraph.ledger.filters import (
+    COMPARISONS,
+    InvoiceFilter,
+    InvoiceOrder,
+    TagPattern,
+    TransactionFilter,
+    UserBalanceFilter,
+)
+from invoicegraph.ledger.invoices import UserRef
+from invoicegraph.ledger.payments import TransactionRef
+from invoicegraph.resolvers.objects import FilterIds
+from invoicegraph.resolvers.pagination import BadUserInput
 from invoicegraph.schema.arguments import given
-from invoicegraph.schema.inputs.references import UserMatchInput
-from invoicegraph.schema.scalars import CurrencyCode
+from invoicegraph.schema.inputs.references import ExternalAccountMatchInput, UserMatchInput
+from invoicegraph.schema.scalars import CurrencyCode, Int96
 
 
 @strawberry.input(name="StringFilter")
@@ -51,6 +62,64 @@ class TagsFilterInput:
     any: list[TagMatchInput] | None = strawberry.UNSET
 
 
+@strawberry.input(
+    name="Int96Comparison",
+    description="Every given comparison must hold (AND); at least one must be given.",
+)
+class Int96ComparisonInput:
+    eq: Int96 | None = strawberry.UNSET
+    ne: Int96 | None = strawberry.UNSET
+    gt: Int96 | None = strawberry.UNSET
+    gte: Int96 | None = strawberry.UNSET
+    lt: Int96 | None = strawberry.UNSET
+    lte: Int96 | None = strawberry.UNSET
+
+    def comparisons(self, field: str) -> tuple[tuple[str, int], ...]:
+        given_ones = tuple(
+            (name, int(value))
+            for name in COMPARISONS
+            if (value := given(getattr(self, name))) is not None
+        )
+        if not given_ones:
+            raise BadUserInput(f"filter.{field} needs at least one of {', '.join(COMPARISONS)}")
+        return given_ones
+
+
+@strawberry.input(
+    name="UserTagAndBalanceFilter",
+    description=(
+        "Some user of the invoice, among those whose tags match userTags (any user without "
+        "it), has a net remaining balance on the invoice (payins remaining - payouts "
+        "remaining) in some currency that meets every comparison of netRemainingBalance."
+    ),
+)
+class UserTagAndBalanceFilterInput:
+    net_remaining_balance: Int96ComparisonInput
+    user_tags: TagsFilterInput | None = strawberry.UNSET
+
+    def to_filter(self) -> UserBalanceFilter:
+        tags = given(self.user_tags)
+        return UserBalanceFilter(
+            comparisons=self.net_remaining_balance.comparisons(
+                "userTagAndBalance.netRemainingBalance"
+            ),
+            tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
+            tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+        )
+
+
+@strawberry.input(
+    name="InvoiceUsersFilter",
+    description=(
+        "Users with a line item or payment on the invoice: every user of `all`, and one of "
+        "`any` (an unknown user is on no invoice)."
+    ),
+)
+class InvoiceUsersFilterInput:
+    all: list[UserMatchInput] | None = strawberry.UNSET
+    any: list[UserMatchInput] | None = strawberry.UNSET
+
+
 @strawberry.input(name="TransactionsFilter")
 class TransactionsFilterInput:
     external_id: StringFilterInput | None = strawberry.UNSET
@@ -60,8 +129,16 @@ class TransactionsFilterInput:
         default=strawberry.UNSET, description="True: only transactions with unallocatedAmount != 0."
     )
     tags: TagsFilterInput | None = strawberry.UNSET
+    account: ExternalAccountMatchInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Posted on this account (an unknown account: no transaction).",
+    )
 
-    def to_filter(self) -> TransactionFilter:
+    def account_ref(self) -> TransactionRef | None:
+        account = given(self.account)
+        return None if account is None else account.to_ref()
+
+    def to_filter(self, *, account_ids: tuple[int, ...] | None = None) -> TransactionFilter:
         external_id, currency = given(self.external_id), given(self.currency)
         posted, tags = given(self.posted), given(self.tags)
         return TransactionFilter(
@@ -72,6 +149,7 @@ class TransactionsFilterInput:
             has_unallocated=given(self.has_unallocated),
             tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
             tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+            account_ids=account_ids,
         )
 
 
@@ -94,6 +172,15 @@ class InvoicesFilterInput:
     status: InvoiceStatusFilterInput | None = strawberry.UNSET
     tags: TagsFilterInput | None = strawberry.UNSET
     user: UserMatchInput | None = strawberry.UNSET
+    users: InvoiceUsersFilterInput | None = strawberry.UNSET
+    account: ExternalAccountMatchInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Some payment of the invoice is of a transaction posted on this account "
+            "(an unknown account: no invoice)."
+        ),
+    )
+    user_tag_and_balance: UserTagAndBalanceFilterInput | None = strawberry.UNSET
     currency: CurrencyCode | None = strawberry.UNSET
     product_id: StringFilterInput | None = strawberry.UNSET
     created: DateTimeFilterInput | None = strawberry.UNSET
@@ -133,9 +220,25 @@ class InvoicesFilterInput:
         description="Include invoices a later invoice was recovered from (default: no).",
     )
 
-    def to_filter(self, *, user_ids: tuple[int, ...]) -> InvoiceFilter:
+    def refs(self) -> tuple[list[UserRef], list[UserRef] | None, TransactionRef | None]:
+        """The users (`users.all`, `users.any`) and account the filter names, to resolve."""
+        users, account = given(self.users), given(self.account)
+        every = [u.to_ref() for u in given(users.all) or ()] if users else []
+        some = given(users.any) if users else None
+        return (
+            every,
+            None if some is None else [u.to_ref() for u in some],
+            None if account is None else account.to_ref(),
+        )
+
+    def to_filter(
+        self, *, user_ids: tuple[int, ...], resolved: FilterIds | None = None
+    ) -> InvoiceFilter:
         """The list's filter; `user_ids` are the row ids of the users the list is narrowed to
-        (the `user` part, resolved, and the user of User.invoices)."""
+        (the `user` part, resolved, and the user of User.invoices); `resolved`: the row ids
+        of what `refs` named."""
+        resolved = resolved or FilterIds()
+        balance = given(self.user_tag_and_balance)
         status, tags, currency = given(self.status), given(self.tags), given(self.currency)
         product, created, modified = (
             given(self.product_id),
@@ -146,7 +249,10 @@ class InvoicesFilterInput:
             statuses=None if status is None else status.values(),
             tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
             tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
-            user_ids=user_ids,
+            user_ids=user_ids + resolved.users_all,
+            users_any=resolved.users_any,
+            account_ids=resolved.account_ids,
+            user_balance=None if balance is None else balance.to_filter(),
             currency=None if currency is None else currency.value,
             product_ids=None if product is None else product.values(),
             created_after=given(created.after) if created else None,

@@ -44,6 +44,19 @@ class TransactionMatchInput:
         return TransactionRef(external_id=self.external_id)
 
 
+@strawberry.input(one_of=True, description="Exactly one of id or externalId.")
+class ExternalAccountMatchInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    external_id: str | None = strawberry.UNSET
+
+    def to_ref(self) -> TransactionRef:
+        """An account is named as a transaction is: our id or the caller's externalId."""
+        if isinstance(self.id, str):
+            return TransactionRef(id=self.id)
+        assert isinstance(self.external_id, str)
+        return TransactionRef(external_id=self.external_id)
+
+
 @strawberry.input(
     description="Key: 1-50 characters, value: 1-200 characters; neither may contain #, / or :."
 )

@@ -15,6 +15,7 @@ from invoicegraph.ledger.payments import (
 from invoicegraph.ledger.payments import AllocationOperation as LedgerAllocationOperation
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.inputs.references import (
+    ExternalAccountMatchInput,
     InvoiceMatchInput,
     TagInput,
     TransactionMatchInput,
@@ -53,9 +54,15 @@ class RecordTransactionInput:
     posted: datetime
     tags: list[TagInput] | None = strawberry.UNSET
     allocations: list[AllocationInput] | None = strawberry.UNSET
+    account: ExternalAccountMatchInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The external account it was posted on (createExternalAccount); optional.",
+    )
 
     def to_command(self) -> RecordTransaction:
+        account = given(self.account)
         return RecordTransaction(
+            account=None if account is None else account.to_ref(),
             external_id=self.external_id,
             amount=self.amount,
             currency=self.currency.value,

@@ -225,6 +225,11 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'VERSION_CONFLICT';
 
+/** Exactly one of id or externalId. */
+export type ExternalAccountMatchInput =
+  {   externalId: string; id?: never; }
+  |  { externalId?: never;   id: string | number; };
+
 /** PAYIN: money the user owes the workspace. PAYOUT: money the workspace owes the user. */
 export type FlowType =
   | 'PAYIN'
@@ -294,6 +299,8 @@ export type PriceInput = {
 };
 
 export type RecordTransactionInput = {
+  /** The external account it was posted on (createExternalAccount); optional. */
+  account?: ExternalAccountMatchInput | null | undefined;
   allocations?: Array<AllocationInput> | null | undefined;
   /** Signed: positive is money received, negative is money sent. */
   amount: string;
