@@ -134,7 +134,9 @@ operations: st.SearchStrategy[list[Operation]] = st.lists(
 
 @given(ops=operations, set_tags=tag_lists)
 def test_the_changes_replay_to_the_new_state(ops: list[Operation], set_tags: list[Tag]) -> None:
-    command = UpdateInvoice("inv", 1, operations=tuple(ops), tags=TagOperations(set=tuple(set_tags)))
+    command = UpdateInvoice(
+        "inv", 1, operations=tuple(ops), tags=TagOperations(set=tuple(set_tags))
+    )
     try:
         new, changes = run(EMPTY_OPEN, command)
     except NotFound:

@@ -8,6 +8,7 @@ from invoicegraph.ledger.documents import InvoiceDocument, InvoiceKind, InvoiceL
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft
 from invoicegraph.ledger.prices import PriceSpec
+from invoicegraph.ledger.tag_operations import NO_TAG_OPERATIONS
 from invoicegraph.ledger.updates import (
     AddLineItem,
     DeleteLineItem,
@@ -17,7 +18,6 @@ from invoicegraph.ledger.updates import (
 )
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.documents import PeriodInput
-from invoicegraph.ledger.tag_operations import NO_TAG_OPERATIONS
 from invoicegraph.schema.inputs.references import (
     InvoiceMatchInput,
     TagInput,
