@@ -1,6 +1,5 @@
 """Transaction and Payment: money that moved, and its allocations to invoices."""
 
-import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -121,10 +120,10 @@ class Transaction(Node):
     ]:
         from invoicegraph.schema.transaction_history import TransactionVersionConnection
 
-        page, total = await asyncio.gather(
-            transaction_history_page(
-                info.context, transaction_id=self.db_id, first=given(first), after=given(after)
-            ),
-            recorded_versions(info.context, transaction_id=self.db_id, version=self.version),
+        page = await transaction_history_page(
+            info.context, transaction_id=self.db_id, first=given(first), after=given(after)
+        )  # first: a refused cursor leaves no loader running
+        total = await recorded_versions(
+            info.context, transaction_id=self.db_id, version=self.version
         )
         return TransactionVersionConnection.from_page(page, total_count=total)
