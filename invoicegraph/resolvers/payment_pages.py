@@ -1,4 +1,4 @@
-"""Query.searchAllocations: payments (allocations) across invoices, latest posted first, with keyset cursors."""
+"""Query.searchAllocations: payments across invoices, latest posted first, keyset cursors."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -110,7 +110,11 @@ async def test_0007_gives_every_transaction_a_snapshot_of_its_version(
         ).all()
     assert len(rows) == 1
     version, tags, allocations, unallocated, changes = rows[0]
-    decode = lambda v: json.loads(v) if isinstance(v, str) else v
+
+    def decode(value: Any) -> Any:
+        """JSON columns read back as text on SQLite and as values on PostgreSQL."""
+        return json.loads(value) if isinstance(value, str) else value
+
     assert version == 2
     assert decode(tags) == [["k", "v"]]
     assert [(a["paymentId"], a["amount"], a["type"]) for a in decode(allocations)] == [
