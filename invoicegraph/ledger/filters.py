@@ -58,6 +58,16 @@ class InvoiceFilter:
     created_before: datetime | None = None
     modified_after: datetime | None = None
     modified_before: datetime | None = None
+    created_on_or_after: datetime | None = None
+    """The inclusive bounds (FRAGMENT's created.after and created.before)."""
+    created_on_or_before: datetime | None = None
+    modified_on_or_after: datetime | None = None
+    modified_on_or_before: datetime | None = None
+    transaction_tags_all: list[TagPattern] = field(default_factory=list)
+    """Some payment of the invoice is from a transaction with tags matching every pattern of
+    `transaction_tags_all` and some pattern of `transaction_tags_any` (FRAGMENT's
+    transaction_tags)."""
+    transaction_tags_any: list[TagPattern] = field(default_factory=list)
     has_remaining: bool | None = None
     ignore_zero: bool = False
     search: str | None = None
@@ -92,8 +102,30 @@ class TransactionFilter:
     currency: str | None = None
     posted_after: datetime | None = None
     posted_before: datetime | None = None
+    posted_on_or_after: datetime | None = None
+    posted_on_or_before: datetime | None = None
     has_unallocated: bool | None = None
     tags_all: list[TagPattern] = field(default_factory=list)
     tags_any: list[TagPattern] = field(default_factory=list)
     account_ids: tuple[int, ...] | None = None
     """Posted on one of these accounts (an empty tuple: an unknown account, no transaction)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFilter:
+    """Allocations across invoices (FRAGMENT's search_allocations); every given part holds."""
+
+    invoice_public_ids: list[str] = field(default_factory=list)
+    invoice_keys: list[str] = field(default_factory=list)
+    """With invoice_public_ids: the payment is on any of these invoices (by id or invoiceId);
+    both empty: on any invoice."""
+    invoices_given: bool = False
+    """True when a list of invoices was given (an empty one matches nothing)."""
+    user_public_id: str | None = None
+    user_external_id: str | None = None
+    transaction_tags_all: list[TagPattern] = field(default_factory=list)
+    transaction_tags_any: list[TagPattern] = field(default_factory=list)
+    posted_after: datetime | None = None
+    posted_before: datetime | None = None
+    posted_on_or_after: datetime | None = None
+    posted_on_or_before: datetime | None = None

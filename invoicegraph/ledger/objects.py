@@ -6,13 +6,11 @@ product's code): the same input again is a replay, another input under the same 
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
-from invoicegraph.ledger.history import tags_after
 from invoicegraph.ledger.invoices import KEY_MAX, text_problems
-from invoicegraph.ledger.tags import MAX_TAGS, RESERVED_CHARACTERS, Tag, tag_problems
+from invoicegraph.ledger.tags import RESERVED_CHARACTERS, Tag, tag_problems
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 1000
@@ -44,35 +42,6 @@ class CreateUser:
 
     def fingerprint(self) -> str:
         return _digest([self.external_id, [[tag.key, tag.value] for tag in self.tags]])
-
-
-@dataclass(frozen=True, slots=True)
-class TagChanges:
-    """A TagsUpdate, as updateInvoice applies it to an invoice's tags."""
-
-    set_tags: tuple[Tag, ...] = ()
-    remove_tags: tuple[str, ...] = ()
-
-    def problems(self, path: Path = ("tags",)) -> list[FieldProblem]:
-        problems = tag_problems(self.set_tags, (*path, "set"))
-        if len(self.remove_tags) > MAX_TAGS:
-            problems.append(FieldProblem((*path, "remove"), f"at most {MAX_TAGS} keys"))
-        both = {tag.key for tag in self.set_tags} & set(self.remove_tags)
-        problems += [
-            FieldProblem((*path, "remove"), f"the key {key!r} is both set and removed")
-            for key in sorted(both)
-        ]
-        return problems
-
-    def applied(self, tags: Sequence[Tag], path: Path = ("tags",)) -> tuple[Tag, ...]:
-        """The tags after this update (updateInvoice's `tags_after`), or BadRequest."""
-        problems = self.problems(path)
-        new_tags = tags_after(tags, set_tags=self.set_tags, remove=self.remove_tags)
-        if not problems and len(new_tags) > MAX_TAGS and tuple(new_tags) != tuple(tags):
-            problems.append(FieldProblem((*path, "set"), f"a user holds at most {MAX_TAGS} tags"))
-        if problems:
-            raise BadRequest(problems)
-        return new_tags
 
 
 @dataclass(frozen=True, slots=True)

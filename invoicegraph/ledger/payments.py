@@ -9,6 +9,11 @@ from datetime import datetime
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.errors import BadRequest, FieldProblem, Path
 from invoicegraph.ledger.invoices import KEY_MAX, UserRef, text_problems, user_ref_problems
+from invoicegraph.ledger.tag_operations import (
+    NO_TAG_OPERATIONS,
+    TagOperations,
+    tag_operation_problems,
+)
 from invoicegraph.ledger.tags import Tag, tag_problems
 
 MAX_ALLOCATIONS = 500
@@ -150,6 +155,7 @@ class UpdateAllocations:
     transaction: TransactionRef
     expected_version: int
     operations: tuple[AllocationOperation, ...]
+    tags: TagOperations = NO_TAG_OPERATIONS
 
 
 def validate_allocation_update(command: UpdateAllocations) -> UpdateAllocations:
@@ -169,6 +175,7 @@ def validate_allocation_update(command: UpdateAllocations) -> UpdateAllocations:
             case ChangeAllocation():
                 if operation.amount <= 0:
                     problems.append(FieldProblem((*path, "update", "amount"), "must be positive"))
+    problems += tag_operation_problems(command.tags, ("tags",))
     if problems:
         raise BadRequest(problems)
     return command

@@ -15,7 +15,6 @@ from invoicegraph.ledger.history import (
     StatusChanged,
     TagsChanged,
     apply_change,
-    tags_after,
 )
 from invoicegraph.ledger.invoices import (
     DESCRIPTION_MAX,
@@ -29,7 +28,13 @@ from invoicegraph.ledger.invoices import (
 )
 from invoicegraph.ledger.prices import Price, PriceSpec, resolve_price
 from invoicegraph.ledger.settlement import MoneyKey, line_item_key, line_item_problems, settle
-from invoicegraph.ledger.tags import MAX_TAGS, Tag, tag_problems
+from invoicegraph.ledger.tag_operations import (
+    NO_TAG_OPERATIONS,
+    TagOperations,
+    apply_tag_operations,
+    tag_operation_problems,
+)
+from invoicegraph.ledger.tags import Tag, tag_problems
 
 MAX_OPERATIONS = 500
 LINE_ITEMS_EDITABLE = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.OPEN, InvoiceStatus.PAID})
@@ -46,6 +51,9 @@ class UpdateLineItem:
     description: str | None = None
     price: PriceSpec | None = None
     tags: tuple[Tag, ...] | None = None
+    """Replaces the line item's tags."""
+    tag_operations: TagOperations | None = None
+    """Changes them by key (never together with `tags`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +70,7 @@ class UpdateInvoice:
     """Our id of the invoice (inv_...)."""
     expected_version: int
     operations: tuple[Operation, ...] = ()
-    set_tags: tuple[Tag, ...] = ()
-    remove_tags: tuple[str, ...] = ()
+    tags: TagOperations = NO_TAG_OPERATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,9 @@ class ValidUpdate:
     description: str | None
     price: Price | None
     tags: tuple[Tag, ...] | None
+    tag_operations: TagOperations | None = None
+    path: Path = ()
+    """Where the operation is in the input: what a refused tag operation names."""
 
 
 ValidOperation = ValidAdd | ValidUpdate | DeleteLineItem
@@ -87,8 +97,7 @@ class ValidInvoiceUpdate:
     invoice_id: str
     expected_version: int
     operations: tuple[ValidOperation, ...]
-    set_tags: tuple[Tag, ...]
-    remove_tags: tuple[str, ...]
+    tags: TagOperations = NO_TAG_OPERATIONS
 
     def added_users(self) -> list[tuple[tuple[str, ...], UserRef]]:
         """The users that added line items name, with the input path of each."""
@@ -122,9 +131,27 @@ def _validate_operation(
                     price = resolved
             if operation.tags is not None:
                 problems += tag_problems(operation.tags, (*where, "tags"))
+            if operation.tag_operations is not None:
+                if operation.tags is not None:
+                    problems.append(
+                        FieldProblem(
+                            (*where, "tagOperations"),
+                            "give tags (replacing them all) or tagOperations, not both",
+                        )
+                    )
+                problems += tag_operation_problems(
+                    operation.tag_operations, (*where, "tagOperations")
+                )
             if problems:
                 return problems
-            return ValidUpdate(operation.line_item_id, operation.description, price, operation.tags)
+            return ValidUpdate(
+                operation.line_item_id,
+                operation.description,
+                price,
+                operation.tags,
+                operation.tag_operations,
+                where,
+            )
         case DeleteLineItem():
             return operation
 
@@ -143,22 +170,14 @@ def validate_update(command: UpdateInvoice) -> ValidInvoiceUpdate:
             problems += result
         else:
             operations.append(result)
-    problems += tag_problems(command.set_tags, ("tags", "set"))
-    if len(command.remove_tags) > MAX_TAGS:
-        problems.append(FieldProblem(("tags", "remove"), f"at most {MAX_TAGS} keys"))
-    both = {tag.key for tag in command.set_tags} & set(command.remove_tags)
-    problems += [
-        FieldProblem(("tags", "remove"), f"the key {key!r} is both set and removed")
-        for key in sorted(both)
-    ]
+    problems += tag_operation_problems(command.tags, ("tags",))
     if problems:
         raise BadRequest(problems)
     return ValidInvoiceUpdate(
         invoice_id=command.invoice_id,
         expected_version=command.expected_version,
         operations=tuple(operations),
-        set_tags=command.set_tags,
-        remove_tags=command.remove_tags,
+        tags=command.tags,
     )
 
 
@@ -183,13 +202,21 @@ def _apply_operation(
             )
         case ValidUpdate():
             item = _find(state, operation.line_item_id)
+            tags = item.tags if operation.tags is None else operation.tags
+            if operation.tag_operations is not None:
+                tags = apply_tag_operations(
+                    item.tags,
+                    operation.tag_operations,
+                    path=(*operation.path, "tagOperations"),
+                    holder="a line item",
+                )
             after = replace(
                 item,
                 description=item.description
                 if operation.description is None
                 else operation.description,
                 price=item.price if operation.price is None else operation.price,
-                tags=item.tags if operation.tags is None else operation.tags,
+                tags=tags,
             )
             if after == item:
                 return None
@@ -267,15 +294,12 @@ def apply_update(
             blame[blamed[0]] = blamed[1]
         state = apply_change(state, change)
         changes.append(change)
-    new_tags = tags_after(state.tags, set_tags=update.set_tags, remove=update.remove_tags)
-    tags_changed = new_tags != state.tags
-    if tags_changed:
+    new_tags = apply_tag_operations(state.tags, update.tags, path=("tags",), holder="an invoice")
+    if new_tags != state.tags:
         changes.append(TagsChanged(old_tags=state.tags, new_tags=new_tags))
         state = replace(state, tags=new_tags)
 
     problems = total_problems(state.line_items, ("lineItems",))
-    if tags_changed and len(new_tags) > MAX_TAGS:  # tags kept as they were stay readable
-        problems.append(FieldProblem(("tags", "set"), f"an invoice holds at most {MAX_TAGS} tags"))
     if len(state.line_items) > MAX_LINE_ITEMS:
         problems.append(
             FieldProblem(("lineItems",), f"an invoice holds at most {MAX_LINE_ITEMS} line items")

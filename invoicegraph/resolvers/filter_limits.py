@@ -4,7 +4,7 @@ filter's lists are capped here, each refusal a BAD_USER_INPUT naming the field a
 from collections.abc import Sized
 
 from invoicegraph.ledger.enums import InvoiceStatus
-from invoicegraph.ledger.filters import InvoiceFilter, TransactionFilter
+from invoicegraph.ledger.filters import InvoiceFilter, PaymentFilter, TransactionFilter
 from invoicegraph.resolvers.pagination import BadUserInput
 from invoicegraph.store.search import search_words
 
@@ -25,6 +25,8 @@ def _capped(values: Sized | None, field: str, cap: int, unit: str = "values") ->
 def ensure_invoice_filter_within_limits(filter: InvoiceFilter) -> None:
     _capped(filter.tags_all, "tags.all", MAX_TAG_PATTERNS, "patterns")
     _capped(filter.tags_any, "tags.any", MAX_TAG_PATTERNS, "patterns")
+    _capped(filter.transaction_tags_all, "transactionTags.all", MAX_TAG_PATTERNS, "patterns")
+    _capped(filter.transaction_tags_any, "transactionTags.any", MAX_TAG_PATTERNS, "patterns")
     _capped(filter.product_ids, "productId.in", MAX_VALUES)
     _capped(filter.statuses, "status.in", MAX_STATUSES)
     if filter.search is not None:
@@ -35,3 +37,10 @@ def ensure_transaction_filter_within_limits(filter: TransactionFilter) -> None:
     _capped(filter.tags_all, "tags.all", MAX_TAG_PATTERNS, "patterns")
     _capped(filter.tags_any, "tags.any", MAX_TAG_PATTERNS, "patterns")
     _capped(filter.external_ids, "externalId.in", MAX_VALUES)
+
+
+def ensure_payment_filter_within_limits(filter: PaymentFilter) -> None:
+    invoices = [*filter.invoice_public_ids, *filter.invoice_keys]
+    _capped(invoices, "invoices", MAX_VALUES, "invoices")
+    _capped(filter.transaction_tags_all, "transactionTags.all", MAX_TAG_PATTERNS, "patterns")
+    _capped(filter.transaction_tags_any, "transactionTags.any", MAX_TAG_PATTERNS, "patterns")

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from invoicegraph.auth.principal import Principal
 from invoicegraph.resolvers.batch_loader import BatchLoader
 from invoicegraph.resolvers.reader import Reader
-from invoicegraph.store.batch import all_each, live_rows_of_users, newest_versions, one_each
+from invoicegraph.store.batch import (
+    VersionRow,
+    all_each,
+    first_transaction_versions,
+    live_rows_of_users,
+    newest_versions,
+    one_each,
+)
 from invoicegraph.store.records import (
     AnyRecord,
     InvoiceRecord,
@@ -24,6 +31,7 @@ from invoicegraph.store.tables import (
     InvoiceDiscountRow,
     InvoiceVersionRow,
     PromotionCodeRow,
+    TransactionVersionRow,
     UserTagRow,
 )
 
@@ -38,7 +46,7 @@ Value = TypeVar("Value")
 Flowing = TypeVar("Flowing", LineItemRecord, PaymentRecord)
 
 VersionPageKey = tuple[int, int, int | None]
-"""(invoice row id, how many versions, only versions below this one)."""
+"""(invoice or transaction row id, how many versions, only versions below this one)."""
 
 Batch = Callable[["AsyncSession", int, Sequence[Key]], Awaitable[list[Value]]]
 """(session, workspace row id, keys) -> one value per key, in key order."""
@@ -90,25 +98,30 @@ def _live(model: type[Flowing]) -> _Loader[int, list[Flowing]]:
     return _Loader(batch)
 
 
-async def _versions(
-    session: "AsyncSession", workspace_id: int, keys: Sequence[VersionPageKey]
-) -> list[list[InvoiceVersionRow]]:
-    """One statement per distinct page shape, however many invoices ask for it."""
-    shapes: dict[tuple[int, int | None], list[int]] = {}
-    for invoice_id, limit, before in keys:
-        shapes.setdefault((limit, before), []).append(invoice_id)
-    found: dict[VersionPageKey, list[InvoiceVersionRow]] = {}
-    for (limit, before), invoice_ids in shapes.items():
-        pages = await newest_versions(
-            session,
-            workspace_id=workspace_id,
-            invoice_ids=invoice_ids,
-            limit=limit,
-            before_version=before,
-        )
-        for invoice_id, page in zip(invoice_ids, pages, strict=True):
-            found[(invoice_id, limit, before)] = page
-    return [found[key] for key in keys]
+def _versions(model: type[VersionRow], owner: str) -> _Loader[VersionPageKey, list[VersionRow]]:
+    async def batch(
+        session: "AsyncSession", workspace_id: int, keys: Sequence[VersionPageKey]
+    ) -> list[list[VersionRow]]:
+        """One statement per distinct page shape, however many owners ask for it."""
+        shapes: dict[tuple[int, int | None], list[int]] = {}
+        for owner_id, limit, before in keys:
+            shapes.setdefault((limit, before), []).append(owner_id)
+        found: dict[VersionPageKey, list[VersionRow]] = {}
+        for (limit, before), owner_ids in shapes.items():
+            pages = await newest_versions(
+                session,
+                workspace_id=workspace_id,
+                invoice_ids=owner_ids,
+                limit=limit,
+                before_version=before,
+                model=model,
+                owner=owner,
+            )
+            for owner_id, page in zip(owner_ids, pages, strict=True):
+                found[(owner_id, limit, before)] = page
+        return [found[key] for key in keys]
+
+    return _Loader(batch)
 
 
 class Loaders:
@@ -138,7 +151,9 @@ class Loaders:
     tags_by_transaction_id = _all(TransactionTagRecord, "transaction_id", int)
     live_line_items_by_user_id = _live(LineItemRecord)
     live_payments_by_user_id = _live(PaymentRecord)
-    versions_by_invoice_page = _Loader(_versions)
+    versions_by_invoice_page = _versions(InvoiceVersionRow, "invoice_id")
+    versions_by_transaction_page = _versions(TransactionVersionRow, "transaction_id")
+    first_versions_by_transaction_id = _Loader(first_transaction_versions)
     discounts_by_invoice_id = _all(InvoiceDiscountRow, "invoice_id", int)
     stake_returns_by_stake_id = _all(InvoiceRecord, "stake_id", int)
     coupons_by_id = _one(CouponRow, "id", int)

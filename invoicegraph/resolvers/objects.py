@@ -11,11 +11,16 @@ from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.clock import now
-from invoicegraph.ledger.errors import IkConflict, NotFound
+from invoicegraph.ledger.errors import BadRequest, IkConflict, NotFound
 from invoicegraph.ledger.filters import TagPattern
 from invoicegraph.ledger.invoices import UserRef
-from invoicegraph.ledger.objects import CreateExternalAccount, CreateProduct, CreateUser, TagChanges
+from invoicegraph.ledger.objects import CreateExternalAccount, CreateProduct, CreateUser
 from invoicegraph.ledger.payments import TransactionRef
+from invoicegraph.ledger.tag_operations import (
+    TagOperations,
+    apply_tag_operations,
+    tag_operation_problems,
+)
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.pagination import (
     BadUserInput,
@@ -128,16 +133,17 @@ async def _user_row(session: AsyncSession, workspace_id: int, ref: UserRef) -> U
     return row
 
 
-async def update_user(context: Context, ref: UserRef, changes: TagChanges) -> UserView:
-    """The user's tags changed as updateInvoice changes an invoice's; an unknown user (by id
-    or externalId: updateUser never creates one) is NotFound."""
-    changes.applied(())  # every problem of the input itself, before reading anything
+async def update_user(context: Context, ref: UserRef, operations: TagOperations) -> UserView:
+    """The user's tags changed as updateInvoice changes an invoice's (ledger/tag_operations.py);
+    an unknown user (by id or externalId: updateUser never creates one) is NotFound."""
+    if problems := tag_operation_problems(operations, ("tags",)):
+        raise BadRequest(problems)  # every problem of the input itself, before reading anything
     async with unit_of_work(context) as work:
         row = await _user_row(work.session, work.workspace_id, ref)
         assert row.id is not None
         await store.lock_user(work.session, user_id=row.id)
         old = await store.user_tags(work.session, user_id=row.id)
-        new = changes.applied(old)
+        new = apply_tag_operations(old, operations, path=("tags",), holder="a user")
         if tuple(new) != tuple(old):
             await store.replace_user_tags(
                 work.session, workspace_id=work.workspace_id, user_id=row.id, tags=new

@@ -29,6 +29,9 @@ from invoicegraph.ledger.payments import (
 )
 from invoicegraph.ledger.settlement import MoneyKey
 from invoicegraph.ledger.status import ensure_allocatable
+from invoicegraph.ledger.tag_operations import apply_tag_operations
+from invoicegraph.ledger.tags import Tag
+from invoicegraph.ledger.transaction_history import TransactionState, transaction_changes
 from invoicegraph.resolvers.batches import validated, write_batch
 from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.objects import account_row
@@ -44,6 +47,12 @@ from invoicegraph.resolvers.users import user_ids_for
 from invoicegraph.resolvers.views import PaymentView, TagView, TransactionView
 from invoicegraph.store.records import TransactionRecord, record_of
 from invoicegraph.store.tables import InvoiceRow, PaymentRow, TransactionRow
+from invoicegraph.store.transaction_versions import (
+    allocation_of,
+    insert_transaction_version,
+    replace_transaction_tags,
+    tags_of_transaction,
+)
 from invoicegraph.store.transactions import (
     NewPayment,
     advance_transaction,
@@ -155,7 +164,22 @@ async def _write_new(
     drafts = [(("allocations", str(i)), draft) for i, draft in enumerate(record.allocations)]
     by_path, invoices = await _lock_invoices(work, drafts=drafts)
     payments = await _new_payments(work, drafts, by_path)
-    await insert_payments(work.session, transaction=transaction, payments=payments)
+    rows = await insert_payments(work.session, transaction=transaction, payments=payments)
+    # the transaction's row was written with its unallocated amount (insert_transaction)
+    unallocated = abs(record.amount) - sum(p.amount for p in payments)
+    first = TransactionState(
+        tags=record.tags,
+        allocations=tuple(allocation_of(row) for row in rows),
+        unallocated=unallocated,
+    )
+    await insert_transaction_version(
+        work.session,
+        transaction=transaction,
+        state=first,
+        changes=[],
+        version=1,
+        modified=written_at,
+    )
     touched = {
         _touched_key(record.currency, p.invoice_id, p.user_id, p.type): (*path, "amount")
         for (path, _), p in zip(drafts, payments, strict=True)
@@ -221,7 +245,8 @@ def _row_id(row: InvoiceRow | PaymentRow) -> int:
 
 
 async def update_allocations(context: Context, command: UpdateAllocations) -> TransactionView:
-    """Add, change and delete a transaction's allocations under its expected version, or nothing."""
+    """Add, change and delete a transaction's allocations and change its tags under its
+    expected version, as one new version, or nothing."""
     update = validate_allocation_update(command)
     async with unit_of_work(context) as work:
         transaction = await get_transaction(
@@ -236,12 +261,52 @@ async def update_allocations(context: Context, command: UpdateAllocations) -> Tr
             raise NotFound(f"No transaction is named {name!r}.")
         if transaction.version != update.expected_version:
             raise VersionConflict(expected=update.expected_version, current=transaction.version)
-        plan = _plan(
-            transaction, await payments_of(work.session, transaction_id=transaction.id), update
+        payments = await payments_of(work.session, transaction_id=transaction.id)
+        old_tags = await tags_of_transaction(work.session, transaction_id=transaction.id)
+        new_tags = apply_tag_operations(
+            old_tags, update.tags, path=("tags",), holder="a transaction"
         )
+        before = TransactionState(
+            tags=old_tags,
+            allocations=tuple(allocation_of(p) for p in payments),
+            unallocated=transaction.unallocated,
+        )
+        plan = _plan(transaction, payments, update)
         if plan.changes_anything:
             await _apply_plan(work, transaction, plan, expected_version=update.expected_version)
+        elif new_tags != old_tags:
+            await advance_transaction(
+                work.session,
+                transaction=transaction,
+                expected_version=update.expected_version,
+                unallocated=transaction.unallocated,
+            )
+        if plan.changes_anything or new_tags != old_tags:
+            if new_tags != old_tags:
+                await replace_transaction_tags(work.session, transaction=transaction, tags=new_tags)
+            await _record_version(work, transaction, before, new_tags)
     return record_of(TransactionRecord, transaction)
+
+
+async def _record_version(
+    work: UnitOfWork, transaction: TransactionRow, before: TransactionState, tags: tuple[Tag, ...]
+) -> None:
+    """The transaction's new version as it now stands, with what changed since `before`."""
+    assert transaction.id is not None
+    payments = await payments_of(work.session, transaction_id=transaction.id)
+    after = TransactionState(
+        tags=tags,
+        allocations=tuple(allocation_of(p) for p in payments),
+        unallocated=transaction.unallocated,
+    )
+    await insert_transaction_version(
+        work.session,
+        transaction=transaction,
+        state=after,
+        changes=transaction_changes(before, after),
+        version=transaction.version,
+        modified=now(),
+    )
 
 
 async def _apply_plan(

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from invoicegraph.ledger.history import Change, InvoiceState
+from invoicegraph.ledger.transaction_history import TransactionChange, TransactionState
 
 
 class InvoiceView(Protocol):
@@ -180,3 +181,13 @@ class WebhookAttemptView(Protocol):
     status_code: int | None
     latency_ms: int
     error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionVersionView:
+    """One version of a transaction, decoded: its snapshot and what changed from the last."""
+
+    version: int
+    modified: datetime
+    state: TransactionState
+    changes: list[TransactionChange]

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import strawberry
 
-from invoicegraph.ledger.filters import InvoiceFilter, TransactionFilter
+from invoicegraph.ledger.filters import InvoiceFilter, PaymentFilter, TransactionFilter
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import (
     InvoicePage,
@@ -13,6 +13,7 @@ from invoicegraph.resolvers.invoices import (
     invoice_page,
 )
 from invoicegraph.resolvers.objects import filter_ids
+from invoicegraph.resolvers.payment_pages import PaymentPage, payment_cursor, total_payments
 from invoicegraph.resolvers.transaction_pages import (
     TransactionPage,
     total_transactions,
@@ -23,7 +24,7 @@ from invoicegraph.schema.arguments import given
 from invoicegraph.schema.inputs.filters import InvoiceOrderInput, InvoicesFilterInput
 from invoicegraph.schema.invoice import Invoice, build_invoices
 from invoicegraph.schema.pages import PageInfo
-from invoicegraph.schema.payment import Transaction
+from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.selection import NOT_LOADED, selected_names
 
 
@@ -91,6 +92,37 @@ class TransactionConnection:
     @strawberry.field(description="Computed only when selected.")
     async def total_count(self, info: Info) -> int:
         return await total_transactions(info.context, filter=self.filter)
+
+
+@strawberry.type
+class PaymentEdge:
+    cursor: str
+    node: Payment
+
+
+@strawberry.type
+class PaymentConnection:
+    edges: list[PaymentEdge]
+    nodes: list[Payment]
+    page_info: PageInfo
+    filter: strawberry.Private[PaymentFilter]
+
+    @classmethod
+    def from_page(cls, page: PaymentPage) -> "PaymentConnection":
+        nodes = [Payment.from_view(row) for row in page.rows]
+        return cls(
+            edges=[
+                PaymentEdge(cursor=payment_cursor(row), node=node)
+                for row, node in zip(page.rows, nodes, strict=True)
+            ],
+            nodes=nodes,
+            page_info=PageInfo.from_data(page.page_info),
+            filter=page.filter,
+        )
+
+    @strawberry.field(description="Computed only when selected.")
+    async def total_count(self, info: Info) -> int:
+        return await total_payments(info.context, filter=self.filter)
 
 
 async def invoice_connection(

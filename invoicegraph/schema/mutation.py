@@ -557,7 +557,7 @@ class Mutation:
         extensions=_answering_domain_errors(),
     )
     async def update_user(self, info: Info, input: UpdateUserInput) -> UpdateUserResponse:
-        view = await objects.update_user(info.context, input.user.to_ref(), input.to_changes())
+        view = await objects.update_user(info.context, input.user.to_ref(), input.to_operations())
         return UpdateUserResult(user=User.from_view(view))
 
     @strawberry.mutation(

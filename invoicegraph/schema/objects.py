@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from invoicegraph.ledger.objects import CreateExternalAccount, CreateProduct, CreateUser, TagChanges
+from invoicegraph.ledger.objects import CreateExternalAccount, CreateProduct, CreateUser
+from invoicegraph.ledger.tag_operations import TagOperations
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.objects import ExternalAccountView, ObjectPage, ProductView
 from invoicegraph.resolvers.views import UserView
@@ -17,8 +18,8 @@ from invoicegraph.schema.errors import (
     NotFoundError,
 )
 from invoicegraph.schema.inputs.filters import TagsFilterInput
-from invoicegraph.schema.inputs.invoices import UpdateTagsInput
 from invoicegraph.schema.inputs.references import TagInput, UserMatchInput, to_tags
+from invoicegraph.schema.inputs.tags import UpdateTagsInput
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.user import User
 
@@ -182,11 +183,8 @@ class UpdateUserInput:
     )
     tags: UpdateTagsInput
 
-    def to_changes(self) -> TagChanges:
-        return TagChanges(
-            set_tags=to_tags(given(self.tags.set)),
-            remove_tags=tuple(given(self.tags.remove) or ()),
-        )
+    def to_operations(self) -> TagOperations:
+        return self.tags.to_operations()
 
 
 @strawberry.input

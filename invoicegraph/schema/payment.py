@@ -9,8 +9,10 @@ from invoicegraph.ledger.enums import FLOW_TYPES, FlowType
 from invoicegraph.resolvers import objects, transactions
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import invoice_by_db_id
+from invoicegraph.resolvers.transaction_history import recorded_versions, transaction_history_page
 from invoicegraph.resolvers.users import user_by_id
 from invoicegraph.resolvers.views import PaymentView, TransactionView
+from invoicegraph.schema.arguments import given
 from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Tag
 from invoicegraph.schema.node import Node
@@ -20,6 +22,7 @@ from invoicegraph.schema.user import User
 if TYPE_CHECKING:
     from invoicegraph.schema.invoice import Invoice
     from invoicegraph.schema.objects import ExternalAccount
+    from invoicegraph.schema.transaction_history import TransactionVersionConnection
 
 
 @strawberry.type(
@@ -118,3 +121,23 @@ class Transaction(Node):
         rows = await transactions.allocations_of(info.context, self.db_id)
         building(len(rows))
         return [Payment.from_view(row) for row in rows]
+
+    @strawberry.field(description="Every recorded version, newest first.")
+    async def history(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+    ) -> Annotated[
+        "TransactionVersionConnection",
+        strawberry.lazy("invoicegraph.schema.transaction_history"),
+    ]:
+        from invoicegraph.schema.transaction_history import TransactionVersionConnection
+
+        page = await transaction_history_page(
+            info.context, transaction_id=self.db_id, first=given(first), after=given(after)
+        )  # first: a refused cursor leaves no loader running
+        total = await recorded_versions(
+            info.context, transaction_id=self.db_id, version=self.version
+        )
+        return TransactionVersionConnection.from_page(page, total_count=total)

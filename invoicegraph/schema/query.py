@@ -2,17 +2,19 @@
 
 import strawberry
 
-from invoicegraph.ledger.filters import TransactionFilter
+from invoicegraph.ledger.filters import PaymentFilter, TransactionFilter
 from invoicegraph.resolvers import discounts, nodes, objects
 from invoicegraph.resolvers import webhooks as hooks
 from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.invoices import find_invoice
+from invoicegraph.resolvers.payment_pages import payment_page
 from invoicegraph.resolvers.transaction_pages import transaction_page
 from invoicegraph.resolvers.transactions import find_transaction
 from invoicegraph.resolvers.users import find_user
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.connections import (
     InvoiceConnection,
+    PaymentConnection,
     TransactionConnection,
     invoice_connection,
 )
@@ -20,6 +22,7 @@ from invoicegraph.schema.discounts import Coupon
 from invoicegraph.schema.inputs.filters import (
     InvoiceOrderInput,
     InvoicesFilterInput,
+    PaymentsFilterInput,
     TransactionsFilterInput,
 )
 from invoicegraph.schema.inputs.references import (
@@ -143,6 +146,32 @@ class Query:
             else chosen.to_filter(account_ids=accounts),
         )
         return TransactionConnection.from_page(page)
+
+    @strawberry.field(
+        description=(
+            "Payments (allocations) across invoices, latest posted first: FRAGMENT's "
+            "search_allocations. first/last default 20, at most 200."
+        )
+    )
+    async def search_allocations(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+        filter: PaymentsFilterInput | None = strawberry.UNSET,
+    ) -> PaymentConnection:
+        chosen = given(filter)
+        page = await payment_page(
+            info.context,
+            first=given(first),
+            after=given(after),
+            last=given(last),
+            before=given(before),
+            filter=PaymentFilter() if chosen is None else chosen.to_filter(),
+        )
+        return PaymentConnection.from_page(page)
 
     @strawberry.field
     async def user(self, info: Info, user: UserMatchInput) -> User | None:

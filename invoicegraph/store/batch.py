@@ -27,7 +27,7 @@ from invoicegraph.store.records import (
     select_of,
     select_records,
 )
-from invoicegraph.store.tables import InvoiceRow, InvoiceVersionRow
+from invoicegraph.store.tables import InvoiceRow, InvoiceVersionRow, TransactionVersionRow
 
 Key = TypeVar("Key", bound=Hashable)
 Found = TypeVar("Found", bound=SQLModel | AnyRecord)
@@ -131,6 +131,9 @@ async def all_each(
     return [grouped.get(key, []) for key in keys]
 
 
+VersionRow = TypeVar("VersionRow", InvoiceVersionRow, TransactionVersionRow)
+
+
 async def newest_versions(
     session: AsyncSession,
     *,
@@ -138,37 +141,41 @@ async def newest_versions(
     invoice_ids: Sequence[int],
     limit: int,
     before_version: int | None,
-) -> list[list[InvoiceVersionRow]]:
-    """For each invoice, its `limit` newest versions below `before_version`, newest first.
+    model: type[VersionRow] = InvoiceVersionRow,  # type: ignore[assignment]
+    owner: str = "invoice_id",
+) -> list[list[VersionRow]]:
+    """For each invoice (or transaction: `model` and its `owner` column), its `limit` newest
+    versions below `before_version`, newest first.
 
-    One statement for any number of invoices: a window function numbers each invoice's versions.
+    One statement for any number of owners: a window function numbers each owner's versions.
     """
-    newest_first = col(InvoiceVersionRow.version).desc()
+    version_column, owner_column = model.version, getattr(model, owner)
+    newest_first = col(version_column).desc()
     conditions = [
-        col(InvoiceVersionRow.workspace_id) == workspace_id,
-        col(InvoiceVersionRow.invoice_id).in_(invoice_ids),
+        col(model.workspace_id) == workspace_id,
+        col(owner_column).in_(invoice_ids),
     ]
     if before_version is not None:
-        conditions.append(col(InvoiceVersionRow.version) < before_version)
+        conditions.append(col(version_column) < before_version)
     numbered = (
         select(
-            InvoiceVersionRow,
+            model,
             func.row_number()
-            .over(partition_by=col(InvoiceVersionRow.invoice_id), order_by=newest_first)
+            .over(partition_by=col(owner_column), order_by=newest_first)
             .label("rank"),
         )
         .where(*conditions)
         .subquery()
     )
-    version = aliased(InvoiceVersionRow, numbered)
+    version = aliased(model, numbered)
     rows = await session.exec(
         select(version)
         .where(numbered.c.rank <= limit)
-        .order_by(numbered.c.invoice_id, numbered.c.version.desc())
+        .order_by(numbered.c[owner], numbered.c.version.desc())
     )
-    grouped: defaultdict[int, list[InvoiceVersionRow]] = defaultdict(list)
+    grouped: defaultdict[int, list[VersionRow]] = defaultdict(list)
     for row in rows:
-        grouped[row.invoice_id].append(row)
+        grouped[getattr(row, owner)].append(row)
     return [grouped.get(key, []) for key in invoice_ids]
 
 
@@ -196,3 +203,18 @@ async def live_rows_of_users(
     for row in rows:
         grouped[row.user_id].append(row)
     return [grouped.get(key, []) for key in keys]
+
+
+async def first_transaction_versions(
+    session: AsyncSession, workspace_id: int, keys: Sequence[int]
+) -> list[int]:
+    """Each transaction's oldest recorded version: 1, or the version it had when versions
+    began to be recorded (migration 0007). One statement for any number of transactions."""
+    owner = col(TransactionVersionRow.transaction_id)
+    rows = await session.exec(
+        select(owner, func.min(col(TransactionVersionRow.version)))
+        .where(col(TransactionVersionRow.workspace_id) == workspace_id, owner.in_(keys))
+        .group_by(owner)
+    )
+    oldest = dict(rows.all())
+    return [oldest.get(key, 1) for key in keys]

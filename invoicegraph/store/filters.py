@@ -16,12 +16,30 @@ from sqlalchemy.sql.expression import cast
 from sqlmodel import SQLModel
 
 from invoicegraph.ledger.filters import TagPattern
+from invoicegraph.store.tables import PaymentRow, TransactionTagRow
+
+LIKE_SPECIAL = {"\\": "\\\\", "%": "\\%", "_": "\\_"}
+WILDCARDS = {"*": "%", "?": "_"}
 
 
 def like_pattern(wildcard: str) -> str:
-    """Translate * and ? into LIKE's % and _, escaping LIKE's own metacharacters with \\."""
-    escaped = wildcard.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%").replace("?", "_")
+    """Translate * and ? into LIKE's % and _, escaping LIKE's own metacharacters with \\.
+
+    FRAGMENT's escapes: a backslash before *, ? or \\ makes that character literal (so
+    `\\**` is "starts with *"); any other backslash is itself, as it always was.
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(wildcard):
+        char = wildcard[index]
+        following = wildcard[index + 1 : index + 2]
+        if char == "\\" and following in ("*", "?", "\\"):
+            out.append(LIKE_SPECIAL.get(following, following))
+            index += 2
+            continue
+        out.append(WILDCARDS.get(char) or LIKE_SPECIAL.get(char, char))
+        index += 1
+    return "".join(out)
 
 
 def owners_matching(
@@ -44,6 +62,7 @@ def tags_condition(
     all_of: list[TagPattern],
     any_of: list[TagPattern],
     dialect: str,
+    names: tuple[str, str] = ("tag_patterns_all", "tag_patterns_any"),
 ) -> ColumnElement[bool] | None:
     """The owner has a tag matching every pattern of `all_of`, and one matching some pattern
     of `any_of`; each list is one bound parameter.
@@ -88,9 +107,28 @@ def tags_condition(
 
     conditions: list[ColumnElement[bool]] = []
     if all_of:
-        patterns, tag = matching(all_of, "tag_patterns_all")
+        patterns, tag = matching(all_of, names[0])
         conditions.append(not_(exists(patterns.where(not_(tag)))))
     if any_of:
-        patterns, tag = matching(any_of, "tag_patterns_any")
+        patterns, tag = matching(any_of, names[1])
         conditions.append(exists(patterns.where(tag)))
     return and_(*conditions) if conditions else None
+
+
+def paid_by_tagged_transactions(
+    *, workspace_id: int, all_of: list[TagPattern], any_of: list[TagPattern], dialect: str
+) -> Select[int]:
+    """The invoices with a payment from a transaction whose tags match (as tags_condition):
+    payments by transaction (payments.transaction_id), tags by transaction and key."""
+    payments = inspect(PaymentRow).local_table.c
+    condition = tags_condition(
+        TransactionTagRow,
+        "transaction_id",
+        payments["transaction_id"],
+        all_of=all_of,
+        any_of=any_of,
+        dialect=dialect,
+        names=("transaction_tag_patterns_all", "transaction_tag_patterns_any"),
+    )
+    assert condition is not None, "called with some pattern"
+    return select(payments["invoice_id"]).where(payments["workspace_id"] == workspace_id, condition)

@@ -30,7 +30,7 @@ from invoicegraph.clock import now
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.filters import InvoiceFilter, InvoiceOrder
 from invoicegraph.store.engine import dialect_of
-from invoicegraph.store.filters import owners_matching, tags_condition
+from invoicegraph.store.filters import owners_matching, paid_by_tagged_transactions, tags_condition
 from invoicegraph.store.object_filters import (
     account_condition,
     some_user_condition,
@@ -109,6 +109,25 @@ def invoice_conditions(
             conditions.append(column > after)
         if before is not None:
             conditions.append(column < before)
+    for column, on_or_after, on_or_before in (
+        (col(InvoiceRow.created), filter.created_on_or_after, filter.created_on_or_before),
+        (col(InvoiceRow.modified), filter.modified_on_or_after, filter.modified_on_or_before),
+    ):
+        if on_or_after is not None:
+            conditions.append(column >= on_or_after)
+        if on_or_before is not None:
+            conditions.append(column <= on_or_before)
+    if filter.transaction_tags_all or filter.transaction_tags_any:
+        conditions.append(
+            col(InvoiceRow.id).in_(
+                paid_by_tagged_transactions(
+                    workspace_id=workspace_id,
+                    all_of=filter.transaction_tags_all,
+                    any_of=filter.transaction_tags_any,
+                    dialect=dialect,
+                )
+            )
+        )
     if filter.has_remaining is not None:
         conditions.append(col(InvoiceRow.has_remaining).is_(filter.has_remaining))
     if filter.ignore_zero:

@@ -243,8 +243,26 @@ class TransactionRow(SQLModel, table=True):
     """The external account the transaction was posted on, when the caller named one."""
 
 
+class TransactionVersionRow(SQLModel, table=True):
+    """One immutable version of a transaction: its tags and allocations, and what changed."""
+
+    __tablename__ = "transaction_versions"
+
+    transaction_id: int = Field(foreign_key="transactions.id", primary_key=True)
+    version: int = Field(primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    modified: datetime = Field(sa_type=UtcDateTime)
+    tags: list[list[str]] = Field(sa_type=JSON)
+    allocations: list[dict[str, Any]] = Field(sa_type=JSON)
+    unallocated: int = Field(sa_type=Int96Type)
+    changes: list[dict[str, Any]] = Field(sa_type=JSON)
+
+
 class TransactionTagRow(SQLModel, table=True):
     __tablename__ = "transaction_tags"
+    __table_args__ = (
+        Index("ix_transaction_tags_workspace_key_value", "workspace_id", "key", "value"),
+    )
 
     transaction_id: int = Field(foreign_key="transactions.id", primary_key=True)
     key: str = Field(primary_key=True, max_length=50)
@@ -257,6 +275,7 @@ class PaymentRow(SQLModel, table=True):
     """An allocation of a transaction to one invoice, for one user, as a payin or a payout."""
 
     __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_workspace_posted", "workspace_id", "posted", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(max_length=40, unique=True)

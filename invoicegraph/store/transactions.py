@@ -302,6 +302,10 @@ def transaction_conditions(
         conditions.append(col(TransactionRow.posted) > filter.posted_after)
     if filter.posted_before is not None:
         conditions.append(col(TransactionRow.posted) < filter.posted_before)
+    if filter.posted_on_or_after is not None:
+        conditions.append(col(TransactionRow.posted) >= filter.posted_on_or_after)
+    if filter.posted_on_or_before is not None:
+        conditions.append(col(TransactionRow.posted) <= filter.posted_on_or_before)
     if filter.has_unallocated is not None:
         unallocated = col(TransactionRow.unallocated)
         conditions.append(unallocated != 0 if filter.has_unallocated else unallocated == 0)

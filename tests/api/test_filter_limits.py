@@ -111,6 +111,16 @@ async def test_filters_of_any_size_compile_no_new_statement(api: Api, app_db: Da
             {"productId": {"in": ["p"] * 201}},
             "filter.productId.in takes at most 200 values",
         ),
+        (
+            INVOICES,
+            {"transactionTags": {"all": tag_patterns(21)}},
+            "filter.transactionTags.all takes at most 20 patterns",
+        ),
+        (
+            INVOICES,
+            {"transactionTags": {"any": tag_patterns(21)}},
+            "filter.transactionTags.any takes at most 20 patterns",
+        ),
         (INVOICES, {"status": {"in": ["OPEN"] * 6}}, "filter.status.in takes at most 5 values"),
         (INVOICES, {"search": " ".join(["w"] * 21)}, "filter.search takes at most 20 words"),
         (
@@ -148,6 +158,15 @@ async def test_a_filter_at_every_cap_is_answered(api: Api) -> None:
         "productId": {"in": ["p"] * 200},
         "status": {"in": ["OPEN"] * 5},
         "search": " ".join(["prod"] * 20),
+        "transactionTags": {"any": tag_patterns(20)},
     }
+    data = await api.ok(
+        INVOICES, filter={k: v for k, v in at_caps.items() if k != "transactionTags"}
+    )
+    assert data["invoices"]["totalCount"] == 3
     data = await api.ok(INVOICES, filter=at_caps)
+    assert data["invoices"]["totalCount"] == 0  # no payment in the seed
+    data = await api.ok(
+        INVOICES, filter={k: v for k, v in at_caps.items() if k != "transactionTags"}
+    )
     assert data["invoices"]["totalCount"] == 3

@@ -257,6 +257,8 @@ TAGGED: dict[str, list[tuple[str, str]]] = {
     "t-f": [("env", "100x"), ("code", "axb")],
     "t-g": [("code", "a\\b")],
     "t-h": [],
+    "t-i": [("mark", "*star"), ("q", "why?")],
+    "t-j": [("mark", "xstar"), ("q", "whyx")],
 }
 WITH_ENV = {"t-a", "t-b", "t-c", "t-d", "t-e", "t-f"}
 
@@ -315,6 +317,18 @@ TAG_CASES: dict[str, list[Case]] = {
         (tag_filter(all=[("code", "___")]), set()),
         (tag_filter(all=[("code", "a\\b")]), {"t-g"}),
         (tag_filter(all=[("code", "a\\_")]), set()),
+    ],
+    "FRAGMENT's escapes of * and ?": [
+        (tag_filter(all=[("mark", "*star")]), {"t-i", "t-j"}),
+        (tag_filter(all=[("mark", "\\**")]), {"t-i"}),
+        (tag_filter(all=[("mark", "\\*star")]), {"t-i"}),
+        (tag_filter(any=[("mark", "\\*")]), set()),
+        (tag_filter(all=[("q", "why?")]), {"t-i", "t-j"}),
+        (tag_filter(all=[("q", "why\\?")]), {"t-i"}),
+        (tag_filter(any=[("q", "\\??")]), set()),
+        (tag_filter(all=[("code", "a\\\\b")]), {"t-g"}),
+        (tag_filter(all=[("code", "a\\\\?")]), {"t-g"}),
+        (tag_filter(all=[("code", "\\\\*")]), set()),
     ],
 }
 
@@ -469,6 +483,78 @@ async def test_after_and_before_are_strict(api: Api, app_db: Database) -> None:
             ({"created": {"after": at("e-1"), "before": at("e-2")}}, set()),
             ({"created": {"after": at("e-1", -1), "before": at("e-1", 1)}}, {"e-1"}),
             ({"modified": {"after": at("e-0"), "before": at("e-2")}}, {"e-1"}),
+        ],
+    )
+
+
+async def test_on_or_after_and_on_or_before_are_inclusive(api: Api, app_db: Database) -> None:
+    """FRAGMENT's created.after/before include the instant: here onOrAfter/onOrBefore."""
+    for key in ("i-0", "i-1", "i-2"):
+        await create(api, key)
+    async with app_db.read() as session:
+        rows = await session.exec(select(InvoiceRow.invoice_id, InvoiceRow.created))
+        stored = dict(rows.all())
+
+    def at(key: str, shift: int = 0) -> str:
+        return (stored[key] + timedelta(microseconds=shift)).isoformat()
+
+    await expect(
+        api,
+        [
+            ({"created": {"onOrAfter": at("i-1")}}, {"i-1", "i-2"}),
+            ({"created": {"onOrBefore": at("i-1")}}, {"i-0", "i-1"}),
+            ({"created": {"onOrAfter": at("i-1"), "onOrBefore": at("i-1")}}, {"i-1"}),
+            ({"created": {"onOrAfter": at("i-1", 1), "onOrBefore": at("i-2", -1)}}, set()),
+            ({"created": {"onOrAfter": at("i-1"), "before": at("i-2")}}, {"i-1"}),
+            ({"created": {"after": at("i-0"), "onOrBefore": at("i-2")}}, {"i-1", "i-2"}),
+            ({"modified": {"onOrAfter": at("i-2")}}, {"i-2"}),
+            ({"modified": {"onOrBefore": at("i-0")}}, {"i-0"}),
+        ],
+    )
+
+
+async def test_transaction_tags_any_and_all(api: Api) -> None:
+    """Invoices with a payment from a transaction whose tags match; all and any hold for one
+    transaction, as FRAGMENT's transaction_tags."""
+    for key in ("x-0", "x-1", "x-2", "x-3"):
+        await create(api, key, line_item(amount="1000"))
+    await api.ok(
+        RECORD_TRANSACTION,
+        input=transaction_input(
+            "tx-a",
+            "10",
+            allocation("x-0", "5"),
+            allocation("x-1", "5"),
+            tags=tags(("psp", "stripe"), ("batch", "b-1")),
+        ),
+    )
+    await api.ok(
+        RECORD_TRANSACTION,
+        input=transaction_input(
+            "tx-b",
+            "10",
+            allocation("x-1", "5"),
+            allocation("x-2", "5"),
+            tags=tags(("psp", "adyen"), ("note", "a*b")),
+        ),
+    )
+    await api.ok(RECORD_TRANSACTION, input=transaction_input("tx-c", "5", allocation("x-3", "5")))
+
+    def tx(**part: list[tuple[str, str]]) -> Filter:
+        return {"transactionTags": tag_filter(**part)["tags"]}
+
+    await expect(
+        api,
+        [
+            (tx(any=[("psp", "stripe")]), {"x-0", "x-1"}),
+            (tx(any=[("psp", "stripe"), ("psp", "adyen")]), {"x-0", "x-1", "x-2"}),
+            (tx(all=[("psp", "*")]), {"x-0", "x-1", "x-2"}),
+            (tx(all=[("psp", "stripe"), ("batch", "b-?")]), {"x-0", "x-1"}),
+            (tx(all=[("psp", "stripe"), ("note", "*")]), set()),  # no one transaction has both
+            (tx(all=[("psp", "adyen")], any=[("batch", "*"), ("note", "a\\*b")]), {"x-1", "x-2"}),
+            (tx(any=[("note", "a\\*")]), set()),
+            (tx(any=[("missing", "*")]), set()),
+            ({**tx(any=[("psp", "stripe")]), "tags": tag_filter(all=[("k", "*")])["tags"]}, set()),
         ],
     )
 

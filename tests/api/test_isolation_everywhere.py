@@ -305,6 +305,21 @@ TRANSACTIONS = (
 }"""
     + TRANSACTION_LIST_FIELDS
 )
+SEARCH_ALLOCATIONS = """
+query Allocations($filter: PaymentsFilter) {
+  searchAllocations(filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id } }
+    nodes { id amount invoice { id } }
+  }
+}
+"""
+TRANSACTION_HISTORY = """
+query TransactionHistory($match: TransactionMatchInput!) {
+  transaction(transaction: $match) { id history { totalCount nodes { version } } }
+}
+"""
 USER = """
 query User($match: UserMatchInput!) {
   user(user: $match) {
@@ -986,6 +1001,17 @@ CASES: list[Case] = [
         expect=expect_empty("invoices"),
     ),
     Case(
+        id="invoices-transactionTags",
+        field="invoices",
+        document=INVOICES,
+        variables=filter_by(
+            lambda keys, _own: {
+                "transactionTags": {"all": [{"key": "batch", "value": keys.transaction_tag}]}
+            }
+        ),
+        expect=expect_empty("invoices"),
+    ),
+    Case(
         id="invoices-tags-any-wildcard",
         field="invoices",
         document=INVOICES,
@@ -1090,6 +1116,52 @@ CASES: list[Case] = [
             }
         ),
         expect=expect_empty("transactions"),
+    ),
+    Case(
+        id="transaction-history-by-id",
+        field="transaction",
+        document=TRANSACTION_HISTORY,
+        variables=lambda keys, _own: {"match": {"id": keys.transaction_id}},
+        expect=expect_null("transaction"),
+    ),
+    # ---- Query.searchAllocations
+    Case(
+        id="searchAllocations-invoices-by-id-and-invoiceId",
+        field="searchAllocations",
+        document=SEARCH_ALLOCATIONS,
+        variables=filter_by(
+            lambda keys, _own: {
+                "invoices": [{"id": keys.invoice_id}, {"invoiceId": keys.invoice_key}]
+            }
+        ),
+        expect=expect_empty("searchAllocations"),
+    ),
+    Case(
+        id="searchAllocations-user-id",
+        field="searchAllocations",
+        document=SEARCH_ALLOCATIONS,
+        variables=filter_by(lambda keys, _own: {"user": {"id": keys.user_id}}),
+        expect=expect_empty("searchAllocations"),
+    ),
+    Case(
+        id="searchAllocations-user-externalId",
+        field="searchAllocations",
+        document=SEARCH_ALLOCATIONS,
+        variables=filter_by(lambda keys, _own: {"user": {"externalId": keys.user_key}}),
+        expect=expect_empty("searchAllocations"),
+    ),
+    Case(
+        id="searchAllocations-transactionTags-wildcard",
+        field="searchAllocations",
+        document=SEARCH_ALLOCATIONS,
+        variables=filter_by(
+            lambda keys, _own: {
+                "transactionTags": {
+                    "any": [{"key": "batch", "value": wildcard(keys.transaction_tag)}]
+                }
+            }
+        ),
+        expect=expect_empty("searchAllocations"),
     ),
     # ---- Query.user
     Case(
@@ -1355,6 +1427,19 @@ CASES: list[Case] = [
             lambda keys, _own: [{"delete": {"id": keys.payment_id}}],
             version=A_TRANSACTION_VERSION,
         ),
+        expect=expect_error("updateAllocations", "NotFoundError"),
+    ),
+    Case(
+        id="updateAllocations-a-transaction-tags",
+        field="updateAllocations",
+        document=ALLOCATE,
+        variables=lambda keys, _own: {
+            "input": {
+                "transaction": {"id": keys.transaction_id},
+                "expectedVersion": A_TRANSACTION_VERSION,
+                "tags": {"update": [{"key": "batch", "value": "taken"}]},
+            }
+        },
         expect=expect_error("updateAllocations", "NotFoundError"),
     ),
     Case(

@@ -11,6 +11,7 @@ from invoicegraph.ledger.errors import BadRequest, InvalidState, NotFound
 from invoicegraph.ledger.history import Change, InvoiceState, apply_changes, tags_after
 from invoicegraph.ledger.invoices import LineItemDraft, UserRef
 from invoicegraph.ledger.prices import PriceSpec
+from invoicegraph.ledger.tag_operations import TagOperations
 from invoicegraph.ledger.tags import Tag
 from invoicegraph.ledger.updates import (
     AddLineItem,
@@ -56,7 +57,7 @@ def test_line_items_of_closed_invoices_cannot_change_but_tags_can(status: Invoic
     with pytest.raises(InvalidState) as refused:
         run(state, UpdateInvoice("inv", 1, operations=(AddLineItem(draft(1)),)))
     assert refused.value.status is status
-    new, changes = run(state, UpdateInvoice("inv", 1, set_tags=(Tag("k", "v"),)))
+    new, changes = run(state, UpdateInvoice("inv", 1, tags=TagOperations(set=(Tag("k", "v"),))))
     assert new.tags == (Tag("k", "v"),)
     assert len(changes) == 1
 
@@ -86,8 +87,7 @@ def test_shape_problems_are_all_reported() -> None:
         "inv",
         1,
         operations=(AddLineItem(draft(-1)), UpdateLineItem("li", price=PriceSpec(quantity=2))),
-        set_tags=(Tag("k", "v"),),
-        remove_tags=("k",),
+        tags=TagOperations(set=(Tag("k", "v"),), remove=("k",)),
     )
     with pytest.raises(BadRequest) as refused:
         validate_update(command)
@@ -134,7 +134,9 @@ operations: st.SearchStrategy[list[Operation]] = st.lists(
 
 @given(ops=operations, set_tags=tag_lists)
 def test_the_changes_replay_to_the_new_state(ops: list[Operation], set_tags: list[Tag]) -> None:
-    command = UpdateInvoice("inv", 1, operations=tuple(ops), set_tags=tuple(set_tags))
+    command = UpdateInvoice(
+        "inv", 1, operations=tuple(ops), tags=TagOperations(set=tuple(set_tags))
+    )
     try:
         new, changes = run(EMPTY_OPEN, command)
     except NotFound:

@@ -113,9 +113,7 @@ async def test_a_refused_write_changes_nothing_and_publishes_nothing(db: Databas
     events = EventBus()
     context = await context_of(db, events)
     created = await create_invoice(context, COMMAND)
-    stale = UpdateInvoice(
-        invoice_id=created.value.public_id, expected_version=7, set_tags=(), remove_tags=()
-    )
+    stale = UpdateInvoice(invoice_id=created.value.public_id, expected_version=7)
     await OutboxPublisher(db, events).publish_all()
     # when
     with pytest.raises(VersionConflict):

@@ -1,6 +1,7 @@
 """Alembic migrations: they build exactly the tables the models describe, and history is locked."""
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,14 @@ from sqlmodel import SQLModel
 from invoicegraph.store.engine import Database
 from invoicegraph.store.migrate import alembic_config, include_name, upgrade
 from tests.backends import ON_POSTGRES, sqlite_url
-from tests.operations import CREATE_INVOICE, invoice_input
+from tests.operations import (
+    CREATE_INVOICE,
+    RECORD_TRANSACTION,
+    UPDATE_ALLOCATIONS,
+    allocation,
+    invoice_input,
+    transaction_input,
+)
 from tests.support import Api
 
 
@@ -96,3 +104,63 @@ async def test_0007_backfills_users_net_remaining_as_the_writers_keep_it(
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0006")
     await asyncio.to_thread(command.upgrade, alembic_config(database_url), "0007")
     assert await rows() == kept
+
+
+async def test_0008_gives_every_transaction_a_snapshot_of_its_version(
+    api: Api, app_db: Database, database_url: str
+) -> None:
+    """Transactions written before 0008 (here: its downgrade and upgrade again) get one
+    version at the version they have, with their tags and allocations and no changes."""
+    await api.ok(CREATE_INVOICE, input=invoice_input("inv-7"))
+    data = await api.ok(
+        RECORD_TRANSACTION,
+        input=transaction_input(
+            "bank-7", "400", allocation("inv-7", "150"), tags=[{"key": "k", "value": "v"}]
+        ),
+    )
+    payment = data["recordTransaction"]["transaction"]["allocations"][0]["id"]
+    await api.ok(
+        UPDATE_ALLOCATIONS,
+        input={
+            "transaction": {"externalId": "bank-7"},
+            "expectedVersion": 1,
+            "allocations": [{"update": {"id": payment, "amount": "120"}}],
+        },
+    )
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "0006")
+    await asyncio.to_thread(command.upgrade, config, "head")
+    async with app_db.read() as session:
+        connection = await session.connection()
+        rows = (
+            await connection.execute(
+                text(
+                    "SELECT version, tags, allocations, unallocated, changes "
+                    "FROM transaction_versions"
+                )
+            )
+        ).all()
+    assert len(rows) == 1
+    version, tags, allocations, unallocated, changes = rows[0]
+
+    def decode(value: Any) -> Any:
+        """JSON columns read back as text on SQLite and as values on PostgreSQL."""
+        return json.loads(value) if isinstance(value, str) else value
+
+    assert version == 2
+    assert decode(tags) == [["k", "v"]]
+    assert [(a["paymentId"], a["amount"], a["type"]) for a in decode(allocations)] == [
+        (payment, "120", "PAYIN")
+    ]
+    assert int(unallocated) == 280
+    assert decode(changes) == []
+    history = await api.ok(
+        '{ transaction(transaction: {externalId: "bank-7"}) { history { totalCount '
+        "nodes { version allocations { amount invoice { invoiceId } } } } } }"
+    )
+    assert history["transaction"]["history"] == {
+        "totalCount": 1,
+        "nodes": [
+            {"version": 2, "allocations": [{"amount": "120", "invoice": {"invoiceId": "inv-7"}}]}
+        ],
+    }

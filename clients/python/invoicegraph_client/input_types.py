@@ -139,8 +139,20 @@ class CreateWebhookEndpointInput(BaseModel):
 
 
 class DateTimeFilter(BaseModel):
+    """after and before are exclusive (strictly later, strictly earlier); onOrAfter and onOrBefore are inclusive, as FRAGMENT's created.after and created.before. Any may be combined (AND)."""
+
     after: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
+    "Exclusive."
     before: Optional[Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]] = None
+    "Exclusive."
+    on_or_after: Optional[
+        Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
+    ] = Field(alias="onOrAfter", default=None)
+    "Inclusive."
+    on_or_before: Optional[
+        Annotated[UtcDateTime, PlainSerializer(serialize_datetime)]
+    ] = Field(alias="onOrBefore", default=None)
+    "Inclusive."
 
 
 class ExternalAccountMatchInput(BaseModel):
@@ -218,6 +230,10 @@ class InvoicesFilter(BaseModel):
     subscription_id: Optional["StringFilter"] = Field(
         alias="subscriptionId", default=None
     )
+    transaction_tags: Optional["TagsFilter"] = Field(
+        alias="transactionTags", default=None
+    )
+    "Invoices with a payment from a transaction whose tags match (all and any hold for one transaction), as FRAGMENT's transaction_tags."
     include_staking: bool = Field(alias="includeStaking", default=False)
     "Include STAKE invoices (Blocklet's default: no)."
     include_return_staking: bool = Field(alias="includeReturnStaking", default=False)
@@ -261,6 +277,21 @@ class LineItemUpdate(BaseModel):
     price: Optional["PriceInput"] = None
     tags: Optional[list["TagInput"]] = None
     "Replaces the line item's tags."
+    tag_operations: Optional["TagsUpdate"] = Field(alias="tagOperations", default=None)
+    "Changes the line item's tags by key (not together with tags)."
+
+
+class PaymentsFilter(BaseModel):
+    """Allocations across invoices (FRAGMENT's search_allocations); every given part must hold. Unknown ids, and other workspaces' ids, match nothing."""
+
+    invoices: Optional[list["InvoiceMatchInput"]] = None
+    "On any of these invoices; at most 200."
+    user: Optional["UserMatchInput"] = None
+    transaction_tags: Optional["TagsFilter"] = Field(
+        alias="transactionTags", default=None
+    )
+    "The payment's transaction has matching tags."
+    posted: Optional["DateTimeFilter"] = None
 
 
 class PeriodInput(BaseModel):
@@ -328,8 +359,14 @@ class TagInput(BaseModel):
     value: str
 
 
+class TagKeyInput(BaseModel):
+    """A tag named by its key."""
+
+    key: str
+
+
 class TagMatchInput(BaseModel):
-    """As TagInput, but value may use * (any run of characters) and ? (one character)."""
+    """As TagInput, but value may use * (any run of characters) and ? (one character); \\* and \\? are a literal * and ?, \\\\ a literal backslash (FRAGMENT's escapes)."""
 
     key: str
     value: str
@@ -341,10 +378,18 @@ class TagsFilter(BaseModel):
 
 
 class TagsUpdate(BaseModel):
+    """Tag operations by key, all or nothing; a key may appear in one operation only. delete (or remove) of a key that is not there changes nothing and is no error."""
+
     set_: Optional[list["TagInput"]] = Field(alias="set", default=None)
     "Create or overwrite by key."
     remove: Optional[list[str]] = None
-    "Remove by key."
+    "Remove by key (as delete)."
+    create: Optional[list["TagInput"]] = None
+    "New keys only: an existing key is refused."
+    update: Optional[list["TagInput"]] = None
+    "Existing keys only: a missing key is refused."
+    delete: Optional[list["TagKeyInput"]] = None
+    "Remove by key (FRAGMENT's name)."
 
 
 class TransactionMatchInput(BaseModel):
@@ -366,9 +411,13 @@ class TransactionsFilter(BaseModel):
 
 
 class UpdateAllocationsInput(BaseModel):
+    """FRAGMENT's transaction update: allocations and tags under one expectedVersion, applied all or nothing as one new version."""
+
     transaction: "TransactionMatchInput"
     expected_version: int = Field(alias="expectedVersion")
-    allocations: list["AllocationOperation"]
+    allocations: list["AllocationOperation"] = Field(default_factory=lambda: [])
+    "Applied in order."
+    tags: Optional["TagsUpdate"] = None
 
 
 class UpdateInvoiceInput(BaseModel):
@@ -432,6 +481,7 @@ InvoicesFilter.model_rebuild()
 LineItemInput.model_rebuild()
 LineItemOperation.model_rebuild()
 LineItemUpdate.model_rebuild()
+PaymentsFilter.model_rebuild()
 RecordTransactionInput.model_rebuild()
 RecordTransactionsInput.model_rebuild()
 TagsFilter.model_rebuild()

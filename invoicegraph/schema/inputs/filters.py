@@ -11,6 +11,7 @@ from invoicegraph.ledger.filters import (
     COMPARISONS,
     InvoiceFilter,
     InvoiceOrder,
+    PaymentFilter,
     TagPattern,
     TransactionFilter,
     UserBalanceFilter,
@@ -20,7 +21,11 @@ from invoicegraph.ledger.payments import TransactionRef
 from invoicegraph.resolvers.objects import FilterIds
 from invoicegraph.resolvers.pagination import BadUserInput
 from invoicegraph.schema.arguments import given
-from invoicegraph.schema.inputs.references import ExternalAccountMatchInput, UserMatchInput
+from invoicegraph.schema.inputs.references import (
+    ExternalAccountMatchInput,
+    InvoiceMatchInput,
+    UserMatchInput,
+)
 from invoicegraph.schema.scalars import CurrencyCode, Int96
 
 
@@ -39,14 +44,54 @@ class StringFilterInput:
         return accepted
 
 
-@strawberry.input(name="DateTimeFilter")
+@strawberry.input(
+    name="DateTimeFilter",
+    description=(
+        "after and before are exclusive (strictly later, strictly earlier); onOrAfter and "
+        "onOrBefore are inclusive, as FRAGMENT's created.after and created.before. Any may "
+        "be combined (AND)."
+    ),
+)
 class DateTimeFilterInput:
-    after: datetime | None = strawberry.UNSET
-    before: datetime | None = strawberry.UNSET
+    after: datetime | None = strawberry.field(default=strawberry.UNSET, description="Exclusive.")
+    before: datetime | None = strawberry.field(default=strawberry.UNSET, description="Exclusive.")
+    on_or_after: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="Inclusive."
+    )
+    on_or_before: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="Inclusive."
+    )
+
+    def bounds(self) -> dict[str, datetime | None]:
+        """after, before, on_or_after, on_or_before: None where not given."""
+        return {
+            "after": given(self.after),
+            "before": given(self.before),
+            "on_or_after": given(self.on_or_after),
+            "on_or_before": given(self.on_or_before),
+        }
+
+
+def _bounds(prefix: str, given_filter: "DateTimeFilterInput | None") -> dict[str, Any]:
+    if given_filter is None:
+        return {}
+    return {f"{prefix}_{name}": value for name, value in given_filter.bounds().items()}
+
+
+def _patterns(prefix: str, tags: "TagsFilterInput | None") -> dict[str, Any]:
+    if tags is None:
+        return {}
+    return {
+        f"{prefix}_all": [t.to_pattern() for t in given(tags.all) or ()],
+        f"{prefix}_any": [t.to_pattern() for t in given(tags.any) or ()],
+    }
 
 
 @strawberry.input(
-    description="As TagInput, but value may use * (any run of characters) and ? (one character)."
+    description=(
+        "As TagInput, but value may use * (any run of characters) and ? (one character); "
+        "\\* and \\? are a literal * and ?, \\\\ a literal backslash (FRAGMENT's escapes)."
+    )
 )
 class TagMatchInput:
     key: str
@@ -144,11 +189,9 @@ class TransactionsFilterInput:
         return TransactionFilter(
             external_ids=None if external_id is None else external_id.values(),
             currency=None if currency is None else currency.value,
-            posted_after=None if posted is None else given(posted.after),
-            posted_before=None if posted is None else given(posted.before),
             has_unallocated=given(self.has_unallocated),
-            tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
-            tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
+            **_bounds("posted", posted),
+            **_patterns("tags", tags),
             account_ids=account_ids,
         )
 
@@ -206,6 +249,13 @@ class InvoicesFilterInput:
         description="True: OPEN and past dueDate. False: every other invoice.",
     )
     subscription_id: StringFilterInput | None = strawberry.UNSET
+    transaction_tags: TagsFilterInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Invoices with a payment from a transaction whose tags match (all and any hold "
+            "for one transaction), as FRAGMENT's transaction_tags."
+        ),
+    )
     include_staking: bool = strawberry.field(
         default=False, description="Include STAKE invoices (Blocklet's default: no)."
     )
@@ -255,10 +305,9 @@ class InvoicesFilterInput:
             user_balance=None if balance is None else balance.to_filter(),
             currency=None if currency is None else currency.value,
             product_ids=None if product is None else product.values(),
-            created_after=given(created.after) if created else None,
-            created_before=given(created.before) if created else None,
-            modified_after=given(modified.after) if modified else None,
-            modified_before=given(modified.before) if modified else None,
+            **_bounds("created", created),
+            **_bounds("modified", modified),
+            **_patterns("transaction_tags", given(self.transaction_tags)),
             has_remaining=given(self.has_remaining),
             ignore_zero=bool(given(self.ignore_zero)),
             search=given(self.search),
@@ -298,4 +347,36 @@ class InvoiceOrderInput:
     def to_order(self) -> InvoiceOrder:
         return InvoiceOrder(
             field=self.field.value, descending=self.direction is OrderDirection.DESC
+        )
+
+
+@strawberry.input(
+    name="PaymentsFilter",
+    description=(
+        "Allocations across invoices (FRAGMENT's search_allocations); every given part must "
+        "hold. Unknown ids, and other workspaces' ids, match nothing."
+    ),
+)
+class PaymentsFilterInput:
+    invoices: list[InvoiceMatchInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="On any of these invoices; at most 200."
+    )
+    user: UserMatchInput | None = strawberry.UNSET
+    transaction_tags: TagsFilterInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The payment's transaction has matching tags."
+    )
+    posted: DateTimeFilterInput | None = strawberry.UNSET
+
+    def to_filter(self) -> PaymentFilter:
+        invoices, user = given(self.invoices), given(self.user)
+        refs = [given(match.id) for match in invoices or ()]
+        keys = [given(match.invoice_id) for match in invoices or ()]
+        return PaymentFilter(
+            invoice_public_ids=[str(ref) for ref in refs if ref is not None],
+            invoice_keys=[key for key in keys if key is not None],
+            invoices_given=invoices is not None,
+            user_public_id=None if user is None else given(user.id),
+            user_external_id=None if user is None else given(user.external_id),
+            **_bounds("posted", given(self.posted)),
+            **_patterns("transaction_tags", given(self.transaction_tags)),
         )

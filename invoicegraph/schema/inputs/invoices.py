@@ -8,6 +8,7 @@ from invoicegraph.ledger.documents import InvoiceDocument, InvoiceKind, InvoiceL
 from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.invoices import CreateInvoice, LineItemDraft
 from invoicegraph.ledger.prices import PriceSpec
+from invoicegraph.ledger.tag_operations import NO_TAG_OPERATIONS
 from invoicegraph.ledger.updates import (
     AddLineItem,
     DeleteLineItem,
@@ -23,6 +24,7 @@ from invoicegraph.schema.inputs.references import (
     UserMatchInput,
     to_tags,
 )
+from invoicegraph.schema.inputs.tags import UpdateTagsInput
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 
 
@@ -158,14 +160,19 @@ class UpdateLineItemInput:
     tags: list[TagInput] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces the line item's tags."
     )
+    tag_operations: UpdateTagsInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Changes the line item's tags by key (not together with tags).",
+    )
 
     def to_operation(self) -> UpdateLineItem:
-        price, tags = given(self.price), given(self.tags)
+        price, tags, operations = given(self.price), given(self.tags), given(self.tag_operations)
         return UpdateLineItem(
             line_item_id=self.id,
             description=given(self.description),
             price=None if price is None else price.to_spec(),
             tags=None if tags is None else to_tags(tags),
+            tag_operations=None if operations is None else operations.to_operations(),
         )
 
 
@@ -189,16 +196,6 @@ class LineItemOperationInput:
         return DeleteLineItem(line_item_id=self.delete.id)
 
 
-@strawberry.input(name="TagsUpdate")
-class UpdateTagsInput:
-    set: list[TagInput] | None = strawberry.field(
-        default=strawberry.UNSET, description="Create or overwrite by key."
-    )
-    remove: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="Remove by key."
-    )
-
-
 @strawberry.input
 class UpdateInvoiceInput:
     id: strawberry.ID
@@ -216,8 +213,7 @@ class UpdateInvoiceInput:
             invoice_id=self.id,
             expected_version=self.expected_version,
             operations=tuple(op.to_operation() for op in given(self.line_items) or ()),
-            set_tags=to_tags(tags.set) if tags is not None else (),
-            remove_tags=tuple(given(tags.remove) or ()) if tags is not None else (),
+            tags=NO_TAG_OPERATIONS if tags is None else tags.to_operations(),
         )
 
 

@@ -13,6 +13,7 @@ from invoicegraph.ledger.payments import (
     UpdateAllocations,
 )
 from invoicegraph.ledger.payments import AllocationOperation as LedgerAllocationOperation
+from invoicegraph.ledger.tag_operations import NO_TAG_OPERATIONS
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.inputs.references import (
     ExternalAccountMatchInput,
@@ -23,6 +24,7 @@ from invoicegraph.schema.inputs.references import (
     to_invoice_ref,
     to_tags,
 )
+from invoicegraph.schema.inputs.tags import UpdateTagsInput
 from invoicegraph.schema.scalars import CurrencyCode, Int96
 
 
@@ -110,15 +112,25 @@ class AllocationOperationInput:
         return RemoveAllocation(payment_id=self.delete.id)
 
 
-@strawberry.input
+@strawberry.input(
+    description=(
+        "FRAGMENT's transaction update: allocations and tags under one expectedVersion, "
+        "applied all or nothing as one new version."
+    )
+)
 class UpdateAllocationsInput:
     transaction: TransactionMatchInput
     expected_version: int
-    allocations: list[AllocationOperationInput]
+    allocations: list[AllocationOperationInput] = strawberry.field(
+        default_factory=list, description="Applied in order."
+    )
+    tags: UpdateTagsInput | None = strawberry.UNSET
 
     def to_command(self) -> UpdateAllocations:
+        tags = given(self.tags)
         return UpdateAllocations(
             transaction=self.transaction.to_ref(),
             expected_version=self.expected_version,
             operations=tuple(operation.to_operation() for operation in self.allocations),
+            tags=NO_TAG_OPERATIONS if tags is None else tags.to_operations(),
         )

@@ -281,6 +281,8 @@ export type LineItemUpdate = {
   description?: string | null | undefined;
   id: string | number;
   price?: PriceInput | null | undefined;
+  /** Changes the line item's tags by key (not together with tags). */
+  tagOperations?: TagsUpdate | null | undefined;
   /** Replaces the line item's tags. */
   tags?: Array<TagInput> | null | undefined;
 };
@@ -317,11 +319,23 @@ export type TagInput = {
   value: string;
 };
 
+/** A tag named by its key. */
+export type TagKeyInput = {
+  key: string;
+};
+
+/** Tag operations by key, all or nothing; a key may appear in one operation only. delete (or remove) of a key that is not there changes nothing and is no error. */
 export type TagsUpdate = {
-  /** Remove by key. */
+  /** New keys only: an existing key is refused. */
+  create?: Array<TagInput> | null | undefined;
+  /** Remove by key (FRAGMENT's name). */
+  delete?: Array<TagKeyInput> | null | undefined;
+  /** Remove by key (as delete). */
   remove?: Array<string> | null | undefined;
   /** Create or overwrite by key. */
   set?: Array<TagInput> | null | undefined;
+  /** Existing keys only: a missing key is refused. */
+  update?: Array<TagInput> | null | undefined;
 };
 
 export type UpdateInvoiceInput = {
