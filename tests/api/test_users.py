@@ -161,6 +161,37 @@ async def test_update_user_refuses_unknown_users_and_bad_tags(api: Api, other_ap
     assert theirs_after["user"]["tags"] == tags(("tier", "gold"))
 
 
+async def test_update_user_takes_fragments_tag_operations(api: Api) -> None:
+    # given a user with two tags
+    await create_user(api, "ops", ("tier", "gold"), ("region", "eu"))
+    user = {"externalId": "ops"}
+    # when a key is created, another updated and a third deleted, at once
+    data = await api.ok(
+        UPDATE_USER,
+        input={
+            "user": user,
+            "tags": {
+                "create": tags(("plan", "pro")),
+                "update": tags(("tier", "silver")),
+                "delete": [{"key": "region"}],
+            },
+        },
+    )
+    # then
+    assert data["updateUser"]["user"]["tags"] == tags(("tier", "silver"), ("plan", "pro"))
+    # and creating a key that exists, or updating one that does not, is refused and changes
+    # nothing
+    for operations, field in (
+        ({"create": tags(("tier", "gold"))}, "tags.create.0.key"),
+        ({"update": tags(("missing", "x"))}, "tags.update.0.key"),
+    ):
+        refused = await api.ok(UPDATE_USER, input={"user": user, "tags": operations})
+        assert refused["updateUser"]["__typename"] == "BadRequestError", refused
+        assert [".".join(e["field"]) for e in refused["updateUser"]["fieldErrors"]] == [field]
+    after = await api.ok(USER, user=user)
+    assert after["user"]["tags"] == tags(("tier", "silver"), ("plan", "pro"))
+
+
 async def test_update_user_refuses_more_than_fifty_tags(api: Api) -> None:
     await create_user(api, "full", *((f"k{n}", "v") for n in range(50)))
     refused = await api.ok(
