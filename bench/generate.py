@@ -41,6 +41,9 @@ PRODUCTS = [
 ]
 STATUSES = ["OPEN"] * 12 + ["PAID"] * 5 + ["DRAFT", "VOID", "UNCOLLECTIBLE"]
 BATCH = 5_000
+VERSION = 2
+"""Of the rows written: a data set of another version is generated again, not reused (2: user
+tags and users' nets)."""
 
 
 def public_id(prefix: str, number: int) -> str:

@@ -1,9 +1,10 @@
 """The invoice-list benchmark: latency and SQL statements of the queries front ends make.
 
-For each N it fills (or reuses) bench/data/invoices-N.db, or with `--backend postgresql` the
-PostgreSQL database invoicegraph_bench_N (bench/generate_postgres.py: the same rows, with COPY),
-serves it with the real app in-process, and times each query through the whole GraphQL stack
-(parse, validate, resolve, loaders, SQL, JSON): median and p95 milliseconds, the median
+For each N it fills (or reuses) bench/data/invoices-N.vV.db (V: the generator's version), or
+with `--backend postgresql` the PostgreSQL database invoicegraph_bench_N
+(bench/generate_postgres.py: the same rows, with COPY), serves it with the real app
+in-process, and times each query through the whole GraphQL stack (parse, validate, resolve,
+loaders, SQL, JSON): median and p95 milliseconds, the median
 milliseconds of it spent in SQL (from each statement's send to its rows) and the statement
 count. `--explain-over MS` adds EXPLAIN ANALYZE of the statements of every query whose median
 is above MS. The last line is for scripts:
@@ -22,7 +23,7 @@ from typing import Any
 import httpx
 
 from bench import generate_postgres
-from bench.generate import RARE_SEGMENT, RARE_TAG, RARE_WORD, generate
+from bench.generate import RARE_SEGMENT, RARE_TAG, RARE_WORD, VERSION, generate
 from bench.peers.data import Postgres
 from bench.statements import explain, recording
 from invoicegraph.admin.workspaces import create_client
@@ -100,7 +101,7 @@ def user_tag_and_balance(key: str, value: str, comparison: dict[str, str]) -> di
 def dataset(invoices: int) -> Path:
     """The database of N invoices, generated on first use and kept for later runs."""
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"invoices-{invoices}.db"
+    path = DATA / f"invoices-{invoices}.v{VERSION}.db"
     if not path.exists():
         started = time.perf_counter()
         partial = path.with_suffix(".partial")
