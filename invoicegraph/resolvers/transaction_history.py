@@ -3,14 +3,8 @@
 from dataclasses import dataclass
 
 from invoicegraph.resolvers.context import Context
-from invoicegraph.resolvers.history import MAX_VERSION
-from invoicegraph.resolvers.pagination import (
-    PageInfoData,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-    page_request,
-)
+from invoicegraph.resolvers.history import before_version, versions_info
+from invoicegraph.resolvers.pagination import PageInfoData, encode_cursor, page_request
 from invoicegraph.resolvers.views import TransactionVersionView
 from invoicegraph.store.tables import TransactionVersionRow
 from invoicegraph.store.transaction_versions import version_changes, version_state
@@ -41,23 +35,12 @@ async def transaction_history_page(
     context: Context, *, transaction_id: int, first: int | None, after: str | None
 ) -> TransactionVersionPage:
     request = page_request(first=first, after=after, last=None, before=None)
-    before_version: int | None = None
-    if after is not None:
-        (value,) = decode_cursor(CURSOR_KIND, after, 1)
-        before_version = cursor_int(value, low=1, high=MAX_VERSION)
     rows = await context.loaders.versions_by_transaction_page.load(
-        (transaction_id, request.limit + 1, before_version)
+        (transaction_id, request.limit + 1, before_version(CURSOR_KIND, after))
     )
     page = [_decoded(row) for row in rows[: request.limit]]
-    return TransactionVersionPage(
-        versions=page,
-        page_info=PageInfoData(
-            has_next_page=len(rows) > request.limit,
-            has_previous_page=after is not None,
-            start_cursor=transaction_version_cursor(page[0]) if page else None,
-            end_cursor=transaction_version_cursor(page[-1]) if page else None,
-        ),
-    )
+    more = len(rows) > request.limit
+    return TransactionVersionPage(page, versions_info(CURSOR_KIND, page, more=more, after=after))
 
 
 async def recorded_versions(context: Context, *, transaction_id: int, version: int) -> int:
