@@ -2,7 +2,7 @@
 update a user's tags, look up, list in keyset pages."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -33,6 +33,7 @@ from invoicegraph.resolvers.pagination import (
 )
 from invoicegraph.resolvers.unit_of_work import (
     IdempotencyKey,
+    UnitOfWork,
     Written,
     unit_of_work,
     write_once,
@@ -44,6 +45,9 @@ from invoicegraph.store.records import UserRecord, record_of
 from invoicegraph.store.tables import ExternalAccountRow, ProductRow, UserRow
 
 View = TypeVar("View")
+Keyed = TypeVar("Keyed", UserRow, ProductRow, ExternalAccountRow)
+Coded = TypeVar("Coded", ProductRow, ExternalAccountRow)
+"""What createProduct and createExternalAccount write once under their key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,29 +179,31 @@ async def tags_of_user(context: Context, user_id: int) -> Sequence[TagView]:
 async def create_product(context: Context, command: CreateProduct) -> Written[ProductView]:
     product = command.validated()
     key = IdempotencyKey("code", product.code, product.fingerprint())
+    values = {"code": product.code, "description": product.description}
+    written = await _create_keyed(context, ProductRow, key, values)
+    return Written(product_view(written.value), is_replay=written.is_replay)
 
-    async def find(session: AsyncSession) -> ProductRow | None:
+
+async def _create_keyed(
+    context: Context, model: type[Coded], key: IdempotencyKey, values: Mapping[str, object]
+) -> Written[Coded]:
+    """A product or an account: written once under its key, or the stored one answered (a
+    replay), or IkConflict for another input under the same key."""
+
+    async def find(session: AsyncSession) -> Coded | None:
         return await store.get_keyed(
-            session, ProductRow, workspace_id=context.workspace_id, key=product.code
+            session, model, workspace_id=context.workspace_id, key=key.value
         )
 
-    written = await write_once(
-        context,
-        key,
-        find=find,
-        write=lambda work: store.insert_keyed(
+    async def write(work: UnitOfWork) -> Coded | None:
+        return await store.insert_keyed(
             work.session,
-            ProductRow,
+            model,
             workspace_id=work.workspace_id,
-            values={
-                "code": product.code,
-                "description": product.description,
-                "created": now(),
-                "request_hash": key.fingerprint,
-            },
-        ),
-    )
-    return Written(product_view(written.value), is_replay=written.is_replay)
+            values={**values, "created": now(), "request_hash": key.fingerprint},
+        )
+
+    return await write_once(context, key, find=find, write=write)
 
 
 async def find_product(context: Context, code: str) -> ProductView | None:
@@ -224,28 +230,8 @@ async def create_account(
 ) -> Written[ExternalAccountView]:
     account = command.validated()
     key = IdempotencyKey("externalId", account.external_id, account.fingerprint())
-
-    async def find(session: AsyncSession) -> ExternalAccountRow | None:
-        return await store.get_keyed(
-            session, ExternalAccountRow, workspace_id=context.workspace_id, key=account.external_id
-        )
-
-    written = await write_once(
-        context,
-        key,
-        find=find,
-        write=lambda work: store.insert_keyed(
-            work.session,
-            ExternalAccountRow,
-            workspace_id=work.workspace_id,
-            values={
-                "external_id": account.external_id,
-                "name": account.name,
-                "created": now(),
-                "request_hash": key.fingerprint,
-            },
-        ),
-    )
+    values = {"external_id": account.external_id, "name": account.name}
+    written = await _create_keyed(context, ExternalAccountRow, key, values)
     return Written(account_view(written.value), is_replay=written.is_replay)
 
 
@@ -328,8 +314,6 @@ async def filter_ids(
 
 
 # ---------------------------------------------------------------------------------- pages
-
-Keyed = TypeVar("Keyed", UserRow, ProductRow, ExternalAccountRow)
 
 
 async def _page(
