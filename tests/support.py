@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 from sqlalchemy.engine.interfaces import CacheStats
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
 from invoicegraph.admin.workspaces import create_client, create_workspace
+from invoicegraph.store.engine import Database
 
 
 @dataclass
@@ -99,9 +99,9 @@ _counting: ContextVar[StatementLog | None] = ContextVar("counting", default=None
 
 
 @contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
-    """Record every SQL statement the engine sends for the code run in the block (the
-    requests it makes), not those of background tasks such as the outbox publisher, which
+def count_statements(db: Database) -> Iterator[StatementLog]:
+    """Record every SQL statement the database's engines send for the code run in the block
+    (the requests it makes), not those of background tasks such as the outbox publisher, which
     runs in a context of its own."""
     log = StatementLog()
     token = _counting.set(log)
@@ -115,11 +115,13 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
             if compiled and context.cache_hit is CacheStats.CACHE_MISS:
                 log.compiled.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    for engine in db.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield log
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        for engine in db.engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
         _counting.reset(token)
 
 
@@ -133,7 +135,7 @@ class ConnectionsHeld:
 
 
 @contextmanager
-def connections_held(engine: AsyncEngine) -> Iterator[ConnectionsHeld]:
+def connections_held(db: Database) -> Iterator[ConnectionsHeld]:
     """Watch the pool's checkout and checkin events for the block (every task's, background
     ones too: the figure is what the process holds)."""
     held = ConnectionsHeld()
@@ -146,10 +148,12 @@ def connections_held(engine: AsyncEngine) -> Iterator[ConnectionsHeld]:
     def checked_in(*_args: Any) -> None:
         held.now -= 1
 
-    event.listen(engine.sync_engine.pool, "checkout", checked_out)
-    event.listen(engine.sync_engine.pool, "checkin", checked_in)
+    for engine in db.engines:
+        event.listen(engine.sync_engine.pool, "checkout", checked_out)
+        event.listen(engine.sync_engine.pool, "checkin", checked_in)
     try:
         yield held
     finally:
-        event.remove(engine.sync_engine.pool, "checkout", checked_out)
-        event.remove(engine.sync_engine.pool, "checkin", checked_in)
+        for engine in db.engines:
+            event.remove(engine.sync_engine.pool, "checkout", checked_out)
+            event.remove(engine.sync_engine.pool, "checkin", checked_in)

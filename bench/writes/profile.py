@@ -80,7 +80,8 @@ async def profile(op: str, url: str, repeat: int, profiled: bool) -> None:
             statements["total"] += 1
             shown.append(" ".join(statement.split())[:150])
 
-        event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+        for engine in db.engines:  # SQLite writes have an engine of their own
+            event.listen(engine.sync_engine, "before_cursor_execute", count)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://profile") as http:
             token = (

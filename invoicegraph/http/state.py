@@ -106,10 +106,11 @@ class AppState(State):
             pool_size=settings.database_connections,
             sqlite_synchronous=settings.synchronous_mode(),
         )
-        if settings.metrics != "off":
-            instrument(db.engine)
-        if tracer is not None:
-            trace_statements(db.engine, tracer)
+        for engine in db.engines:
+            if settings.metrics != "off":
+                instrument(engine)
+            if tracer is not None:
+                trace_statements(engine, tracer)
         try:
             key = await signing_key(db, configured=settings.signing_key)
             webhooks = await load_config(db, settings)

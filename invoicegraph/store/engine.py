@@ -7,6 +7,10 @@ order (an asyncio lock) instead of polling in SQLite's busy handler, which sleep
 and gets slower the more writers wait; the busy timeout remains for other processes (a CLI
 import beside a server).
 
+SQLite writes have an engine of their own whose statements run on the event loop's thread
+(store/sqlite_inline.py): a trip to aiosqlite's thread per cursor call was a third of a write's
+CPU. Reads stay on aiosqlite.
+
 Durable by default: SQLite runs `synchronous=FULL`, so a write that was acknowledged survives
 a power loss or an OS crash; NORMAL, which WAL allows, may roll back the last transactions
 after such a crash, and is used only when asked for (`sqlite_synchronous`).
@@ -24,6 +28,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from invoicegraph.store import sqlite_inline
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POOL_OVERFLOW = 10
@@ -62,7 +68,10 @@ def _configure_sqlite(
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if connection.dialect.driver == sqlite_inline.DRIVER:
+            sqlite_inline.begin(connection.connection.driver_connection, mode)
+        else:
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 PRIVATE = 0o600
@@ -136,6 +145,7 @@ class Database:
             )
         self._write_queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._relaxed_engine: AsyncEngine | None = None
+        self._write_engine: AsyncEngine | None = None
         self._relaxed_writer: AsyncEngine | None = None
         if self.is_sqlite:
             if sqlite_synchronous not in ("FULL", "NORMAL"):
@@ -143,13 +153,17 @@ class Database:
                     f"sqlite_synchronous must be FULL or NORMAL, not {sqlite_synchronous!r}"
                 )
             _configure_sqlite(self.engine, sqlite_synchronous, sqlite_busy_timeout_ms)
-            self._writer = self.engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+            # Writes run their statements on the loop's thread (store/sqlite_inline.py).
+            inline = self.url.set(drivername=f"sqlite+{sqlite_inline.DRIVER}")
+            self._write_engine = create_async_engine(inline, **options)
+            _configure_sqlite(self._write_engine, sqlite_synchronous, sqlite_busy_timeout_ms)
+            self._writer = self._write_engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
             # One connection of its own for bookkeeping writes that may be repeated after a
             # crash (the outbox publisher's "published" marks): NORMAL skips their fsync. WAL
             # keeps commit order, and the next FULL commit syncs them with it, so no durable
             # write is weakened.
             self._relaxed_engine = create_async_engine(
-                self.url, pool_size=1, max_overflow=0, pool_timeout=POOL_TIMEOUT_SECONDS
+                inline, pool_size=1, max_overflow=0, pool_timeout=POOL_TIMEOUT_SECONDS
             )
             _configure_sqlite(self._relaxed_engine, "NORMAL", sqlite_busy_timeout_ms)
             self._relaxed_writer = self._relaxed_engine.execution_options(
@@ -202,7 +216,13 @@ class Database:
             self._write_queue = (loop, asyncio.Lock())
         return self._write_queue[1]
 
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine of this handle (on SQLite: reads, writes, the publisher's marks): what
+        counts statements or connections listens to all of them."""
+        extra = (self._write_engine, self._relaxed_engine)
+        return (self.engine, *(engine for engine in extra if engine is not None))
+
     async def dispose(self) -> None:
-        await self.engine.dispose()
-        if self._relaxed_engine is not None:
-            await self._relaxed_engine.dispose()
+        for engine in self.engines:
+            await engine.dispose()

@@ -153,7 +153,7 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(api: Api, app
     batch of loads."""
 
     async def statements(prefix: str, count: int) -> int:
-        with count_statements(app_db.engine) as seen:
+        with count_statements(app_db) as seen:
             await create_many(api, *(invoice_input(f"{prefix}{i}") for i in range(count)))
         return seen.count
 

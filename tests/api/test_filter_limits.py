@@ -75,7 +75,7 @@ async def test_filters_of_any_size_compile_no_new_statement(api: Api, app_db: Da
         },
     )
     # when filters with 2 to 20 patterns and up to 200 values run
-    with count_statements(app_db.engine) as seen:
+    with count_statements(app_db) as seen:
         for size in range(2, 21):
             data = await api.ok(INVOICES, filter=invoice_filter(size))
             assert data["invoices"]["totalCount"] == 3, size
@@ -143,7 +143,7 @@ async def test_filters_of_any_size_compile_no_new_statement(api: Api, app_db: Da
 async def test_a_list_past_its_cap_is_bad_user_input_and_runs_nothing(
     api: Api, app_db: Database, document: str, filter: dict[str, Any], message: str
 ) -> None:
-    with count_statements(app_db.engine) as seen:
+    with count_statements(app_db) as seen:
         result = await api.query(document, filter=filter)
     assert result.codes, result.errors
     assert set(result.codes) == {"BAD_USER_INPUT"}, result.errors

@@ -828,9 +828,9 @@ async def test_rare_words_drive_the_page_from_the_index_and_common_ones_are_chec
     for index in range(5):
         await create(other, f"theirs-{index}", line_item(description="quokka"))
     # when each is searched
-    with count_statements(app_db.engine) as rare:
+    with count_statements(app_db) as rare:
         assert await found(api, {"search": "quokka"}) == {"rare"}
-    with count_statements(app_db.engine) as common:
+    with count_statements(app_db) as common:
         assert await found(api, {"search": "Professional services"}) == {*keys, "rare"}
     # then the rare word's page came from the index's ids, the common word's was checked
     assert narrowed_by_search(rare.statements)

@@ -39,7 +39,7 @@ def only_credentials(statements: list[str]) -> bool:
 
 
 async def refused(api: Api, db: Database, document: str, **variables: Any) -> str:
-    with count_statements(db.engine) as seen:
+    with count_statements(db) as seen:
         result = await api.query(document, **variables)
     assert result.status == 200
     assert result.data is None
@@ -71,7 +71,7 @@ async def test_more_than_five_thousand_tokens_is_refused_before_parsing_finishes
     api: Api, app_db: Database
 ) -> None:
     document = "{ " + "workspace { id } " * 1300 + "}"
-    with count_statements(app_db.engine) as seen:
+    with count_statements(app_db) as seen:
         result = await api.query(document)
     assert result.codes == ["QUERY_TOO_COMPLEX"]
     assert only_credentials(seen.statements)
@@ -109,7 +109,7 @@ async def test_introspection_is_free_and_never_refused(api: Api) -> None:
 @pytest.mark.parametrize("count", [201, 500])
 async def test_nodes_takes_at_most_two_hundred_ids(api: Api, app_db: Database, count: int) -> None:
     ids = [f"inv_{n}" for n in range(count)]
-    with count_statements(app_db.engine) as seen:
+    with count_statements(app_db) as seen:
         result = await api.query("query N($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids=ids)
     assert result.codes == ["BAD_USER_INPUT"]
     assert only_credentials(seen.statements)

@@ -518,7 +518,7 @@ async def test_a_page_with_payments_costs_constant_statements(api: Api, app_db: 
         await record(api, f"t{index}", "60", allocation(key, "60", user=f"u{index}"))
     counts = []
     for first in (3, 30):
-        with count_statements(app_db.engine) as seen:
+        with count_statements(app_db) as seen:
             data = await api.ok(NESTED, first=first)
         assert len(data["invoices"]["nodes"]) == first
         counts.append(seen.count)

@@ -56,7 +56,7 @@ query Filtered($first: Int!) {
 
 
 async def counted(api: Api, db: Database, document: str, first: int, field: str) -> int:
-    with count_statements(db.engine) as seen:
+    with count_statements(db) as seen:
         data = await api.ok(document, first=first)
     assert len(data[field]["nodes"]) == first, data
     return seen.count
@@ -126,9 +126,9 @@ query ProductInvoices($first: Int!) {
 async def test_a_products_invoices_are_constant(api: Api, app_db: Database) -> None:
     await api.ok('mutation { createProduct(input: {code: "p0"}) { __typename } }')
     await make_invoices(api, 20, line_items_each=2)
-    with count_statements(app_db.engine) as few:
+    with count_statements(app_db) as few:
         small = await api.ok(PRODUCT_INVOICES, first=2)
-    with count_statements(app_db.engine) as many:
+    with count_statements(app_db) as many:
         large = await api.ok(PRODUCT_INVOICES, first=20)
     assert len(small["product"]["invoices"]["nodes"]) == 2
     assert len(large["product"]["invoices"]["nodes"]) == 20

@@ -45,7 +45,7 @@ async def test_nul_written_in_a_string_literal_is_refused_every_time(
     api: Api, app_db: Database, literal: str
 ) -> None:
     for _ in range(2):
-        with count_statements(app_db.engine) as seen:
+        with count_statements(app_db) as seen:
             result = await api.query(LOOKUP % literal)
         assert result.data is None
         assert result.codes == ["BAD_USER_INPUT"], result.errors

@@ -157,7 +157,7 @@ async def test_a_page_takes_constant_statements(api: Api, app_db: Database) -> N
         )
 
     async def statements(first: int) -> int:
-        with count_statements(app_db.engine) as seen:
+        with count_statements(app_db) as seen:
             data = await api.ok(
                 SEARCH,
                 first=first,

@@ -191,7 +191,7 @@ async def test_a_page_of_stakes_costs_the_same_statements_for_two_or_ten(
     # when
     counts = []
     for first in (2, 10):
-        with count_statements(app_db.engine) as seen:
+        with count_statements(app_db) as seen:
             data = await api.ok(STAKE_PAGE, first=first)
         nodes = data["invoices"]["nodes"]
         assert len(nodes) == first

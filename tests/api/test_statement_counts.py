@@ -22,7 +22,7 @@ query Nested($first: Int!) {
 
 
 async def statements_for_page(api: Api, db: Database, document: str, first: int) -> list[str]:
-    with count_statements(db.engine) as seen:
+    with count_statements(db) as seen:
         data = await api.ok(document, first=first)
     assert len(data["invoices"]["nodes"]) == first
     return seen.statements
@@ -53,7 +53,7 @@ async def test_nodes_batches_ids_of_each_type(api: Api, app_db: Database) -> Non
     ids = [node["id"] for node in page["invoices"]["nodes"]]
     ids += [item["id"] for node in page["invoices"]["nodes"] for item in node["lineItems"]]
     ids += [item["user"]["id"] for node in page["invoices"]["nodes"] for item in node["lineItems"]]
-    with count_statements(app_db.engine) as seen:
+    with count_statements(app_db) as seen:
         data = await api.ok("query N($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids=ids[:200])
     assert [node["id"] for node in data["nodes"]] == ids[:200]
     assert seen.count <= 6, seen.statements
@@ -76,9 +76,9 @@ async def test_the_peer_benchmark_queries_are_constant(api: Api, app_db: Databas
     few = await statements_for_page(api, app_db, PEER_PAGE, 3)
     many = await statements_for_page(api, app_db, PEER_PAGE, 30)
     assert len(many) == len(few), many
-    with count_statements(app_db.engine) as few_pages:
+    with count_statements(app_db) as few_pages:
         await api.ok(PEER_PAGES, first=3)
-    with count_statements(app_db.engine) as many_pages:
+    with count_statements(app_db) as many_pages:
         await api.ok(PEER_PAGES, first=30)
     assert many_pages.count == few_pages.count, many_pages.statements
     # one more page, and the pages' loads may or may not share batches: at most twice

@@ -225,7 +225,7 @@ async def test_histories_of_a_page_take_constant_statements(api: Api, app_db: Da
                 RECORD_TRANSACTION,
                 input=transaction_input(f"t-{count}-{index}", "10", allocation("inv-1", "1")),
             )
-        with count_statements(app_db.engine) as seen:
+        with count_statements(app_db) as seen:
             data = await api.ok(HISTORIES, first=count)
         assert len(data["transactions"]["nodes"]) == count
         assert all(n["history"]["totalCount"] == 1 for n in data["transactions"]["nodes"])

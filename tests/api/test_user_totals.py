@@ -263,7 +263,7 @@ async def test_the_check_costs_the_same_statements_for_any_number_of_invoices_an
             invoice_input(f"{prefix}-{n}", line_item(amount=str(MOST), user=f"{prefix}-u{n}"))
             for n in range(count)
         ]
-        with count_statements(app_db.engine) as seen:
+        with count_statements(app_db) as seen:
             data = await api.ok(CREATE_INVOICES, input={"invoices": invoices})
         assert data["createInvoices"]["createdCount"] == count
         return seen.count

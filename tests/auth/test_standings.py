@@ -70,9 +70,11 @@ def statements(app_db: Database) -> Iterator[list[str]]:
     def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         seen.append(statement)
 
-    event.listen(app_db.engine.sync_engine, "before_cursor_execute", note)
+    for engine in app_db.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", note)
     yield seen
-    event.remove(app_db.engine.sync_engine, "before_cursor_execute", note)
+    for engine in app_db.engines:
+        event.remove(engine.sync_engine, "before_cursor_execute", note)
 
 
 async def new_token(app_db: Database, http: httpx.AsyncClient) -> tuple[str, str]:

@@ -156,7 +156,7 @@ async def test_a_known_client_id_costs_the_work_of_an_unknown_one(
         event.listen(ApiClientRow, "load", loaded)
         event.listen(WorkspaceRow, "load", loaded)
         try:
-            with count_statements(app_db.engine) as statements:
+            with count_statements(app_db) as statements:
                 answer = await http.post(
                     "/oauth2/token", data=GRANT, headers=basic(client_id, "not-the-secret")
                 )

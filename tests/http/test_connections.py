@@ -38,7 +38,7 @@ WORKSPACE = "{ workspace { id } }"
 async def test_a_mutation_holds_one_connection_at_a_time(api: Api, app_db: Database) -> None:
     # given: the request's credential check opens a read session
     # when
-    with connections_held(app_db.engine) as held:
+    with connections_held(app_db) as held:
         data = await api.ok(CREATE_INVOICE_MINIMAL, input=invoice_input("one-connection"))
     # then: it was closed before the write transaction took a connection
     assert data["createInvoice"]["__typename"] == "CreateInvoiceResult"
@@ -54,7 +54,7 @@ async def test_slow_bodies_hold_no_connection(app: Starlette, api: Api, app_db: 
         f"Authorization: Bearer {api.token}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     async with live_server(app) as port:
-        with connections_held(app_db.engine) as held:
+        with connections_held(app_db) as held:
             trickling = []
             for _ in range(5):
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -47,7 +47,8 @@ async def test_sqlite_is_durable_unless_told_otherwise(database_url: str) -> Non
         (Database(database_url), 2),  # FULL: an acknowledged write survives a power loss
         (Database(database_url, sqlite_synchronous="NORMAL"), 1),
     ):
-        async with database.engine.connect() as connection:
+        async with database.write() as session:  # what the writes run with
+            connection = await session.connection()
             synchronous = (await connection.exec_driver_sql("PRAGMA synchronous")).scalar()
         await database.dispose()
         assert synchronous == expected

@@ -48,7 +48,7 @@ async def client_of(app: Starlette, http: httpx.AsyncClient, name: str) -> Api:
 async def statements_to_fan_out(app: Starlette, api: Api, count: int, prefix: str) -> int:
     await make_invoices(api, count, line_items_each=3, prefix=prefix)
     db: Database = app.state.db
-    with count_statements(db.engine) as seen:
+    with count_statements(db) as seen:
         assert await fan_out(db, invoice_renderer(schema, db)) == count
     assert await fan_out(db, invoice_renderer(schema, db)) == 0
     return seen.count
@@ -90,7 +90,7 @@ async def test_without_endpoints_nothing_is_written_and_a_new_one_gets_only_late
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         api = await client_of(quiet_app, http, "Acme")
         await make_invoices(api, 3, prefix="before")
-        with count_statements(db.engine) as seen:
+        with count_statements(db) as seen:
             assert await fan_out(db, render) == 0  # nobody listens: left, not marked
         assert not any(
             statement.lstrip().upper().startswith("UPDATE") for statement in seen.statements
@@ -100,7 +100,7 @@ async def test_without_endpoints_nothing_is_written_and_a_new_one_gets_only_late
         )
         endpoint = made["createWebhookEndpoint"]["endpoint"]["id"]
         # the events older than every endpoint: marked in one statement
-        with count_statements(db.engine) as seen:
+        with count_statements(db) as seen:
             assert await fan_out(db, render) == 3
         assert [s for s in seen.statements if s.lstrip().upper().startswith("UPDATE")] != []
         assert await fan_out(db, render) == 0
