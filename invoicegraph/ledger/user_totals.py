@@ -10,8 +10,9 @@ Allocations never raise expected, so they cannot break the rule.
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import FieldProblem, Path
-from invoicegraph.ledger.history import LineItemState
+from invoicegraph.ledger.history import InvoiceState, LineItemState
 from invoicegraph.ledger.money import INT96_LIMIT
 from invoicegraph.ledger.settlement import MoneyKey, line_item_key, sum_by_key
 
@@ -69,3 +70,19 @@ def changed_line_items(
         for key, amount in after.items()
         if amount > before.get(key, 0)
     ]
+
+
+def expected_of(state: InvoiceState | None) -> dict[MoneyKey, int]:
+    """What an invoice in this state counts in its users' expected totals: what each line item
+    is due, by key; nothing while VOID (or before it exists)."""
+    if state is None or state.status is InvoiceStatus.VOID:
+        return {}
+    return sum_by_key((line_item_key(item), item.due) for item in state.line_items)
+
+
+def expected_change(old: InvoiceState | None, new: InvoiceState) -> dict[MoneyKey, int]:
+    """How a write from `old` to `new` moves each key of the users' expected totals (signed;
+    keys it leaves as they were are left out)."""
+    before, after = expected_of(old), expected_of(new)
+    moved = {key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()}
+    return {key: amount for key, amount in moved.items() if amount}

@@ -5,7 +5,7 @@ transaction already holds the database's single write lock from BEGIN IMMEDIATE)
 the version with a conditional UPDATE, so two writers can never both apply to one version.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,8 @@ from invoicegraph.ledger.documents import InvoiceDocument
 from invoicegraph.ledger.enums import InvoiceStatus
 from invoicegraph.ledger.errors import VersionConflict
 from invoicegraph.ledger.history import Change, InvoiceState, LineItemState
-from invoicegraph.ledger.settlement import MoneyFlags
+from invoicegraph.ledger.settlement import MoneyFlags, MoneyKey, sum_by_key
+from invoicegraph.ledger.user_totals import expected_change
 from invoicegraph.store.ids import new_public_id
 from invoicegraph.store.numbering import give_back_numbers, next_numbers
 from invoicegraph.store.search import index_invoice, index_invoices
@@ -32,6 +33,7 @@ from invoicegraph.store.tables import (
 )
 from invoicegraph.store.upsert import insert_ignoring
 from invoicegraph.store.user_balances import insert_user_nets
+from invoicegraph.store.user_totals import move_expected_totals
 from invoicegraph.store.versions import (
     change_to_json,
     current_state,
@@ -277,11 +279,13 @@ async def insert_invoices(
         for new in invoices
     ]
     connection = await session.connection()
+    # rows as parameters, not `.values(rows)`: one compiled statement whatever their number
+    # (SQLAlchemy's insertmanyvalues still sends them as one multi-row INSERT ... RETURNING)
     claimed = await connection.execute(
         insert_ignoring(connection.dialect.name, InvoiceRow)
-        .values(values)
         .on_conflict_do_nothing(index_elements=["workspace_id", "invoice_id"])
-        .returning(col(InvoiceRow.id), col(InvoiceRow.invoice_id))
+        .returning(col(InvoiceRow.id), col(InvoiceRow.invoice_id)),
+        values,
     )
     row_ids = {invoice_id: row_id for row_id, invoice_id in claimed}
     rows = {
@@ -321,8 +325,17 @@ async def insert_invoices(
     if written:
         versions = [_version_values(row, state, [], now) for row, state in written]
         await connection.execute(insert(InvoiceVersionRow), versions)
+    await move_expected_totals(
+        session,
+        workspace_id=workspace_id,
+        changes=_summed(expected_change(None, state) for _, state in written),
+    )
     await index_invoices(session, written, new=True, known=external_ids)
     return rows
+
+
+def _summed(changes: Iterable[Mapping[MoneyKey, int]]) -> dict[MoneyKey, int]:
+    return sum_by_key((key, amount) for change in changes for key, amount in change.items())
 
 
 async def _close_up_numbers(
@@ -380,6 +393,9 @@ async def write_version(
     if new.tags != old.tags:
         await _replace_tags(session, invoice=invoice, state=new)
     await _write_line_items(session, invoice=invoice, old=old, new=new)
+    await move_expected_totals(
+        session, workspace_id=invoice.workspace_id, changes=expected_change(old, new)
+    )
     await _insert_version(session, invoice, new, changes, now)
     if (new.tags, new.line_items) != (old.tags, old.line_items):
         await index_invoice(session, invoice=invoice, state=new)

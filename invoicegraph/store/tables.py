@@ -186,6 +186,20 @@ class InvoiceTagRow(SQLModel, table=True):
     position: int
 
 
+class UserExpectedTotalRow(SQLModel, table=True):
+    """A user's expected amount of one currency and type over every invoice that is not VOID:
+    kept in step by every write of line items or of an invoice's status (store/invoices.py),
+    so that the 2^96 rule reads one row per key instead of summing the user's whole history."""
+
+    __tablename__ = "user_expected_totals"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    currency: str = Field(primary_key=True, max_length=8)
+    type: str = Field(primary_key=True, max_length=8)
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    expected: int = Field(sa_type=Int96Type)
+
+
 class InvoiceUserBalanceRow(SQLModel, table=True):
     """Each user's net remaining (payins remaining - payouts remaining) on one invoice, per
     currency: kept in step by every write that moves money, for the userTagAndBalance filter."""

@@ -1,4 +1,5 @@
-"""Users' expected totals over their invoices that are not VOID, summed exactly in SQL.
+"""Users' expected totals over their invoices that are not VOID, kept as rows in step with
+every write of line items, so that checking them costs the same for any history.
 
 A write that may raise a user's total first locks the user rows (`lock_users`): on PostgreSQL
 `SELECT ... FOR NO KEY UPDATE` in id order, after the invoice locks every money writer takes; on
@@ -9,21 +10,18 @@ COMMITTED: each statement sees what committed before it). Rows that only refer t
 SHARE, which this lock leaves free.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Integer, cast, func
 from sqlalchemy import select as sql_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from invoicegraph.ledger.enums import FlowType, InvoiceStatus
+from invoicegraph.ledger.enums import FlowType
 from invoicegraph.ledger.settlement import MoneyKey
 from invoicegraph.store.engine import dialect_of
-from invoicegraph.store.tables import InvoiceRow, LineItemRow, UserRow
-
-_PART = 10**10
-"""SQLite keeps Int96 amounts as decimal strings (at most 29 digits): summed in three integer
-parts of 10 digits each, every part sum stays exact in 64 bits for up to 9 * 10^8 rows."""
+from invoicegraph.store.tables import UserExpectedTotalRow, UserRow
 
 
 async def lock_users(session: AsyncSession, *, user_ids: Iterable[int]) -> None:
@@ -41,33 +39,69 @@ async def lock_users(session: AsyncSession, *, user_ids: Iterable[int]) -> None:
 async def expected_totals(
     session: AsyncSession, *, workspace_id: int, user_ids: Iterable[int]
 ) -> dict[MoneyKey, int]:
-    """Each (user, currency, type) total of line items on invoices that are not VOID, in one
-    statement."""
+    """Each (user, currency, type) expected total over the invoices that are not VOID, in one
+    statement that reads one row per key (`move_expected_totals` keeps them)."""
     ids = set(user_ids)
     if not ids:
         return {}
-    amount = col(LineItemRow.due)  # what the balances expect: amount, less discount, plus tax
-    if dialect_of(session) == "postgresql":
-        sums = [func.sum(amount)]
-    else:
-        sums = [
-            func.sum(cast(func.substr(amount, -10 * (part + 1), 10), Integer)) for part in range(3)
-        ]
-    query = (
-        sql_select(
-            col(LineItemRow.user_id), col(LineItemRow.currency), col(LineItemRow.type), *sums
-        )
-        .join(InvoiceRow, col(InvoiceRow.id) == col(LineItemRow.invoice_id))
-        .where(
-            col(LineItemRow.workspace_id) == workspace_id,
-            col(LineItemRow.user_id).in_(ids),
-            col(InvoiceRow.status) != InvoiceStatus.VOID.value,
-        )
-        .group_by(col(LineItemRow.user_id), col(LineItemRow.currency), col(LineItemRow.type))
-    )
-    totals: dict[MoneyKey, int] = {}
     connection = await session.connection()
-    for user_id, currency, flow, *parts in await connection.execute(query):
-        total = sum(int(part or 0) * _PART**index for index, part in enumerate(parts))
-        totals[(user_id, currency, FlowType(flow))] = total
-    return totals
+    rows = await connection.execute(
+        sql_select(
+            col(UserExpectedTotalRow.user_id),
+            col(UserExpectedTotalRow.currency),
+            col(UserExpectedTotalRow.type),
+            col(UserExpectedTotalRow.expected),
+        ).where(
+            col(UserExpectedTotalRow.workspace_id) == workspace_id,
+            col(UserExpectedTotalRow.user_id).in_(ids),
+        )
+    )
+    return {(user_id, currency, FlowType(flow)): total for user_id, currency, flow, total in rows}
+
+
+async def move_expected_totals(
+    session: AsyncSession, *, workspace_id: int, changes: Mapping[MoneyKey, int]
+) -> None:
+    """Add `changes` (signed) to the users' expected totals, in the write that changes their
+    line items or an invoice's status. PostgreSQL adds in the statement (exact NUMERIC, and the
+    row lock orders concurrent writers); SQLite, whose Int96 are strings and whose one writer
+    holds the write lock, reads the rows and writes the sums."""
+    changes = {key: amount for key, amount in changes.items() if amount}
+    if not changes:
+        return
+    connection = await session.connection()
+    table = UserExpectedTotalRow.__table__  # type: ignore[attr-defined]
+    added: Executable
+    if dialect_of(session) == "postgresql":
+        amounts = changes
+        on_pg = postgresql.insert(table)
+        added = on_pg.on_conflict_do_update(
+            index_elements=["user_id", "currency", "type"],
+            set_={"expected": table.c.expected + on_pg.excluded.expected},
+        )
+    else:
+        current = await expected_totals(
+            session, workspace_id=workspace_id, user_ids={user for user, _, _ in changes}
+        )
+        amounts = {key: current.get(key, 0) + amount for key, amount in changes.items()}
+        on_sqlite = sqlite.insert(table)
+        added = on_sqlite.on_conflict_do_update(
+            index_elements=["user_id", "currency", "type"],
+            set_={"expected": on_sqlite.excluded.expected},
+        )
+    await connection.execute(
+        added,
+        [
+            {
+                "user_id": user_id,
+                "currency": currency,
+                "type": flow.value,
+                "workspace_id": workspace_id,
+                "expected": amount,
+            }
+            # in key order: concurrent writers take the rows' locks in one order (PostgreSQL)
+            for (user_id, currency, flow), amount in sorted(
+                amounts.items(), key=lambda item: (item[0][0], item[0][1], item[0][2].value)
+            )
+        ],
+    )

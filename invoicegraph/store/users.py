@@ -72,13 +72,11 @@ async def _insert_returning(
     connection = await session.connection()
     rows = await connection.execute(
         insert_ignoring(connection.dialect.name, UserRow)
-        .values(
-            [
-                {"public_id": new_public_id("usr"), "workspace_id": workspace_id, "external_id": e}
-                for e in sorted(external_ids)
-            ]
-        )
         .on_conflict_do_nothing()
-        .returning(col(UserRow.external_id), col(UserRow.id))
+        .returning(col(UserRow.external_id), col(UserRow.id)),
+        [
+            {"public_id": new_public_id("usr"), "workspace_id": workspace_id, "external_id": e}
+            for e in sorted(external_ids)
+        ],  # as parameters: one compiled statement, sent as one multi-row INSERT
     )
     return {external_id: row_id for external_id, row_id in rows if row_id is not None}
