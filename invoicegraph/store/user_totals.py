@@ -12,6 +12,7 @@ SHARE, which this lock leaves free.
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import Numeric, type_coerce
 from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Executable
@@ -77,7 +78,11 @@ async def move_expected_totals(
         on_pg = postgresql.insert(table)
         added = on_pg.on_conflict_do_update(
             index_elements=["user_id", "currency", "type"],
-            set_={"expected": table.c.expected + on_pg.excluded.expected},
+            # Int96Type is a string type to SQLAlchemy, whose + would be ||: add as NUMERIC
+            set_={
+                "expected": type_coerce(table.c.expected, Numeric())
+                + type_coerce(on_pg.excluded.expected, Numeric())
+            },
         )
     else:
         current = await expected_totals(
