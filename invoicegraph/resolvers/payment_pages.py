@@ -1,7 +1,6 @@
 """Query.searchAllocations: payments across invoices, latest posted first, keyset cursors."""
 
 from invoicegraph.ledger.filters import PaymentFilter
-from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.filter_limits import ensure_payment_filter_within_limits
 from invoicegraph.resolvers.posted_pages import PostedList, PostedPage
 from invoicegraph.resolvers.views import PaymentView
@@ -11,13 +10,11 @@ PAYMENTS: PostedList[PaymentView, PaymentFilter, PaymentKey] = PostedList(
     kind="pay",
     key=lambda posted, public_id: PaymentKey(posted=posted, public_id=public_id),
     rows=list_payments,
+    count=count_payments,
     within_limits=ensure_payment_filter_within_limits,
 )
 PaymentPage = PostedPage[PaymentView, PaymentFilter]
 payment_cursor = PAYMENTS.cursor
 payment_page = PAYMENTS.page
 
-
-async def total_payments(context: Context, *, filter: PaymentFilter) -> int:
-    async with context.reader.session() as session:
-        return await count_payments(session, workspace_id=context.workspace_id, filter=filter)
+total_payments = PAYMENTS.total

@@ -55,6 +55,8 @@ class PostedList(Generic[Row, Filter, Key]):
     rows: Callable[..., Awaitable[Sequence[Row]]]
     """(session, *, workspace_id, filter, limit, after, before, from_end) -> rows"""
     within_limits: Callable[[Filter], None]
+    count: Callable[..., Awaitable[int]]
+    """(session, *, workspace_id, filter) -> how many rows match"""
 
     def cursor(self, row: Row) -> str:
         return posted_cursor(self.kind, row)
@@ -88,3 +90,8 @@ class PostedList(Generic[Row, Filter, Key]):
             )
         kept, info = page_info(list(rows), request, self.cursor)
         return PostedPage(rows=kept, page_info=info, filter=filter)
+
+    async def total(self, context: Context, *, filter: Filter) -> int:
+        """How many rows the filter matches (a connection's totalCount)."""
+        async with context.reader.session() as session:
+            return await self.count(session, workspace_id=context.workspace_id, filter=filter)

@@ -1,7 +1,6 @@
 """Transaction reads: the filtered list, latest posted first, with keyset cursors."""
 
 from invoicegraph.ledger.filters import TransactionFilter
-from invoicegraph.resolvers.context import Context
 from invoicegraph.resolvers.filter_limits import ensure_transaction_filter_within_limits
 from invoicegraph.resolvers.posted_pages import PostedList, PostedPage
 from invoicegraph.resolvers.views import TransactionView
@@ -15,13 +14,11 @@ TRANSACTIONS: PostedList[TransactionView, TransactionFilter, TransactionKey] = P
     kind="txn",
     key=lambda posted, public_id: TransactionKey(posted=posted, public_id=public_id),
     rows=list_transactions,
+    count=count_transactions,
     within_limits=ensure_transaction_filter_within_limits,
 )
 TransactionPage = PostedPage[TransactionView, TransactionFilter]
 transaction_cursor = TRANSACTIONS.cursor
 transaction_page = TRANSACTIONS.page
 
-
-async def total_transactions(context: Context, *, filter: TransactionFilter) -> int:
-    async with context.reader.session() as session:
-        return await count_transactions(session, workspace_id=context.workspace_id, filter=filter)
+total_transactions = TRANSACTIONS.total

@@ -23,20 +23,14 @@ from invoicegraph.resolvers.users import user_filter_id
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.inputs.filters import InvoiceOrderInput, InvoicesFilterInput
 from invoicegraph.schema.invoice import Invoice, build_invoices
-from invoicegraph.schema.pages import PageInfo
+from invoicegraph.schema.pages import Edge, PageInfo, edges_of
 from invoicegraph.schema.payment import Payment, Transaction
 from invoicegraph.schema.selection import NOT_LOADED, selected_names
 
 
 @strawberry.type
-class InvoiceEdge:
-    cursor: str
-    node: Invoice
-
-
-@strawberry.type
 class InvoiceConnection:
-    edges: list[InvoiceEdge]
+    edges: list[Edge[Invoice]]
     nodes: list[Invoice]
     page_info: PageInfo
     page: strawberry.Private[InvoicePage]
@@ -47,10 +41,7 @@ class InvoiceConnection:
         nodes = await build_invoices(info.context, page.rows, selected_names(info))
         cursor = invoice_cursor(page.order)
         return cls(
-            edges=[
-                InvoiceEdge(cursor=cursor(row), node=node)
-                for row, node in zip(page.rows, nodes, strict=True)
-            ]
+            edges=edges_of((cursor(row) for row in page.rows), nodes)
             if "edges" in selected_names(info)
             else NOT_LOADED,
             nodes=nodes,
@@ -64,14 +55,8 @@ class InvoiceConnection:
 
 
 @strawberry.type
-class TransactionEdge:
-    cursor: str
-    node: Transaction
-
-
-@strawberry.type
 class TransactionConnection:
-    edges: list[TransactionEdge]
+    edges: list[Edge[Transaction]]
     nodes: list[Transaction]
     page_info: PageInfo
     filter: strawberry.Private[TransactionFilter]
@@ -80,10 +65,7 @@ class TransactionConnection:
     def from_page(cls, page: TransactionPage) -> "TransactionConnection":
         nodes = [Transaction.from_view(row) for row in page.rows]
         return cls(
-            edges=[
-                TransactionEdge(cursor=transaction_cursor(row), node=node)
-                for row, node in zip(page.rows, nodes, strict=True)
-            ],
+            edges=edges_of((transaction_cursor(row) for row in page.rows), nodes),
             nodes=nodes,
             page_info=PageInfo.from_data(page.page_info),
             filter=page.filter,
@@ -95,14 +77,8 @@ class TransactionConnection:
 
 
 @strawberry.type
-class PaymentEdge:
-    cursor: str
-    node: Payment
-
-
-@strawberry.type
 class PaymentConnection:
-    edges: list[PaymentEdge]
+    edges: list[Edge[Payment]]
     nodes: list[Payment]
     page_info: PageInfo
     filter: strawberry.Private[PaymentFilter]
@@ -111,10 +87,7 @@ class PaymentConnection:
     def from_page(cls, page: PaymentPage) -> "PaymentConnection":
         nodes = [Payment.from_view(row) for row in page.rows]
         return cls(
-            edges=[
-                PaymentEdge(cursor=payment_cursor(row), node=node)
-                for row, node in zip(page.rows, nodes, strict=True)
-            ],
+            edges=edges_of((payment_cursor(row) for row in page.rows), nodes),
             nodes=nodes,
             page_info=PageInfo.from_data(page.page_info),
             filter=page.filter,

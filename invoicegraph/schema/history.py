@@ -15,7 +15,7 @@ from invoicegraph.resolvers.users import user_by_id
 from invoicegraph.resolvers.views import VersionView
 from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Price, Tag
-from invoicegraph.schema.pages import PageInfo
+from invoicegraph.schema.pages import Edge, PageInfo, edges_of
 from invoicegraph.schema.scalars import CurrencyCode, Int96, currency_code
 from invoicegraph.schema.user import User
 
@@ -179,14 +179,8 @@ class InvoiceVersion:
 
 
 @strawberry.type
-class InvoiceVersionEdge:
-    cursor: str
-    node: InvoiceVersion
-
-
-@strawberry.type
 class InvoiceVersionConnection:
-    edges: list[InvoiceVersionEdge]
+    edges: list[Edge[InvoiceVersion]]
     nodes: list[InvoiceVersion]
     page_info: PageInfo
     total_count: int = strawberry.field(
@@ -199,10 +193,7 @@ class InvoiceVersionConnection:
         building(sum(1 + len(v.state.line_items) + len(v.changes) for v in versions))
         nodes = [InvoiceVersion.from_view(version) for version in versions]
         return cls(
-            edges=[
-                InvoiceVersionEdge(cursor=version_cursor(version), node=node)
-                for version, node in zip(page.versions, nodes, strict=True)
-            ],
+            edges=edges_of((version_cursor(version) for version in page.versions), nodes),
             nodes=nodes,
             page_info=PageInfo.from_data(page.page_info),
             total_count=total_count,

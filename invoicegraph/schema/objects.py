@@ -1,15 +1,14 @@
 """Products and external accounts, the users list, and the inputs and results that make them."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
 from invoicegraph.ledger.objects import CreateExternalAccount, CreateProduct, CreateUser
 from invoicegraph.ledger.tag_operations import TagOperations
-from invoicegraph.resolvers.context import Info
 from invoicegraph.resolvers.objects import ExternalAccountView, ObjectPage, ProductView
-from invoicegraph.resolvers.views import UserView
 from invoicegraph.schema.arguments import given
 from invoicegraph.schema.errors import (
     BadRequestError,
@@ -20,12 +19,11 @@ from invoicegraph.schema.errors import (
 from invoicegraph.schema.inputs.filters import TagsFilterInput
 from invoicegraph.schema.inputs.references import TagInput, UserMatchInput, to_tags
 from invoicegraph.schema.inputs.tags import UpdateTagsInput
-from invoicegraph.schema.pages import PageInfo
+from invoicegraph.schema.pages import Edge, NodeType, PageInfo, edges_of
+from invoicegraph.schema.scoped_invoices import InvoiceScope, scoped_invoices
 from invoicegraph.schema.user import User
 
-if TYPE_CHECKING:
-    from invoicegraph.schema.connections import InvoiceConnection
-    from invoicegraph.schema.inputs.filters import InvoiceOrderInput, InvoicesFilterInput
+Row = TypeVar("Row")
 
 
 @strawberry.type(
@@ -49,29 +47,10 @@ class Product:
             created=view.created,
         )
 
-    @strawberry.field
-    async def invoices(
-        self,
-        info: Info,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
-        filter: Annotated[
-            "InvoicesFilterInput", strawberry.lazy("invoicegraph.schema.inputs.filters")
-        ]
-        | None = strawberry.UNSET,
-        order_by: Annotated[
-            "InvoiceOrderInput", strawberry.lazy("invoicegraph.schema.inputs.filters")
-        ]
-        | None = strawberry.UNSET,
-    ) -> Annotated["InvoiceConnection", strawberry.lazy("invoicegraph.schema.connections")]:
-        """The invoices with a line item whose productId is this product's code."""
-        from invoicegraph.schema.connections import invoice_connection
+    invoices = strawberry.field(resolver=scoped_invoices)
 
-        return await invoice_connection(
-            info, first, after, last, before, filter, order_by, product_code=self.code
-        )
+    def invoice_scope(self) -> InvoiceScope:
+        return InvoiceScope(product_code=self.code)
 
 
 @strawberry.type(description="An account outside invoicegraph that transactions post on.")
@@ -92,72 +71,21 @@ class ExternalAccount:
 
 
 @strawberry.type
-class UserEdge:
-    cursor: str
-    node: User
-
-
-@strawberry.type
-class UserConnection:
-    edges: list[UserEdge]
-    nodes: list[User]
+class Connection(Generic[NodeType]):
+    # strawberry names each use after its node: UserConnection, ProductConnection, ...
+    edges: list[Edge[NodeType]]
+    nodes: list[NodeType]
     page_info: PageInfo
 
-    @classmethod
-    def from_page(cls, page: ObjectPage[UserView]) -> "UserConnection":
-        nodes = [User.from_view(row) for row in page.rows]
-        return cls(
-            edges=[UserEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-            nodes=nodes,
-            page_info=PageInfo.from_data(page.info),
-        )
 
-
-@strawberry.type
-class ProductEdge:
-    cursor: str
-    node: Product
-
-
-@strawberry.type
-class ProductConnection:
-    edges: list[ProductEdge]
-    nodes: list[Product]
-    page_info: PageInfo
-
-    @classmethod
-    def from_page(cls, page: ObjectPage[ProductView]) -> "ProductConnection":
-        nodes = [Product.from_view(row) for row in page.rows]
-        return cls(
-            edges=[ProductEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-            nodes=nodes,
-            page_info=PageInfo.from_data(page.info),
-        )
-
-
-@strawberry.type
-class ExternalAccountEdge:
-    cursor: str
-    node: ExternalAccount
-
-
-@strawberry.type
-class ExternalAccountConnection:
-    edges: list[ExternalAccountEdge]
-    nodes: list[ExternalAccount]
-    page_info: PageInfo
-
-    @classmethod
-    def from_page(cls, page: ObjectPage[ExternalAccountView]) -> "ExternalAccountConnection":
-        nodes = [ExternalAccount.from_view(row) for row in page.rows]
-        return cls(
-            edges=[
-                ExternalAccountEdge(cursor=c, node=n)
-                for c, n in zip(page.cursors, nodes, strict=True)
-            ],
-            nodes=nodes,
-            page_info=PageInfo.from_data(page.info),
-        )
+def object_connection(
+    page: ObjectPage[Row], build: Callable[[Row], NodeType]
+) -> Connection[NodeType]:
+    """A page of users, products or accounts, each row built into its node."""
+    nodes = [build(row) for row in page.rows]
+    return Connection(
+        edges=edges_of(page.cursors, nodes), nodes=nodes, page_info=PageInfo.from_data(page.info)
+    )
 
 
 @strawberry.input(name="UsersFilter")

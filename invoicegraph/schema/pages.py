@@ -1,4 +1,7 @@
-"""PageInfo, shared by every connection."""
+"""PageInfo and the edge type, shared by every connection."""
+
+from collections.abc import Iterable, Sequence
+from typing import Generic, TypeVar
 
 import strawberry
 
@@ -20,3 +23,18 @@ class PageInfo:
             start_cursor=data.start_cursor,
             end_cursor=data.end_cursor,
         )
+
+
+NodeType = TypeVar("NodeType")
+
+
+@strawberry.type
+class Edge(Generic[NodeType]):
+    # strawberry names each use after its node: InvoiceEdge, UserEdge, ...
+    cursor: str
+    node: NodeType
+
+
+def edges_of(cursors: Iterable[str], nodes: Sequence[NodeType]) -> list[Edge[NodeType]]:
+    """A connection's edges: each node with its cursor, in page order."""
+    return [Edge(cursor=cursor, node=node) for cursor, node in zip(cursors, nodes, strict=True)]

@@ -35,12 +35,11 @@ from invoicegraph.schema.inputs.references import (
 from invoicegraph.schema.invoice import Invoice, build_invoice, build_invoices, build_line_items
 from invoicegraph.schema.node import Node, Workspace
 from invoicegraph.schema.objects import (
+    Connection,
     ExternalAccount,
-    ExternalAccountConnection,
     Product,
-    ProductConnection,
-    UserConnection,
     UsersFilterInput,
+    object_connection,
 )
 from invoicegraph.schema.pages import PageInfo
 from invoicegraph.schema.payment import Payment, Transaction
@@ -190,7 +189,7 @@ class Query:
         first: int | None = strawberry.UNSET,
         after: str | None = strawberry.UNSET,
         filter: UsersFilterInput | None = strawberry.UNSET,
-    ) -> UserConnection:
+    ) -> Connection[User]:
         chosen = given(filter)
         tags = None if chosen is None else given(chosen.tags)
         page = await objects.user_page(
@@ -200,7 +199,7 @@ class Query:
             tags_all=[t.to_pattern() for t in given(tags.all) or ()] if tags else [],
             tags_any=[t.to_pattern() for t in given(tags.any) or ()] if tags else [],
         )
-        return UserConnection.from_page(page)
+        return object_connection(page, User.from_view)
 
     @strawberry.field(description="The product with this code; null when there is none.")
     async def product(self, info: Info, code: str) -> Product | None:
@@ -210,9 +209,9 @@ class Query:
     @strawberry.field(description="The workspace's products, oldest first.")
     async def products(
         self, info: Info, first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
-    ) -> ProductConnection:
+    ) -> Connection[Product]:
         page = await objects.product_page(info.context, first=given(first), after=given(after))
-        return ProductConnection.from_page(page)
+        return object_connection(page, Product.from_view)
 
     @strawberry.field
     async def external_account(
@@ -224,9 +223,9 @@ class Query:
     @strawberry.field(description="The workspace's external accounts, oldest first.")
     async def external_accounts(
         self, info: Info, first: int | None = strawberry.UNSET, after: str | None = strawberry.UNSET
-    ) -> ExternalAccountConnection:
+    ) -> Connection[ExternalAccount]:
         page = await objects.account_page(info.context, first=given(first), after=given(after))
-        return ExternalAccountConnection.from_page(page)
+        return object_connection(page, ExternalAccount.from_view)
 
     @strawberry.field(description="The workspace's webhook endpoints, oldest first.")
     async def webhook_endpoints(

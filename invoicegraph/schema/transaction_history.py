@@ -19,7 +19,7 @@ from invoicegraph.resolvers.views import TransactionVersionView
 from invoicegraph.schema.history import TagsChanged, to_tags
 from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Tag
-from invoicegraph.schema.pages import PageInfo
+from invoicegraph.schema.pages import Edge, PageInfo, edges_of
 from invoicegraph.schema.scalars import Int96
 from invoicegraph.schema.user import User
 
@@ -129,14 +129,8 @@ class TransactionVersion:
 
 
 @strawberry.type
-class TransactionVersionEdge:
-    cursor: str
-    node: TransactionVersion
-
-
-@strawberry.type
 class TransactionVersionConnection:
-    edges: list[TransactionVersionEdge]
+    edges: list[Edge[TransactionVersion]]
     nodes: list[TransactionVersion]
     page_info: PageInfo
     total_count: int = strawberry.field(
@@ -154,10 +148,7 @@ class TransactionVersionConnection:
         building(sum(1 + len(v.state.allocations) + len(v.changes) for v in versions))
         nodes = [TransactionVersion.from_view(version) for version in versions]
         return cls(
-            edges=[
-                TransactionVersionEdge(cursor=transaction_version_cursor(version), node=node)
-                for version, node in zip(versions, nodes, strict=True)
-            ],
+            edges=edges_of((transaction_version_cursor(version) for version in versions), nodes),
             nodes=nodes,
             page_info=PageInfo.from_data(page.page_info),
             total_count=total_count,

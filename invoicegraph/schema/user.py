@@ -1,7 +1,5 @@
 """The User type."""
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 from invoicegraph.resolvers import balances, documents, objects
@@ -10,10 +8,7 @@ from invoicegraph.resolvers.views import UserView
 from invoicegraph.schema.limits import building
 from invoicegraph.schema.money import Balance, Tag
 from invoicegraph.schema.node import Node
-
-if TYPE_CHECKING:
-    from invoicegraph.schema.connections import InvoiceConnection
-    from invoicegraph.schema.inputs.filters import InvoiceOrderInput, InvoicesFilterInput
+from invoicegraph.schema.scoped_invoices import InvoiceScope, scoped_invoices
 
 
 @strawberry.type(
@@ -58,26 +53,7 @@ class User(Node):
             invoice_count=summary.invoice_count, balances=Balance.from_balances(summary.balances)
         )
 
-    @strawberry.field
-    async def invoices(
-        self,
-        info: Info,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
-        filter: Annotated[
-            "InvoicesFilterInput", strawberry.lazy("invoicegraph.schema.inputs.filters")
-        ]
-        | None = strawberry.UNSET,
-        order_by: Annotated[
-            "InvoiceOrderInput", strawberry.lazy("invoicegraph.schema.inputs.filters")
-        ]
-        | None = strawberry.UNSET,
-    ) -> Annotated["InvoiceConnection", strawberry.lazy("invoicegraph.schema.connections")]:
-        """The invoices this user has a line item or payment on; a filter narrows them."""
-        from invoicegraph.schema.connections import invoice_connection
+    invoices = strawberry.field(resolver=scoped_invoices)
 
-        return await invoice_connection(
-            info, first, after, last, before, filter, order_by, user_id=self.db_id
-        )
+    def invoice_scope(self) -> InvoiceScope:
+        return InvoiceScope(user_id=self.db_id)
