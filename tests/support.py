@@ -136,17 +136,22 @@ class ConnectionsHeld:
 
 @contextmanager
 def connections_held(db: Database) -> Iterator[ConnectionsHeld]:
-    """Watch the pool's checkout and checkin events for the block (every task's, background
-    ones too: the figure is what the process holds)."""
+    """Watch the pools' checkout and checkin events for the block (every task's, background
+    ones too: the figure is what the process holds). A connection checked out before the
+    block (a background task's, say the outbox publisher's) is not counted when it returns."""
     held = ConnectionsHeld()
+    out: set[int] = set()
 
-    def checked_out(*_args: Any) -> None:
+    def checked_out(dbapi_connection: Any, *_args: Any) -> None:
+        out.add(id(dbapi_connection))
         held.now += 1
         held.checkouts += 1
         held.peak = max(held.peak, held.now)
 
-    def checked_in(*_args: Any) -> None:
-        held.now -= 1
+    def checked_in(dbapi_connection: Any, *_args: Any) -> None:
+        if id(dbapi_connection) in out:
+            out.discard(id(dbapi_connection))
+            held.now -= 1
 
     for engine in db.engines:
         event.listen(engine.sync_engine.pool, "checkout", checked_out)
