@@ -21,11 +21,7 @@ $(STAMP): $(RUNTIME_STAMP)
 serve: $(RUNTIME_STAMP)  ## serve the API with demo data on ./invoicegraph.db
 	$(BIN)/invoicegraph serve
 
-# The two suites share nothing (files in their own temporary directories, a database of its own
-# per PostgreSQL test, ports picked free), so they run side by side; each one's output is printed
-# whole when it ends.
-test: lint typecheck  ## everything CI checks: the suite on SQLite and on PostgreSQL, side by side
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit unit-postgres
+test: lint typecheck unit unit-postgres  ## everything CI checks: the suite on SQLite, then on PostgreSQL
 
 quick: lint typecheck  ## ruff, mypy and every test but the end-to-end ones (tests/e2e), on SQLite
 	$(BIN)/pytest -m "not e2e"
