@@ -5,8 +5,9 @@ workspace) must be checked, because `client revoke` takes effect on the next req
 the token expires. Reading it costs a statement per request, a third of a one-invoice lookup.
 So a process keeps the standings of good clients, and only while it is told of every
 revocation: on PostgreSQL a LISTEN connection of its own hears the NOTIFY that `revoke_client`
-sends in its transaction (delivered when it commits, to every process of the deployment).
-Without a live watch (SQLite, whose CLI writes from another process with no way to tell the
+sends in its transaction (delivered when it commits, to every process of the deployment), and
+answers it once the standing is forgotten, so that the revoker returns only when every server
+has forgotten it. Without a live watch (SQLite, whose CLI writes from another process with no way to tell the
 server; a lost listener connection) nothing is kept and every request reads its standing.
 """
 
@@ -21,6 +22,11 @@ import asyncpg
 
 from invoicegraph.store.engine import Database
 from invoicegraph.store.workspaces import REVOCATIONS_CHANNEL, ClientStanding
+
+FORGOTTEN_CHANNEL = "invoicegraph_revocations_forgotten"
+"""Where each server's listener answers a revocation (payload: the client id) once forgotten."""
+LISTENER_NAME = "invoicegraph revocations"
+"""The listeners' application_name: the revoker finds in pg_stat_activity whom to wait for."""
 
 log = logging.getLogger("invoicegraph.auth")
 
@@ -80,6 +86,8 @@ class RevocationListener:
         self._connection: Any = None
         self._lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._answers: set[asyncio.Task[None]] = set()
+        self._answering = asyncio.Lock()
 
     async def start(self) -> None:
         await self._listen()
@@ -90,6 +98,10 @@ class RevocationListener:
         try:
             connection.add_termination_listener(self._on_lost)
             await connection.add_listener(REVOCATIONS_CHANNEL, self._on_revocation)
+            # named once listening: a revoker waits only for listeners that will hear it
+            await connection.execute(
+                "SELECT set_config('application_name', $1, false)", LISTENER_NAME
+            )
         except BaseException:
             await connection.close()
             raise
@@ -97,8 +109,20 @@ class RevocationListener:
         self._lost.clear()
         self._standings.set_watching(True)
 
-    def _on_revocation(self, _connection: Any, _pid: int, _channel: str, client_id: str) -> None:
+    def _on_revocation(self, connection: Any, _pid: int, _channel: str, client_id: str) -> None:
         self._standings.revoked(client_id)
+        answer = asyncio.create_task(self._answer(connection, client_id))
+        self._answers.add(answer)
+        answer.add_done_callback(self._answers.discard)
+
+    async def _answer(self, connection: Any, client_id: str) -> None:
+        """Tell the revoker this process has forgotten the client (after `revoked`, above);
+        one at a time, as a connection runs one statement at a time."""
+        try:
+            async with self._answering:
+                await connection.execute("SELECT pg_notify($1, $2)", FORGOTTEN_CHANNEL, client_id)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            log.warning("revocation listener: could not answer the revocation of %s", client_id)
 
     def _on_lost(self, _connection: Any) -> None:
         self._standings.set_watching(False)
@@ -118,6 +142,8 @@ class RevocationListener:
 
     async def close(self) -> None:
         self._standings.set_watching(False)
+        for answer in list(self._answers):
+            answer.cancel()
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
@@ -130,35 +156,56 @@ class RevocationListener:
 
 
 HEARD_SECONDS = 5.0
+POLL_SECONDS = 0.1
 
 
 @asynccontextmanager
 async def revocation_heard(
     db: Database, client_id: str
 ) -> AsyncIterator[Callable[[], Awaitable[None]]]:
-    """Listen before revoking; the yielded call waits until the revocation's notification came
-    back. PostgreSQL signals every listener at the commit alike, so by then the servers'
-    listeners have been sent it too: a request sent after `client revoke` returns meets a
-    server that knows. No-op on SQLite (its servers keep no standings)."""
+    """Wait, after the revocation commits, until every server that keeps standings forgot it.
+
+    Enter before revoking: the listeners alive then (found by their application_name) must each
+    answer on `FORGOTTEN_CHANNEL`, which they do after dropping the standing, so a request sent
+    after `client revoke` returns meets no server that still trusts the client. A listener that
+    goes away meanwhile is not waited for (its server keeps nothing without it). No-op on
+    SQLite (its servers keep no standings)."""
     if db.is_sqlite:
         yield _nothing
         return
     dsn = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(dsn)
-    heard = asyncio.Event()
+    answered: set[int] = set()
+    news = asyncio.Event()
 
-    def on_revocation(_connection: Any, _pid: int, _channel: str, revoked_id: str) -> None:
-        if revoked_id == client_id:
-            heard.set()
+    def on_answer(_connection: Any, pid: int, _channel: str, forgotten_id: str) -> None:
+        if forgotten_id == client_id:
+            answered.add(pid)
+            news.set()
+
+    async def listeners() -> set[int]:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = $1",
+            LISTENER_NAME,
+        )
+        return {row["pid"] for row in rows}
 
     async def wait() -> None:
-        try:
-            await asyncio.wait_for(heard.wait(), HEARD_SECONDS)
-        except TimeoutError:
-            log.warning("revoked %s, but its notification did not come back", client_id)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + HEARD_SECONDS
+        while waiting := expected - answered:
+            if loop.time() >= deadline:
+                log.warning("revoked %s; %d servers did not answer", client_id, len(waiting))
+                return
+            news.clear()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(news.wait(), POLL_SECONDS)
+            expected.intersection_update(await listeners())
 
     try:
-        await connection.add_listener(REVOCATIONS_CHANNEL, on_revocation)
+        await connection.add_listener(FORGOTTEN_CHANNEL, on_answer)
+        expected = await listeners()
         yield wait
     finally:
         await connection.close()

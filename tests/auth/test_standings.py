@@ -1,18 +1,19 @@
 """Clients' standings kept in memory: only while revocations are heard, never past one."""
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import event, text
 from starlette.applications import Starlette
 
 from invoicegraph.admin.workspaces import create_client, create_workspace, revoke_client
-from invoicegraph.auth.standings import Standings
+from invoicegraph.auth.standings import FORGOTTEN_CHANNEL, LISTENER_NAME, Standings
 from invoicegraph.store.engine import Database
-from invoicegraph.store.workspaces import ClientStanding
+from invoicegraph.store.workspaces import REVOCATIONS_CHANNEL, ClientStanding
 from tests.backends import ON_POSTGRES
 from tests.support import fetch_token
 
@@ -120,8 +121,9 @@ async def test_a_lost_listener_keeps_nothing_until_it_listens_again(
         await session.exec(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND query LIKE 'LISTEN%revocations%'"
-            )
+                "WHERE datname = current_database() AND application_name = :name"
+            ),
+            params={"name": LISTENER_NAME},
         )  # type: ignore[call-overload]
     for _ in range(100):
         if not standings.watching:
@@ -142,3 +144,64 @@ async def test_a_lost_listener_keeps_nothing_until_it_listens_again(
     assert standings.get(client_id) is not None
     assert await revoke_client(app_db, client_id=client_id)
     assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 401
+
+
+async def a_listener(
+    app_db: Database, on_revocation: Callable[[asyncpg.Connection, str], Awaitable[None]]
+) -> asyncpg.Connection:
+    """A server's listener, as the revoker sees one: LISTENing, then named `LISTENER_NAME`."""
+    dsn = app_db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    tasks: set[asyncio.Task[None]] = set()
+
+    def heard(conn: Any, _pid: int, _channel: str, client_id: str) -> None:
+        task = asyncio.create_task(on_revocation(conn, client_id))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    await connection.add_listener(REVOCATIONS_CHANNEL, heard)
+    await connection.execute("SELECT set_config('application_name', $1, false)", LISTENER_NAME)
+    return connection
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="only PostgreSQL servers keep standings")
+async def test_revoking_returns_only_once_every_listener_has_forgotten(
+    app: Starlette, app_db: Database, http: httpx.AsyncClient
+) -> None:
+    # given another server whose listener is slow to forget
+    client_id, _token = await new_token(app_db, http)
+    forgotten: list[str] = []
+
+    async def forget_slowly(connection: asyncpg.Connection, revoked_id: str) -> None:
+        await asyncio.sleep(0.3)
+        forgotten.append(revoked_id)
+        await connection.execute("SELECT pg_notify($1, $2)", FORGOTTEN_CHANNEL, revoked_id)
+
+    slow = await a_listener(app_db, forget_slowly)
+    try:
+        # when the client is revoked
+        assert await revoke_client(app_db, client_id=client_id)
+        # then the revoker returned after that server had forgotten the client
+        assert forgotten == [client_id]
+    finally:
+        await slow.close()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="only PostgreSQL servers keep standings")
+async def test_a_listener_that_goes_away_is_not_waited_for(
+    app: Starlette, app_db: Database, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given another server's listener that hears the revocation, then is gone before answering
+    client_id, _token = await new_token(app_db, http)
+
+    async def go_away(connection: asyncpg.Connection, _revoked_id: str) -> None:
+        await connection.close()
+
+    gone = await a_listener(app_db, go_away)
+    try:
+        # when the client is revoked
+        assert await revoke_client(app_db, client_id=client_id)
+        # then the revoker did not wait out its deadline for an answer that cannot come
+        assert "did not answer" not in caplog.text
+    finally:
+        await gone.close()
