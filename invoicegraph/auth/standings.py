@@ -7,8 +7,9 @@ So a process keeps the standings of good clients, and only while it is told of e
 revocation: on PostgreSQL a LISTEN connection of its own hears the NOTIFY that `revoke_client`
 sends in its transaction (delivered when it commits, to every process of the deployment), and
 answers it once the standing is forgotten, so that the revoker returns only when every server
-has forgotten it. Without a live watch (SQLite, whose CLI writes from another process with no way to tell the
-server; a lost listener connection) nothing is kept and every request reads its standing.
+has forgotten it. Without a live watch (SQLite, whose CLI writes from another process with no
+way to tell the server; a lost listener connection) nothing is kept and every request reads its
+standing.
 """
 
 import asyncio
