@@ -1,7 +1,7 @@
 """Clients' standings kept in memory: only while revocations are heard, never past one."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import asyncpg
@@ -147,7 +147,7 @@ async def test_a_lost_listener_keeps_nothing_until_it_listens_again(
 
 
 async def a_listener(
-    app_db: Database, on_revocation: Callable[[asyncpg.Connection, str], Awaitable[None]]
+    app_db: Database, on_revocation: Callable[[asyncpg.Connection, str], Coroutine[Any, Any, None]]
 ) -> asyncpg.Connection:
     """A server's listener, as the revoker sees one: LISTENing, then named `LISTENER_NAME`."""
     dsn = app_db.url.set(drivername="postgresql").render_as_string(hide_password=False)
