@@ -115,6 +115,10 @@ class Settings:
     plain_execution: bool = field(default_factory=lambda: _flag("plain_execution", True))
     """The fast executor for plain selections (schema/execution.py); off, graphql-core alone
     executes every field (slower; for ruling it out when something looks wrong)."""
+    sql_reads: bool = field(default_factory=lambda: _flag("sql_reads", True))
+    """On PostgreSQL, plain reads (an invoice by invoiceId, pages of invoices) answered by one
+    statement that builds the JSON (invoicegraph/sqljson); off, every request takes the
+    standard path. Not with traces on or trusted documents only: those go the standard way."""
     token_rate_per_client: str = field(
         default_factory=lambda: _rate("token_rate_per_client", "20/minute")
     )

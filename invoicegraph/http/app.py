@@ -5,6 +5,7 @@ ResponseHeaders (no-store, nosniff) -> BodyLimit (413 past max_body_bytes)
   /oauth2/token                  the client-credentials grant (auth/endpoint.py)
   GET /graphql from a browser    the playground page, no token (playground.py)
   /graphql                       AuthenticatedGraphQL (401) -> GraphQLResponseMediaType
+                                 -> SqlReads (PostgreSQL: plain reads as one statement)
                                  -> GraphQLView (strict JSON, 400) -> the schema
   WebSocket /graphql             GraphQLSocket -> GraphQLView (token in connection_init)
 """
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import make_url
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -35,6 +37,8 @@ from invoicegraph.http.view import GraphQLSocket, GraphQLView
 from invoicegraph.schema import build_schema
 from invoicegraph.schema.persisted import TrustedDocuments
 from invoicegraph.settings import Settings
+from invoicegraph.sqljson.endpoint import SqlReads
+from invoicegraph.sqljson.plans import Plans
 from invoicegraph.tracing import provider_from_environment, tracer_of
 
 DEMO_TOKEN_VARIABLE = "INVOICEGRAPH_SEEDED_DEMO_TOKEN"
@@ -83,7 +87,17 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
         ),
     )
     view = GraphQLView(schema, running=running, max_response_bytes=settings.max_response_bytes)
-    graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(view))
+    reads: ASGIApp = view
+    on_postgres = make_url(settings.database_url).get_backend_name() == "postgresql"
+    if (
+        settings.sql_reads
+        and on_postgres
+        and tracer is None
+        and not settings.trusted_documents_only
+    ):
+        plans = Plans(schema._schema)
+        reads = SqlReads(view, plans, max_response_bytes=settings.max_response_bytes)
+    graphql: ASGIApp = AuthenticatedGraphQL(GraphQLResponseMediaType(reads))
     # A browser's GET /graphql gets the GraphiQL page (no token needed); the rest is GraphQL.
     playground = Playground.load(settings) if settings.playground else None
     if playground is not None:

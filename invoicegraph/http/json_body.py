@@ -14,7 +14,7 @@ import orjson
 from cross_web import HTTPException
 
 
-def _storable(value: Any) -> bool:
+def storable(value: Any) -> bool:
     """No string anywhere in the value holds a lone surrogate or a NUL character."""
     pending = [value]
     while pending:
@@ -87,7 +87,7 @@ class StrictJsonBody:
             raise NotAJsonObject("Unable to parse request body as JSON") from error
         if not isinstance(decoded, dict):
             raise NotAJsonObject("The request body (and variables) must be a JSON object")
-        if not _storable(decoded):
+        if not storable(decoded):
             raise NotAJsonObject("Strings must be valid Unicode without NUL characters")
         return decoded
 

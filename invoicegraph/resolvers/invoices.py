@@ -323,7 +323,8 @@ def invoice_cursor(order: InvoiceOrder) -> Callable[[InvoiceView], str]:
     return cursor
 
 
-def _key(cursor: str | None, order: InvoiceOrder) -> InvoiceKey | None:
+def invoice_start(cursor: str | None, order: InvoiceOrder) -> InvoiceKey | None:
+    """Where a page starts or ends: the key a cursor of this order names; BadUserInput else."""
     if cursor is None:
         return None
     field, descending, value, public_id = decode_cursor(CURSOR_KIND, cursor, 4)
@@ -367,8 +368,8 @@ async def invoice_page(
             filter=filter,
             order=order,
             limit=request.limit + 1,
-            after=_key(request.after, order),
-            before=_key(request.before, order),
+            after=invoice_start(request.after, order),
+            before=invoice_start(request.before, order),
             from_end=request.from_end,
         )
     rows, info = page_info(rows, request, invoice_cursor(order))

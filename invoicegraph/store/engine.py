@@ -176,6 +176,19 @@ class Database:
         async with AsyncSession(self._reader, expire_on_commit=False) as session:
             yield session
 
+    async def read_value(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """The one value of one read statement in SQL of the driver (numbered parameters), run
+        outside a transaction: a single statement reads one snapshot by itself."""
+        async with self.engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).dbapi_connection
+            # asyncpg's adapter then sends no BEGIN (nor ROLLBACK): the statement alone. Set on
+            # the adapter only, for this statement; the pool's own isolation setting is kept.
+            driver.autocommit = True  # type: ignore[union-attr]
+            try:
+                return (await connection.exec_driver_sql(sql, params)).scalar_one()
+            finally:
+                driver.autocommit = False  # type: ignore[union-attr]
+
     @asynccontextmanager
     async def write(self, *, repeatable: bool = False) -> AsyncIterator[AsyncSession]:
         """One write transaction: committed when the block ends, rolled back if it raises.
