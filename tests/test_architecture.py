@@ -27,6 +27,7 @@ ROOT = "root"  # invoicegraph/__init__.py itself
 HTTP = frozenset(
     {
         "http",
+        "sqljson",
         "schema",
         "resolvers",
         "auth",
@@ -69,6 +70,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     ),
     # strawberry types only
     "schema": frozenset({"schema", "resolvers", "ledger", "metrics"}),
+    # plain reads compiled to one PostgreSQL statement that builds the JSON
+    "sqljson": frozenset({"sqljson", "schema", "resolvers", "ledger"}),
     # operator actions and demo data
     "admin": frozenset(
         {"ledger", "store", "auth", "events", "resolvers", "admin", "clock", "settings"}
@@ -101,6 +104,7 @@ FORBIDDEN_THIRD_PARTY: Mapping[str, frozenset[str]] = {
     "store": frozenset({"strawberry", "graphql", "starlette"}),
     "schema": frozenset({"sqlalchemy", "sqlmodel", "alembic", "aiosqlite", "asyncpg"}),
     "webhooks": frozenset({"strawberry", "graphql", "starlette"}),
+    "sqljson": frozenset({"sqlalchemy", "sqlmodel", "asyncpg", "starlette", "strawberry"}),
 }
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent

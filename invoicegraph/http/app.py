@@ -37,7 +37,7 @@ from invoicegraph.http.view import GraphQLSocket, GraphQLView
 from invoicegraph.schema import build_schema
 from invoicegraph.schema.persisted import TrustedDocuments
 from invoicegraph.settings import Settings
-from invoicegraph.sqljson.endpoint import SqlReads
+from invoicegraph.http.sql_reads import SqlReads
 from invoicegraph.sqljson.plans import Plans
 from invoicegraph.tracing import provider_from_environment, tracer_of
 
