@@ -32,12 +32,12 @@ from invoicegraph.http.media_types import GraphQLResponseMediaType
 from invoicegraph.http.metrics import ResponseCounter, metrics_endpoint
 from invoicegraph.http.playground import Playground
 from invoicegraph.http.runtime import tune_gc
+from invoicegraph.http.sql_reads import SqlReads
 from invoicegraph.http.state import AppState, app_state, lifespan
 from invoicegraph.http.view import GraphQLSocket, GraphQLView
 from invoicegraph.schema import build_schema
 from invoicegraph.schema.persisted import TrustedDocuments
 from invoicegraph.settings import Settings
-from invoicegraph.http.sql_reads import SqlReads
 from invoicegraph.sqljson.plans import Plans
 from invoicegraph.tracing import provider_from_environment, tracer_of
 

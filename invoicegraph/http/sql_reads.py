@@ -1,5 +1,5 @@
-"""The HTTP side of SQL reads (invoicegraph/sqljson): a POST whose document has a plan is answered here, in front of
-the GraphQL view; every other request passes on to it untouched.
+"""The HTTP side of SQL reads (invoicegraph/sqljson): a POST whose document has a plan is
+answered here, in front of the GraphQL view; every other request passes on to it untouched.
 
 The answer is what the standard path writes for the same request: `data`, then the cost the
 limits report under `extensions`, as application/json (GraphQLResponseMediaType, outside,
