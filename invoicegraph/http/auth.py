@@ -5,11 +5,12 @@ from collections.abc import Mapping
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from invoicegraph.auth.principal import Principal, bearer_token, principal_of
 from invoicegraph.auth.tokens import InvalidToken, TokenClaims
 from invoicegraph.http.admission import RETRY_AFTER_SECONDS, ServiceBusy, TooManyRequests
+from invoicegraph.http.body import replaying
 from invoicegraph.http.errors import error_response
 from invoicegraph.http.sockets import SocketRefused
 from invoicegraph.http.state import AppState, app_state, set_request_context
@@ -60,16 +61,9 @@ async def whole_body(receive: Receive) -> Receive | None:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-
-    return replay
+    return replaying(
+        {"type": "http.request", "body": b"".join(chunks), "more_body": False}, receive
+    )
 
 
 class AuthenticatedGraphQL:

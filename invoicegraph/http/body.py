@@ -56,3 +56,17 @@ class BodyLimit:
             f"Request body over {self.max_bytes} bytes.", code="BAD_USER_INPUT", status=413
         )
         await response(scope, receive, send)
+
+
+def replaying(message: Message, receive: Receive) -> Receive:
+    """A `receive` that gives `message` first (a body already read), then what `receive` gives."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return message
+
+    return replay

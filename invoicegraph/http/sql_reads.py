@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from invoicegraph.http.body import replaying
 from invoicegraph.http.json_body import storable
 from invoicegraph.metrics import (
     GRAPHQL_REQUESTS,
@@ -46,7 +47,7 @@ class SqlReads:
         message = await receive()
         body = await self._answer(scope, message)
         if body is None:
-            await self.view(scope, _replaying(message, receive), send)
+            await self.view(scope, replaying(message, receive), send)
             return
         headers = [
             (b"content-type", b"application/json"),
@@ -91,7 +92,8 @@ class SqlReads:
         if len(body) > self.max_response_bytes:
             return None  # the standard way answers RESPONSE_TOO_LARGE
         QUERY_COST.observe(cost)
-        GRAPHQL_REQUESTS.labels("query", operation_label(operation_name), "ok").inc()
+        named = plan.operation.name.value if plan.operation.name else None
+        GRAPHQL_REQUESTS.labels("query", operation_label(named), "ok").inc()
         GRAPHQL_SECONDS.labels("query").observe(perf_counter() - started)
         SQL_STATEMENTS.observe(statements[0])
         return body
@@ -115,16 +117,3 @@ def _request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | Non
     if operation_name is not None and not isinstance(operation_name, str):
         return None
     return query, variables, operation_name
-
-
-def _replaying(message: Message, receive: Receive) -> Receive:
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return message
-
-    return replay

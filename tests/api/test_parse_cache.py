@@ -11,7 +11,8 @@ LOOKUP = '{ invoice(invoice: {invoiceId: "%s"}) { id } }'
 
 
 async def test_a_text_sent_again_is_not_parsed_again(api: Api) -> None:
-    document = LOOKUP % "parse-once"
+    # totals: a field SQL reads (PostgreSQL) leave to the standard path, which parses
+    document = '{ invoice(invoice: {invoiceId: "parse-once"}) { id totals { currency } } }'
     await api.ok(document)
     before = _parsed.cache_info()
     await api.ok(document)
