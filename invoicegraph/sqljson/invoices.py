@@ -62,7 +62,8 @@ def invoice_object(statement: Statement, fields: Fields, row: str, fragments: Fr
 def _keyed_object(
     type_name: str, fields: Fields, columns: dict[str, str], row: str, nested: dict[str, str]
 ) -> str:
-    """As _object, with nested values written per response key (aliases may differ)."""
+    """One JSON object of `row`: `__typename`, columns (SQL templates of `{r}`) and nested
+    values already written, the last by response key (two aliases of one field may differ)."""
     pairs = []
     for key, nodes in fields.items():
         name = plain(nodes)
