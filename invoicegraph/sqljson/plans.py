@@ -160,6 +160,8 @@ def compile_plan(schema: GraphQLSchema, query: str, operation_name: str | None) 
             prepare = _page
         pairs.append((key, sql))
         roots.append((key, query_type.fields[name], nodes[0], prepare))
+    if not roots:  # `{ __typename }`: nothing to read, and no use of the workspace parameter
+        raise Unsupported("nothing to read")
     return Plan(
         document=document,
         operation=operation,

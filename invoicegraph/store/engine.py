@@ -186,6 +186,10 @@ class Database:
             driver.autocommit = True  # type: ignore[union-attr]
             try:
                 return (await connection.exec_driver_sql(sql, params)).scalar_one()
+            except BaseException:
+                # whatever state the failure left the connection in, no later request gets it
+                await connection.invalidate()
+                raise
             finally:
                 driver.autocommit = False  # type: ignore[union-attr]
 

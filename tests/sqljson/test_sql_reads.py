@@ -192,6 +192,7 @@ async def standard_answer(
         ("{ invoices { nodes { invoiceId created } } }", {}),
         ("{ invoices { nodes { invoiceId } } ", {}),
         ("mutation { __typename }", {}),
+        ("{ __typename }", {}),
     ],
 )
 async def test_what_plans_do_not_know_goes_the_standard_way(
