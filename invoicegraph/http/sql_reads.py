@@ -10,6 +10,7 @@ import logging
 from time import perf_counter
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers
@@ -85,7 +86,7 @@ class SqlReads:
         with statements_counted() as statements:
             try:
                 data = await context.db.read_value(plan.sql, params)
-            except (DBAPIError, OSError):
+            except (DBAPIError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 log.warning("a SQL read failed; answering it the standard way", exc_info=True)
                 return None
         body = b'{"data":%s,"extensions":{"cost":{"requested":%d,"limit":%d}}}' % (
