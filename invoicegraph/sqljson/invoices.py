@@ -42,6 +42,7 @@ PRICE = {
     "unitPrice": "{r}.unit_price::text",
 }
 USER = {"id": "{r}.public_id", "externalId": "{r}.external_id"}
+PAGE_COLUMNS = ("id", "created", *(column.removeprefix("{r}.") for column in INVOICE.values()))
 
 
 Joins = list[str]
@@ -255,8 +256,10 @@ def invoice_page(
         f"FROM invoices {seek} WHERE {seek}.workspace_id = {workspace} "
         f"AND {seek}.public_id = {after_id})))"
     )
+    # the columns the objects read, not all: the page's rows are kept (a CTE read many times)
+    columns = ", ".join(f"{row}.{name}" for name in PAGE_COLUMNS)
     rows = (
-        f"SELECT {row}.*, row_number() OVER (ORDER BY {row}.created DESC, {row}.id DESC) AS n "
+        f"SELECT {columns}, row_number() OVER (ORDER BY {row}.created DESC, {row}.id DESC) AS n "
         f"FROM invoices {row} WHERE {row}.workspace_id = {workspace} AND {bound} "
         f"ORDER BY {row}.created DESC, {row}.id DESC LIMIT {first} + 1"
     )
