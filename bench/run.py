@@ -30,6 +30,7 @@ from invoicegraph.admin.workspaces import create_client
 from invoicegraph.http.app import create_app
 from invoicegraph.http.runtime import tune_gc
 from invoicegraph.settings import Settings
+from invoicegraph.store.engine import Database
 from tests.support import count_statements, fetch_token
 
 DATA = Path(__file__).parent / "data"
@@ -55,14 +56,14 @@ DEEP = 20_000
 
 
 async def measure(
-    name: str, run: Callable[[], Awaitable[int]], rounds: int, engine: Any
+    name: str, run: Callable[[], Awaitable[int]], rounds: int, db: Database
 ) -> dict[str, Any]:
     await run()  # warm caches once, as a server that has been up a while would be
     timings = []
     sql = []
     statements = 0
     for _ in range(rounds):
-        with count_statements(engine) as seen, recording(engine) as recorded:
+        with count_statements(db) as seen, recording(db.engine) as recorded:
             started = time.perf_counter()
             rows = await run()
             timings.append((time.perf_counter() - started) * 1000)
@@ -177,7 +178,7 @@ async def bench(
                     page(filter=user_tag_and_balance("segment", RARE_SEGMENT, {"gt": "0"})),
                 ),
             ]
-            results = [await measure(name, run, rounds, db.engine) for name, run in cases]
+            results = [await measure(name, run, rounds, db) for name, run in cases]
             if explain_over is not None:
                 for (name, run), result in zip(cases, results, strict=True):
                     if result["median_ms"] > explain_over:
