@@ -42,6 +42,8 @@ PRICE = {
     "unitPrice": "{r}.unit_price::text",
 }
 USER = {"id": "{r}.public_id", "externalId": "{r}.external_id"}
+LARGEST_ID = 2**63 - 1
+"""Above every row id (bigint): the first page's seek bound."""
 PAGE_COLUMNS = ("id", "created", *(column.removeprefix("{r}.") for column in INVOICE.values()))
 
 
@@ -251,10 +253,13 @@ def invoice_page(
             pairs.append((key, _keyed_object("PageInfo", selected, info, page, {})))
         else:
             raise Unsupported(f"InvoiceConnection.{name}")
+    # One condition for the first page and the later ones, so that one generic plan serves
+    # both (store/read_pool.py): before the cursor's key, or before (infinity, the largest id).
     bound = (
-        f"({after} IS NULL OR ({row}.created, {row}.id) < ({after}, (SELECT {seek}.id "
+        f"({row}.created, {row}.id) < (coalesce({after}, 'infinity'::timestamptz), "
+        f"CASE WHEN {after} IS NULL THEN {LARGEST_ID} ELSE (SELECT {seek}.id "
         f"FROM invoices {seek} WHERE {seek}.workspace_id = {workspace} "
-        f"AND {seek}.public_id = {after_id})))"
+        f"AND {seek}.public_id = {after_id}) END)"
     )
     # the columns the objects read, not all: the page's rows are kept (a CTE read many times)
     columns = ", ".join(f"{row}.{name}" for name in PAGE_COLUMNS)

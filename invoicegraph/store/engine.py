@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from invoicegraph.store import sqlite_inline
+from invoicegraph.store.read_pool import ReadPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POOL_OVERFLOW = 10
@@ -147,6 +148,7 @@ class Database:
         self._relaxed_engine: AsyncEngine | None = None
         self._write_engine: AsyncEngine | None = None
         self._relaxed_writer: AsyncEngine | None = None
+        self._read_pool = None if self.is_sqlite else ReadPool(self.url, pool_size)
         if self.is_sqlite:
             if sqlite_synchronous not in ("FULL", "NORMAL"):
                 raise ValueError(
@@ -178,22 +180,18 @@ class Database:
 
     async def read_value(self, sql: str, params: tuple[Any, ...]) -> Any:
         """The one value of one read statement in the driver's SQL (PostgreSQL: $1, $2, ...),
-        sent on a pooled connection as asyncpg's own call, outside any transaction (a single
-        statement reads one snapshot by itself). SQLAlchemy's execution layer cost about
-        0.4 ms a statement (half of a one-invoice lookup); the statement is still announced
-        to the engine's `before_cursor_execute` listeners (statement counters, metrics), with
-        no cursor and no execution context."""
-        async with self.engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            self.engine.sync_engine.dispatch.before_cursor_execute(
-                connection.sync_connection, None, sql, params, None, False
-            )
-            try:
-                return await driver.fetchval(sql, *params)  # type: ignore[union-attr]
-            except BaseException:
-                # whatever state the failure left the connection in, no later request gets it
-                await connection.invalidate()
-                raise
+        sent on a connection of the read pool (store/read_pool.py), outside any transaction (a
+        single statement reads one snapshot by itself). It is still announced to the engine's
+        `before_cursor_execute` listeners (statement counters, metrics), with no connection,
+        cursor or execution context, and to the `after_cursor_execute` ones once answered
+        (statement timings)."""
+        if self._read_pool is None:
+            raise RuntimeError("SQL reads are for PostgreSQL")
+        dispatch = self.engine.sync_engine.dispatch
+        dispatch.before_cursor_execute(None, None, sql, params, None, False)
+        value = await self._read_pool.fetch_value(sql, params)
+        dispatch.after_cursor_execute(None, None, sql, params, None, False)
+        return value
 
     @asynccontextmanager
     async def write(self, *, repeatable: bool = False) -> AsyncIterator[AsyncSession]:
@@ -245,3 +243,5 @@ class Database:
     async def dispose(self) -> None:
         for engine in self.engines:
             await engine.dispose()
+        if self._read_pool is not None:
+            await self._read_pool.close()
