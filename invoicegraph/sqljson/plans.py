@@ -10,19 +10,23 @@ the standard way, which answers its error as it always has.
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    VariableNode,
+    Visitor,
     parse,
     validate,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
@@ -36,6 +40,9 @@ from invoicegraph.sqljson.statement import Bound, Statement, Unsupported, json_o
 
 CAPACITY = 256
 """Documents remembered (plans and refusals alike), least recently used leave first."""
+COSTS_KEPT = 128
+"""Costs a plan remembers (one per page size asked for), forgotten all at once past that."""
+SIZES = frozenset({"first", "last"})
 
 Prepare = Callable[[dict[str, Any]], dict[str, Any]]
 """A root field's coerced arguments -> the values its SQL reads; Unsupported when unsure."""
@@ -49,6 +56,10 @@ class Plan:
     statement: Statement
     roots: tuple[tuple[str, Any, Any, Prepare], ...]
     """(response key, field definition, field node, prepare) per root field with arguments."""
+    sized_by: tuple[str, ...]
+    """The variables given as a page size (`first`, `last`), the only ones the cost reads."""
+    costs: dict[tuple[Any, ...], int | None] = field(default_factory=dict)
+    """Costs measured, by the values of `sized_by`."""
 
     def bind(
         self, schema: GraphQLSchema, variables: dict[str, Any] | None, workspace_id: int
@@ -59,8 +70,8 @@ class Plan:
         )
         if isinstance(coerced, list):
             return None
-        found = measure(self.document, _name(self.operation), variables or {}, _connections(schema))
-        if refusal(found) is not None:
+        cost = self._cost(schema, variables or {})
+        if cost is None:
             return None
         bound: Bound = {"": {"workspace": workspace_id}}
         try:
@@ -68,7 +79,21 @@ class Plan:
                 bound[key] = prepare(get_argument_values(definition, node, coerced))
         except (Unsupported, GraphQLError):
             return None
-        return self.statement.values(bound), found.cost
+        return self.statement.values(bound), cost
+
+    def _cost(self, schema: GraphQLSchema, variables: dict[str, Any]) -> int | None:
+        """The operation's cost by the limits (None: refused), measured once per value of the
+        variables it depends on: the page sizes (schema/limits.py reads no other)."""
+        key = tuple(variables.get(name) for name in self.sized_by)
+        if key in self.costs:
+            return self.costs[key]
+        found = measure(self.document, _name(self.operation), variables, _connections(schema))
+        cost = None if refusal(found) is not None else found.cost
+        if all(value is None or type(value) is int for value in key):  # a few hashable values
+            if len(self.costs) >= COSTS_KEPT:
+                self.costs.clear()
+            self.costs[key] = cost
+        return cost
 
 
 def _name(operation: OperationDefinitionNode) -> str | None:
@@ -168,7 +193,23 @@ def compile_plan(schema: GraphQLSchema, query: str, operation_name: str | None) 
         sql=f"SELECT {json_object(pairs)}::text",
         statement=statement,
         roots=tuple(roots),
+        sized_by=_sized_by(document),
     )
+
+
+def _sized_by(document: DocumentNode) -> tuple[str, ...]:
+    """Variables given as `first` or `last` anywhere in the document, in a stable order. A
+    variable given as `ids` (whose cost is its length) would have to be in it too; no field
+    SQL reads answer takes `ids`, and compile_plan refuses every other field."""
+    names: set[str] = set()
+
+    class Sizes(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+            if node.name.value in SIZES and isinstance(node.value, VariableNode):
+                names.add(node.value.name.value)
+
+    visit(document, Sizes())
+    return tuple(sorted(names))
 
 
 def _values_of(key: str) -> Callable[[Bound], dict[str, Any]]:

@@ -207,3 +207,24 @@ def test_the_benchmark_queries_have_plans() -> None:
     for query in (OURS_Q1, OURS_Q100, OURS_Q1000):
         assert plans.plan(query, None) is not None
     assert plans.plan("{ invoices { totalCount } }", None) is None
+
+
+def test_a_cost_is_measured_for_each_page_size_it_is_asked_with() -> None:
+    """Costs are remembered per plan by the page-size variables: a size over the limit is
+    refused (the standard way answers it) even after a small one was measured, and back."""
+    schema = build_schema()._schema
+    node = (
+        "nodes { lineItems { price { amount } user { id externalId } } "
+        "balances { payins { expected } payouts { expected } net { expected } } }"
+    )
+    pages = " ".join(f"p{n}: invoices(first: $n) {{ {node} }}" for n in range(16))
+    plan = Plans(schema).plan(f"query($n: Int) {{ {pages} }}", None)
+    assert plan is not None and plan.sized_by == ("n",)
+    small = plan.bind(schema, {"n": 1, "key": "a"}, 1)
+    assert small is not None and small[1] == 16 * 8
+    assert plan.bind(schema, {"n": 200}, 1) is None  # 16 * 8 * 200 > MAX_COST
+    again = plan.bind(schema, {"n": 1, "key": "b"}, 1)  # only the page size is a key
+    assert again is not None and again[1] == small[1]
+    default = plan.bind(schema, {}, 1)
+    assert default is not None and default[1] == 16 * 8 * 20
+    assert plan.bind(schema, {"n": True}, 1) is None  # does not coerce: the standard way
