@@ -219,12 +219,16 @@ def test_a_cost_is_measured_for_each_page_size_it_is_asked_with() -> None:
     )
     pages = " ".join(f"p{n}: invoices(first: $n) {{ {node} }}" for n in range(16))
     plan = Plans(schema).plan(f"query($n: Int) {{ {pages} }}", None)
-    assert plan is not None and plan.sized_by == ("n",)
+    assert plan is not None
+    assert plan.sized_by == ("n",)
     small = plan.bind(schema, {"n": 1, "key": "a"}, 1)
-    assert small is not None and small[1] == 16 * 8
+    assert small is not None
+    assert small[1] == 16 * 8
     assert plan.bind(schema, {"n": 200}, 1) is None  # 16 * 8 * 200 > MAX_COST
     again = plan.bind(schema, {"n": 1, "key": "b"}, 1)  # only the page size is a key
-    assert again is not None and again[1] == small[1]
+    assert again is not None
+    assert again[1] == small[1]
     default = plan.bind(schema, {}, 1)
-    assert default is not None and default[1] == 16 * 8 * 20
+    assert default is not None
+    assert default[1] == 16 * 8 * 20
     assert plan.bind(schema, {"n": True}, 1) is None  # does not coerce: the standard way
