@@ -27,14 +27,14 @@ async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
 
 
 class ReadPool:
-    """Connections for SQL reads, opened as needed up to `size`, one pool per event loop (a
-    CLI or a test may run several loops in turn over one Database)."""
+    """Connections for SQL reads, opened as needed up to `size`, on the event loop that reads
+    first; like the engine's pool, it is closed on that loop (Database.dispose)."""
 
     def __init__(self, url: URL, size: int) -> None:
         self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._size = size
         self._pool: tuple[asyncio.AbstractEventLoop, asyncpg.Pool] | None = None
-        self._opening: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._opening = asyncio.Lock()
 
     async def fetch_value(self, sql: str, params: tuple[Any, ...]) -> Any:
         pool = await self._pool_of_this_loop()
@@ -42,32 +42,24 @@ class ReadPool:
             return await connection.fetchval(sql, *params)
 
     async def _pool_of_this_loop(self) -> asyncpg.Pool:
-        loop = asyncio.get_running_loop()
-        if self._pool is not None and self._pool[0] is loop:
-            return self._pool[1]
-        if self._opening is None or self._opening[0] is not loop:
-            self._opening = (loop, asyncio.Lock())
-        async with self._opening[1]:
-            if self._pool is not None and self._pool[0] is loop:
-                return self._pool[1]
-            if self._pool is not None:
-                self._pool[1].terminate()  # its loop is gone: nothing to wait for
-            pool = await asyncpg.create_pool(
-                self._dsn,
-                min_size=0,
-                max_size=self._size,
-                reset=_nothing_to_reset,
-                server_settings=SERVER_SETTINGS,
-            )
-            self._pool = (loop, pool)
-            return pool
+        if self._pool is None:
+            async with self._opening:
+                if self._pool is None:
+                    pool = await asyncpg.create_pool(
+                        self._dsn,
+                        min_size=0,
+                        max_size=self._size,
+                        reset=_nothing_to_reset,
+                        server_settings=SERVER_SETTINGS,
+                    )
+                    self._pool = (asyncio.get_running_loop(), pool)
+        loop, pool = self._pool
+        if loop is not asyncio.get_running_loop():
+            raise RuntimeError("SQL reads' pool belongs to another event loop: dispose it there")
+        return pool
 
     async def close(self) -> None:
-        if self._pool is None:
-            return
-        loop, pool = self._pool
-        self._pool = None
-        if loop is asyncio.get_running_loop():
+        if self._pool is not None:
+            pool = self._pool[1]
+            self._pool = None
             await pool.close()
-        else:
-            pool.terminate()
