@@ -2213,16 +2213,22 @@ SUBSCRIBE = "subscribe"
 
 
 async def subscription_answer(
-    app: Starlette, token: str, document: str, variables: dict[str, Any]
+    app: Starlette,
+    token: str,
+    document: str,
+    variables: dict[str, Any],
+    silence: float = SILENCE,
 ) -> list[dict[str, Any]]:
-    """Every message of one subscription until it completes, fails or falls silent."""
+    """Every message of one subscription until it completes, fails or is quiet for `silence`
+    seconds. A query or a refused operation always answers: its callers wait SOCKET_TIMEOUT,
+    so that a slow machine is not taken for a silent server."""
     messages: list[dict[str, Any]] = []
     async with graphql_socket(app, token) as socket:
         await socket.send(
             {"id": "1", "type": SUBSCRIBE, "payload": {"query": document, "variables": variables}}
         )
         while True:
-            message = await socket.receive(SILENCE)
+            message = await socket.receive(silence)
             if message is None:
                 messages.append({"type": "<silence>"})
                 break
