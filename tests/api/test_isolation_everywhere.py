@@ -2143,7 +2143,7 @@ async def make_own(b: Api, *, objects: bool) -> Own:
 
 SOCKET_TIMEOUT = 5.0
 SILENCE = 0.5
-"""How long a subscription that should have answered is waited for before calling it silent."""
+"""How long a subscription that should hear nothing is listened to."""
 
 
 class Socket:
@@ -2213,22 +2213,18 @@ SUBSCRIBE = "subscribe"
 
 
 async def subscription_answer(
-    app: Starlette,
-    token: str,
-    document: str,
-    variables: dict[str, Any],
-    silence: float = SILENCE,
+    app: Starlette, token: str, document: str, variables: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Every message of one subscription until it completes, fails or is quiet for `silence`
-    seconds. A query or a refused operation always answers: its callers wait SOCKET_TIMEOUT,
-    so that a slow machine is not taken for a silent server."""
+    """Every message of one operation over the socket until it completes, fails or closes;
+    `<silence>` when nothing comes for SOCKET_TIMEOUT. Its callers' operations end by
+    themselves (queries, refused subscriptions), so the wait is only a slow machine's."""
     messages: list[dict[str, Any]] = []
     async with graphql_socket(app, token) as socket:
         await socket.send(
             {"id": "1", "type": SUBSCRIBE, "payload": {"query": document, "variables": variables}}
         )
         while True:
-            message = await socket.receive(silence)
+            message = await socket.receive(SOCKET_TIMEOUT)
             if message is None:
                 messages.append({"type": "<silence>"})
                 break

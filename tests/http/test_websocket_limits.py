@@ -12,7 +12,7 @@ from invoicegraph.ledger.invoices import MAX_LINE_ITEMS
 from invoicegraph.schema.limits import MAX_TOKENS
 from invoicegraph.settings import Settings
 from invoicegraph.store.engine import Database
-from tests.api.test_isolation_everywhere import SOCKET_TIMEOUT, graphql_socket, subscription_answer
+from tests.api.test_isolation_everywhere import graphql_socket, subscription_answer
 from tests.api.test_limits import doubling_fragments
 from tests.http.test_error_masking import LEAKS, damage, logged_for
 from tests.operations import (
@@ -96,7 +96,7 @@ async def test_a_subscription_just_within_the_limits_is_served(app: Starlette, a
 
 async def test_a_subscription_over_the_token_limit_is_refused(app: Starlette, api: Api) -> None:
     document = "subscription { invoiceEvents { " + "type " * MAX_TOKENS + "} }"
-    [closed] = await subscription_answer(app, api.token, document, {}, SOCKET_TIMEOUT)
+    [closed] = await subscription_answer(app, api.token, document, {})
     assert closed["type"] == "<closed>"
     assert closed["code"] == 4400
 
@@ -105,7 +105,7 @@ async def test_doubling_fragments_over_websocket_are_measured_once(
     app: Starlette, api: Api
 ) -> None:
     document = doubling_fragments(40)
-    messages = await subscription_answer(app, api.token, document, {}, SOCKET_TIMEOUT)
+    messages = await subscription_answer(app, api.token, document, {})
     assert messages[0]["type"] == "next", messages
     assert "errors" not in messages[0]["payload"], messages
 
@@ -116,7 +116,7 @@ async def test_a_failing_query_over_websocket_is_masked_as_over_http(
     await api.ok(CREATE_INVOICE, input=invoice_input("i"))
     await damage(app_db, "DROP TABLE invoice_tags")
     document = "{ invoices { nodes { invoiceId tags { key } } } }"
-    messages = await subscription_answer(app, api.token, document, {}, SOCKET_TIMEOUT)
+    messages = await subscription_answer(app, api.token, document, {})
     answer = messages[0]
     assert answer["type"] == "next", messages
     [error] = answer["payload"]["errors"]
@@ -167,12 +167,8 @@ async def test_a_message_past_the_byte_limit_is_one_typed_error(
     await make_invoices(api, 3, line_items_each=5)
     small = create_app(settings.replace(max_response_bytes=2_000))
     async with small.router.lifespan_context(small):
-        fits = await subscription_answer(
-            small, api.token, "{ workspace { id } }", {}, SOCKET_TIMEOUT
-        )
-        too_big = await subscription_answer(
-            small, api.token, INVOICE_PAGE, {"first": 3}, SOCKET_TIMEOUT
-        )
+        fits = await subscription_answer(small, api.token, "{ workspace { id } }", {})
+        too_big = await subscription_answer(small, api.token, INVOICE_PAGE, {"first": 3})
     assert fits[0]["payload"]["data"] == {"workspace": {"id": api.workspace_id}}
     assert too_big[0]["type"] == "next", too_big
     assert too_big[0]["id"] == "1"
